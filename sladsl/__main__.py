@@ -1,0 +1,3 @@
+from sladsl.cli import main
+
+main()

@@ -1,0 +1,763 @@
+"""Syntax tree to checked model, in ordered passes that collect every diagnostic they can.
+
+Passes: header and zone; declarations (duplicates); calendars; severities, plans and targets; clock rules;
+KPIs; availability; credits, ladders and caps; completeness (citations, severities without targets). Errors
+stop the model from being built; warnings travel with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+import attrs
+
+from sladsl import ast, model
+from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
+from sladsl.source import Span
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_UNIT = {
+    "minute": "minute", "minutes": "minute", "hour": "hour", "hours": "hour", "day": "day", "days": "day",
+    "week": "week", "weeks": "week", "month": "month", "months": "month",
+}
+_SECONDS = {"minute": 60, "hour": 3600}
+# Common abbreviations authors write for a zone, and an IANA name to suggest for each.
+_ABBREVIATIONS = {
+    "CET": "Europe/Ljubljana", "CEST": "Europe/Ljubljana", "MET": "Europe/Berlin", "EET": "Europe/Helsinki",
+    "EEST": "Europe/Helsinki", "WET": "Europe/Lisbon", "GMT": "Europe/London", "BST": "Europe/London",
+    "EST": "America/New_York", "EDT": "America/New_York", "CST": "America/Chicago", "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles", "MST": "America/Denver", "HKT": "Asia/Hong_Kong", "JST": "Asia/Tokyo",
+    "IST": "Asia/Kolkata", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+}
+
+
+@attrs.frozen
+class Checked:
+    """The result of checking: the model and the warnings that came with it."""
+
+    agreement: model.Agreement
+    warnings: tuple[Diagnostic, ...]
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check(document: ast.Document) -> Checked:
+    """Check a syntax tree. Raise `SlaError` with every diagnostic if any is an error."""
+    checker = _Checker(document)
+    agreement = checker.run()
+    diagnostics = sorted(checker.diagnostics, key=Diagnostic.sort_key)
+    if any(d.is_error for d in diagnostics) or agreement is None:
+        raise SlaError(diagnostics)
+    return Checked(agreement, tuple(diagnostics))
+
+
+def _cite(citation: ast.Citation | None) -> str | None:
+    return citation.label if citation is not None else None
+
+
+class _Checker:
+    def __init__(self, document: ast.Document) -> None:
+        self.document = document
+        self.diagnostics: list[Diagnostic] = []
+        self.items = document.items
+        self.section: str | None = None  # the citation of the clause being checked, for `= in:` lines
+
+    # -- reporting ---------------------------------------------------------------------------------------
+
+    def report(self, code: str, message: str, span: Span | None, label: str = "", **extra: Any) -> None:
+        extra.setdefault("section", self.section)
+        self.diagnostics.append(Diagnostic(code, message, span, label, **extra))
+
+    def of(self, kind: type[Any]) -> list[Any]:
+        return [item for item in self.items if isinstance(item, kind)]
+
+    def undefined(self, what: str, name: ast.Name, known: dict[str, Any]) -> None:
+        guess = did_you_mean(name.text, known)
+        help_text = None
+        if guess is not None:
+            where = getattr(known[guess], "span", None)
+            help_text = f"did you mean `{guess}`" + (f" (defined at line {where.line})?" if where else "?")
+        elif known:
+            help_text = "defined: " + ", ".join(f"`{k}`" for k in sorted(known))
+        else:
+            help_text = f"no {what} is defined in this agreement"
+        self.report("E0202", f"{what} `{name.text}` is not defined", name.span, "not defined", help=help_text)
+
+    # -- the passes --------------------------------------------------------------------------------------
+
+    def run(self) -> model.Agreement | None:
+        header = self.check_header()
+        declared = self.check_declarations()
+        zone = header.get("zone")
+        calendars = self.check_calendars(zone)
+        severities, plans = self.check_severities_and_plans()
+        targets = self.check_targets(calendars, declared["severity"], declared["plan"])
+        clock = self.check_clock(calendars, declared["severity"])
+        kpis = self.check_kpis(declared["severity"], declared["plan"])
+        availabilities = self.check_availabilities(calendars)
+        ladders, hourly, flat = self.check_credits(declared, targets)
+        caps, stacking, minimum, claims = self.check_limits(calendars, ladders, hourly, flat)
+        self.check_completeness(targets)
+        if any(d.is_error for d in self.diagnostics):
+            return None
+        return model.Agreement(
+            title=header.get("title", ""), provider=header.get("provider"), customer=header.get("customer"),
+            services=tuple(header.get("services", ())), effective=header.get("effective"), zone=zone,
+            calendars=calendars, severities=severities, plans=plans, targets=targets, clock=clock, kpis=kpis,
+            availabilities=availabilities, ladders=ladders, hourly_credits=hourly, flat_credits=flat, caps=caps,
+            no_stacking=stacking, minimum=minimum, claim_windows=claims,
+        )
+
+    def check_header(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        headers = self.of(ast.Agreement)
+        if not headers:
+            self.report("E0216", "the file has no `agreement` header", self.document.span and Span(
+                self.document.span.file, 0, 0, 1, 1, 1, 1), "header expected",
+                help='start the file with `agreement "Title":` and an indented `zone Area/City` line')
+            return found
+        for extra in headers[1:]:
+            self.report("E0216", "the agreement header is given twice", extra.span, "second header",
+                        secondary=(Label(headers[0].span, "first header"),))
+        header = headers[0]
+        self.section = _cite(header.citation)
+        found["title"] = header.title
+        services = []
+        for field in header.fields:
+            if isinstance(field, ast.Provider):
+                found["provider"] = field.value
+            elif isinstance(field, ast.Customer):
+                found["customer"] = field.value
+            elif isinstance(field, ast.Service):
+                services.append(field.value)
+            elif isinstance(field, ast.Effective):
+                found["effective"] = field.date.value
+            elif isinstance(field, ast.Zone):
+                found["zone"] = self.check_zone(field.name)
+        found["services"] = services
+        self.section = None
+        return found
+
+    def check_zone(self, name: ast.Name) -> str | None:
+        text = name.text
+        if text in _zone_names() and "/" in text or text == "UTC":
+            return text
+        if text.upper() in _ABBREVIATIONS or (text in _zone_names() and "/" not in text):
+            suggestion = _ABBREVIATIONS.get(text.upper(), "Europe/Ljubljana")
+            self.report(
+                "E0204", f"`{text}` is an abbreviation, not a time zone", name.span, "abbreviation",
+                notes=("an abbreviation names one offset, but local time follows the zone's summer-time rules",),
+                help=f"name the place instead, for example `{suggestion}`",
+            )
+            return None
+        guess = did_you_mean(text, _zone_names())
+        self.report("E0203", f"time zone `{text}` is not known", name.span, "unknown zone",
+                    help=f"did you mean `{guess}`?" if guess else "use an IANA name like `Europe/Oslo`")
+        return None
+
+    def check_declarations(self) -> dict[str, dict[str, Any]]:
+        """Every name that can be referred to, by kind; duplicates reported once each."""
+        kinds: dict[str, dict[str, Any]] = {k: {} for k in ("calendar", "severity", "plan", "commitment", "credit")}
+        spans: dict[str, dict[str, ast.Name]] = {k: {} for k in kinds}
+
+        def declare(kind: str, name: ast.Name, node: Any) -> None:
+            first = spans[kind].get(name.text)
+            if first is not None:
+                self.report("E0201", f"{kind} `{name.text}` is defined twice", name.span, "defined again here",
+                            secondary=(Label(first.span, "first defined here"),),
+                            section=_cite(getattr(node, "citation", None)))
+                return
+            spans[kind][name.text] = name
+            kinds[kind][name.text] = name
+
+        for item in self.items:
+            if isinstance(item, ast.Calendar):
+                declare("calendar", item.name, item)
+            elif isinstance(item, ast.Severity):
+                declare("severity", item.code, item)
+            elif isinstance(item, ast.Plan):
+                declare("plan", item.name, item)
+            elif isinstance(item, ast.Availability):
+                declare("commitment", item.name, item)
+            elif isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit)):
+                declare("credit", item.name, item)
+        return kinds
+
+    # -- calendars ---------------------------------------------------------------------------------------
+
+    def check_calendars(self, agreement_zone: str | None) -> dict[str, model.CalendarSpec]:
+        found: dict[str, model.CalendarSpec] = {}
+        for calendar in self.of(ast.Calendar):
+            self.section = _cite(calendar.citation)
+            spec = self.check_calendar(calendar, agreement_zone)
+            if spec is not None and calendar.name.text not in found:
+                found[calendar.name.text] = spec
+        self.section = None
+        return found
+
+    def check_calendar(self, calendar: ast.Calendar, agreement_zone: str | None) -> model.CalendarSpec | None:
+        zone: str | None = agreement_zone
+        zone_rules = [r for r in calendar.rules if isinstance(r, ast.Zone)]
+        for rule in zone_rules:
+            zone = self.check_zone(rule.name)
+        weekly: list[list[model.Interval]] = [[] for _ in range(7)]
+        holidays: list[model.HolidaySource] = []
+        closed_dates: set[dt.date] = set()
+        closed_annual: set[tuple[int, int]] = set()
+        opened: dict[dt.date, tuple[model.Interval, ...]] = {}
+        has_hours = False
+        for rule in calendar.rules:
+            section = _cite(rule.citation) or self.section
+            if isinstance(rule, ast.WeeklyHours):
+                intervals = self.intervals(rule.hours, section)
+                for day in self.weekdays(rule.days):
+                    weekly[day].extend(intervals)
+                has_hours = has_hours or bool(intervals)
+            elif isinstance(rule, ast.OpenAlways):
+                for day in range(7):
+                    weekly[day].append(model.Interval(0, 1440))
+                has_hours = True
+            elif isinstance(rule, ast.ClosedHolidays):
+                source = self.holiday_source(rule, section)
+                if source is not None:
+                    holidays.append(source)
+            elif isinstance(rule, ast.ClosedDays):
+                for day_node in rule.days:
+                    if isinstance(day_node, ast.Date):
+                        closed_dates.add(day_node.value)
+                    else:
+                        closed_annual.add((day_node.month, day_node.day))
+            elif isinstance(rule, ast.OpenDays):
+                intervals = self.intervals(rule.hours, section)
+                for date in rule.dates:
+                    opened[date.value] = tuple(intervals)
+                has_hours = has_hours or bool(intervals)
+        for day, intervals in enumerate(weekly):
+            self.check_overlaps(calendar, _WEEKDAYS[day], intervals)
+        if not has_hours:
+            self.report("E0208", f"calendar `{calendar.name.text}` is never open", calendar.name.span,
+                        "no opening hours", help="add `open monday to friday 09:00-17:00` or `open always`")
+            return None
+        if zone is None:
+            if not zone_rules and agreement_zone is None:
+                self.report("E0217", f"calendar `{calendar.name.text}` has no time zone", calendar.name.span,
+                            "zone unknown", help="add `zone Area/City` to the agreement header or to the calendar")
+            return None
+        return model.CalendarSpec(
+            calendar.name.text, zone, tuple(tuple(sorted(day, key=lambda i: i.start)) for day in weekly),
+            tuple(holidays), frozenset(closed_dates), frozenset(closed_annual), tuple(sorted(opened.items())),
+            span=calendar.name.span,
+        )
+
+    def weekdays(self, days: ast.Days) -> list[int]:
+        if isinstance(days, ast.EveryDay):
+            return list(range(7))
+        if isinstance(days, ast.DayList):
+            return [_WEEKDAYS.index(d) for d in days.days]
+        first, last = _WEEKDAYS.index(days.first), _WEEKDAYS.index(days.last)
+        return [(first + i) % 7 for i in range((last - first) % 7 + 1)]
+
+    def intervals(self, hours: Sequence[ast.Hours], section: str | None) -> list[model.Interval]:
+        found = []
+        for h in hours:
+            if h.end == h.start:
+                self.report("E0207", "this opening has no length", h.span, "opens and closes at once",
+                            help="write `00:00-24:00` for a whole day", section=section)
+                continue
+            found.append(model.Interval(h.start, h.end))
+        return found
+
+    def check_overlaps(self, calendar: ast.Calendar, day: str, intervals: list[model.Interval]) -> None:
+        ordered = sorted(intervals, key=lambda i: i.start)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after.start < before.end:
+                self.report("W0208", f"openings on {day} overlap in calendar `{calendar.name.text}`",
+                            calendar.name.span, "overlapping hours",
+                            notes=(f"{_hhmm(before.start)}-{_hhmm(before.end)} and "
+                                   f"{_hhmm(after.start)}-{_hhmm(after.end)}; the union is used",))
+                return
+
+    def holiday_source(self, rule: ast.ClosedHolidays, section: str | None) -> model.HolidaySource | None:
+        import holidays  # noqa: PLC0415 - loaded only when an agreement names holidays
+
+        country = rule.country.text
+        supported = holidays.list_supported_countries()
+        if country not in supported:
+            guess = did_you_mean(country, supported)
+            self.report("E0205", f"no public holidays are known for country `{country}`", rule.country.span,
+                        "unknown country", help=f"did you mean `{guess}`?" if guess else
+                        "use an ISO 3166 alpha-2 code, like `NO`", section=section)
+            return None
+        subdivision = rule.subdivision.value if rule.subdivision else None
+        if subdivision is not None and subdivision not in supported[country]:
+            guess = did_you_mean(subdivision, supported[country])
+            assert rule.subdivision is not None
+            self.report("E0205", f"`{country}` has no subdivision `{subdivision}`", rule.subdivision.span,
+                        "unknown subdivision", help=f"did you mean `{guess}`?" if guess else
+                        "known: " + ", ".join(supported[country][:12]), section=section)
+            return None
+        categories = tuple(c.text for c in rule.categories) or ("public",)
+        known = holidays.country_holidays(country).supported_categories
+        for category in rule.categories:
+            if category.text not in known:
+                self.report("E0205", f"`{country}` has no holiday category `{category.text}`", category.span,
+                            "unknown category", help="known: " + ", ".join(known), section=section)
+                return None
+        return model.HolidaySource(country, subdivision, categories)
+
+    # -- severities, plans, targets ----------------------------------------------------------------------
+
+    def check_severities_and_plans(self) -> tuple[tuple[model.Severity, ...], tuple[model.Plan, ...]]:
+        severities = {s.code.text: model.Severity(s.code.text, s.title, s.description, _cite(s.citation))
+                      for s in reversed(self.of(ast.Severity))}
+        plans = {p.name.text: model.Plan(p.name.text, p.title, _cite(p.citation)) for p in reversed(self.of(ast.Plan))}
+        order_s = list(dict.fromkeys(s.code.text for s in self.of(ast.Severity)))
+        order_p = list(dict.fromkeys(p.name.text for p in self.of(ast.Plan)))
+        return tuple(severities[c] for c in order_s), tuple(plans[p] for p in order_p)
+
+    def resolve(self, names: Iterable[ast.Name], known: dict[str, Any], what: str) -> list[str]:
+        found = []
+        for name in names:
+            if name.text in known:
+                found.append(name.text)
+            else:
+                self.undefined(what, name, known)
+        return found
+
+    def check_calendar_ref(self, name: ast.Name, calendars: dict[str, model.CalendarSpec],
+                           declared: dict[str, Any] | None = None) -> str | None:
+        if name.text in calendars:
+            return name.text
+        known = {n: n for n in calendars} if declared is None else declared
+        if name.text not in known:
+            self.undefined("calendar", name, {c.name.text: c.name for c in self.of(ast.Calendar)})
+        return None
+
+    def deadline(self, target: ast.Target, calendars: dict[str, model.CalendarSpec]) -> model.Deadline | None:
+        d = target.deadline
+        if isinstance(d, (ast.Within, ast.Every)):
+            unit = _UNIT[d.duration.unit]
+            if d.calendar is None:
+                return model.WallTime(d.duration.amount, cast(model.WallUnit, unit))
+            calendar = self.check_calendar_ref(d.calendar, calendars)
+            if unit not in _SECONDS:
+                self.report(
+                    "E0209", f"business time is counted in minutes or hours, not {d.duration.unit}",
+                    d.duration.span, "not a business-time unit",
+                    help=f"write `within {d.duration.amount} business days of {d.calendar.text}` for whole "
+                         "business days, or drop `of ...` for calendar time",
+                )
+                return None
+            if calendar is None:
+                return None
+            return model.BusinessTime(calendar, d.duration.amount * _SECONDS[unit])
+        calendar = self.check_calendar_ref(d.calendar, calendars)
+        if calendar is None:
+            return None
+        if isinstance(d, ast.WithinDays):
+            return model.BusinessDays(calendar, d.count, d.counting != "same")
+        return model.DayEnd(calendar, d.which == "next")
+
+    def check_targets(self, calendars: dict[str, model.CalendarSpec], severities: dict[str, Any],
+                      plans: dict[str, Any]) -> tuple[model.Target, ...]:
+        found: list[model.Target] = []
+        targets = self.of(ast.Target)
+        for target in targets:
+            self.section = _cite(target.citation)
+            codes = self.resolve(target.severities, severities, "severity")
+            plan_names = self.resolve(target.plans, plans, "plan")
+            is_every = isinstance(target.deadline, ast.Every)
+            if is_every != (target.kind == "update"):
+                message = ("an update target needs a cadence: `every N hours`" if target.kind == "update"
+                           else f"`every` gives an update cadence, but this is a {target.kind} target")
+                self.report("E0210", message, target.deadline.span, "cadence here" if is_every else "deadline here",
+                            help="write `update for ... every 4 hours of calendar`" if is_every
+                            else "use `within`, or make it an `update` target")
+            deadline = self.deadline(target, calendars)
+            if deadline is None:
+                continue
+            for code in codes:
+                for plan in plan_names or [None]:
+                    found.append(model.Target(target.kind, code, plan, deadline,
+                                              target.after.kind if target.after else None, is_every,
+                                              _cite(target.citation), span=target.span))
+        # A target counted from another target's deadline needs that target for the same severity and plan.
+        keys = {(t.kind, t.severity, t.plan) for t in found}
+        for target in targets:
+            if target.after is None:
+                continue
+            self.section = _cite(target.citation)
+            for code in target.severities:
+                plans_here = [p.text for p in target.plans] or [None]
+                if not any((target.after.kind, code.text, p) in keys or (target.after.kind, code.text, None) in keys
+                           for p in plans_here):
+                    self.report("E0211", f"no {target.after.kind} target for severity `{code.text}` to count from",
+                                target.after.span, f"needs a {target.after.kind} target",
+                                help=f"add `{target.after.kind} for {code.text} ...`, or drop `after ...`")
+        self.section = None
+        return tuple(found)
+
+    # -- clock rules -------------------------------------------------------------------------------------
+
+    def check_clock(self, calendars: dict[str, model.CalendarSpec], severities: dict[str, Any]) -> model.ClockRules:
+        start: str | None = None
+        pause = False
+        change: str | None = None
+        downgrades: list[tuple[model.TargetKind, str, str]] = []
+        seen: dict[type, ast.ClockRule] = {}
+        for block in self.of(ast.Clock):
+            for rule in block.rules:
+                self.section = _cite(rule.citation) or _cite(block.citation)
+                if not isinstance(rule, ast.DowngradeRule):
+                    if type(rule) in seen:
+                        self.report("E0218", "this clock rule is given twice", rule.span, "second time",
+                                    secondary=(Label(seen[type(rule)].span, "first time"),))
+                        continue
+                    seen[type(rule)] = rule
+                if isinstance(rule, ast.StartRule):
+                    start = self.check_calendar_ref(rule.calendar, calendars)
+                elif isinstance(rule, ast.PauseRule):
+                    pause = True
+                elif isinstance(rule, ast.ChangeRule):
+                    change = rule.mode
+                else:
+                    codes = self.resolve([rule.source, rule.target], severities, "severity")
+                    if len(codes) == 2 and codes[0] == codes[1]:
+                        self.report("E0219", f"severity `{codes[0]}` cannot become itself", rule.target.span,
+                                    "same severity")
+                    elif len(codes) == 2:
+                        downgrades.append((cast(model.TargetKind, rule.kind), codes[0], codes[1]))
+        self.section = None
+        return model.ClockRules(start, pause, cast(Any, change), tuple(downgrades))
+
+    # -- KPIs and availability ---------------------------------------------------------------------------
+
+    def percent(self, p: ast.Percent) -> Decimal:
+        if not Decimal(0) <= p.value <= Decimal(100):
+            self.report("E0206", f"{p.value}% is not between 0% and 100%", p.span, "out of range")
+        return p.value
+
+    def check_kpis(self, severities: dict[str, Any], plans: dict[str, Any]) -> tuple[model.Kpi, ...]:
+        found = []
+        for kpi in self.of(ast.Kpi):
+            self.section = _cite(kpi.citation)
+            codes = self.resolve(kpi.severities, severities, "severity")
+            plan_names = self.resolve(kpi.plans, plans, "plan")
+            found.append(model.Kpi(cast(model.TargetKind, kpi.kind), tuple(codes), tuple(plan_names),
+                                   self.percent(kpi.percent), cast(model.PeriodUnit, kpi.period.unit),
+                                   _cite(kpi.citation)))
+        self.section = None
+        return tuple(found)
+
+    def check_availabilities(self, calendars: dict[str, model.CalendarSpec]) -> tuple[model.Availability, ...]:
+        found = []
+        for item in self.of(ast.Availability):
+            self.section = _cite(item.citation)
+            percent = self.percent(item.percent)
+            excluded: list[tuple[str, str | None]] = []
+            maintenance = None
+            formula = None
+            for rule in item.rules:
+                cited = _cite(rule.citation) or self.section
+                if isinstance(rule, ast.Exclude):
+                    excluded.extend((tag.text, cited) for tag in rule.tags)
+                elif isinstance(rule, ast.ExcludeMaintenance):
+                    notice = None
+                    outside = None
+                    for condition in rule.conditions:
+                        if isinstance(condition, ast.Notice):
+                            notice = model.WallTime(condition.duration.amount,
+                                                    cast(model.WallUnit, _UNIT[condition.duration.unit]))
+                        else:
+                            outside = self.check_calendar_ref(condition.calendar, calendars)
+                    maintenance = model.Maintenance(notice, outside, cited)
+                else:
+                    formula = self.check_formula(rule)
+            found.append(model.Availability(item.name.text, cast(model.PeriodUnit, item.period.unit), percent,
+                                            tuple(excluded), maintenance, formula, _cite(item.citation)))
+        self.section = None
+        return tuple(found)
+
+    def check_formula(self, formula: ast.Formula) -> model.Formula | None:
+        bound: dict[str, str] = {}
+        ok = True
+        for binding in formula.bindings:
+            if binding.name.text in bound:
+                self.report("E0215", f"`{binding.name.text}` is bound twice", binding.name.span, "bound again")
+                ok = False
+            bound[binding.name.text] = binding.measure
+
+        def convert(e: ast.Expr) -> object:
+            nonlocal ok
+            if isinstance(e, ast.Number):
+                return e.value
+            if isinstance(e, ast.Variable):
+                if e.name.text not in bound:
+                    self.report("E0215", f"the formula uses `{e.name.text}` but does not bind it", e.name.span,
+                                "not bound", help=f"add `{e.name.text} = downtime_minutes` (or another measure) "
+                                "after `where`")
+                    ok = False
+                    return Decimal(0)
+                return bound[e.name.text]
+            op = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}[type(e)]
+            return (op, convert(e.left), convert(e.right))  # type: ignore[union-attr]
+
+        expr = convert(formula.expr)
+        if not ok:
+            return None
+        return model.Formula(expr, _expr_text(formula.expr))
+
+    # -- credits -----------------------------------------------------------------------------------------
+
+    def amount(self, node: ast.Amount) -> model.Amount:
+        if isinstance(node, ast.Credits):
+            return model.Amount("credits", node.count)
+        if isinstance(node, ast.FeeShare):
+            return model.Amount("fee_share", self.percent(node.percent))
+        return model.Amount("money", node.value, node.currency)
+
+    def selector(self, ref: ast.TargetRef, declared: dict[str, dict[str, Any]]) -> model.TargetSelector:
+        codes = self.resolve(ref.severities, declared["severity"], "severity")
+        plans = self.resolve(ref.plans, declared["plan"], "plan")
+        return model.TargetSelector(cast(model.TargetKind, ref.kind), tuple(codes), tuple(plans))
+
+    def check_credits(
+        self, declared: dict[str, dict[str, Any]], targets: tuple[model.Target, ...]
+    ) -> tuple[tuple[model.Ladder, ...], tuple[model.HourlyCredit, ...], tuple[model.FlatCredit, ...]]:
+        ladders, hourly, flat = [], [], []
+        commitments = declared["commitment"]
+        for item in self.items:
+            if isinstance(item, ast.Ladder):
+                self.section = _cite(item.citation)
+                if item.measure.text not in commitments:
+                    self.undefined("availability commitment", item.measure, commitments)
+                ladders.append(self.check_ladder(item))
+            elif isinstance(item, ast.HourlyCredit):
+                self.section = _cite(item.citation)
+                if item.rounding is None:
+                    self.report("W0206", f"credit `{item.name.text}` does not say how a part hour counts",
+                                item.span, "part hours unclear",
+                                notes=("read as whole hours: a part hour earns nothing",),
+                                help="write `per started hour` or `per whole hour`")
+                hourly.append(model.HourlyCredit(item.name.text, self.amount(item.amount),
+                                                 cast(Any, item.rounding), self.selector(item.target, declared),
+                                                 _cite(item.citation)))
+            elif isinstance(item, ast.FlatCredit):
+                self.section = _cite(item.citation)
+                missed: model.TargetSelector | str
+                if isinstance(item.missed, ast.CommitmentRef):
+                    if item.missed.name.text not in commitments:
+                        self.undefined("availability commitment", item.missed.name, commitments)
+                    missed = item.missed.name.text
+                else:
+                    missed = self.selector(item.missed, declared)
+                flat.append(model.FlatCredit(item.name.text, self.amount(item.amount), missed, _cite(item.citation)))
+        self.section = None
+        return tuple(ladders), tuple(hourly), tuple(flat)
+
+    def check_ladder(self, ladder: ast.Ladder) -> model.Ladder:
+        bands: list[model.Band] = []
+        kinds = set()
+        for band in ladder.bands:
+            low: Decimal | None = None
+            high: Decimal | None = None
+            low_closed = high_closed = True
+            for bound in band.bounds:
+                value = bound.low.value if isinstance(bound, ast.Between) else bound.percent.value
+                if isinstance(bound, ast.Between):
+                    low, high = bound.low.value, bound.high.value
+                    self.bound_range(bound.low)
+                    self.bound_range(bound.high)
+                else:
+                    self.bound_range(bound.percent)
+                    if isinstance(bound, (ast.Above, ast.AtLeast)):
+                        low, low_closed = value, isinstance(bound, ast.AtLeast)
+                    else:
+                        high, high_closed = value, isinstance(bound, ast.AtMost)
+            amount = self.amount(band.amount)
+            kinds.add((amount.kind, amount.currency))
+            modelled = model.Band(low, low_closed, high, high_closed, amount, _cite(band.citation), span=band.span)
+            if low is not None and high is not None and (low > high or (low == high and not (low_closed and high_closed))):
+                self.report("E0212", "no value can fall in this band", band.span, "empty band",
+                            help="the lower bound must come before the upper one")
+                continue
+            bands.append(modelled)
+        if len(kinds) > 1:
+            self.report("E0214", f"ladder `{ladder.name.text}` mixes kinds of amount", ladder.name.span,
+                        "mixed amounts", help="use one of credits, `% of fee` or one currency in every band")
+        else:
+            self.check_coverage(ladder, bands)
+        return model.Ladder(ladder.name.text, ladder.measure.text, tuple(bands), _cite(ladder.citation))
+
+    def bound_range(self, percent: ast.Percent) -> None:
+        if not Decimal(0) <= percent.value <= Decimal(100):
+            self.report("W0209", f"no availability can be {percent.value}%", percent.span, "outside 0-100%")
+
+    def check_coverage(self, ladder: ast.Ladder, bands: list[model.Band]) -> None:
+        """Gaps, overlaps and unreachable bands over 0%..100%, exact at every bound."""
+        points = sorted({Decimal(0), Decimal(100)} | {b.low for b in bands if b.low is not None}
+                        | {b.high for b in bands if b.high is not None})
+        points = [p for p in points if Decimal(0) <= p <= Decimal(100)]
+        # Test pieces: each point, and the open stretch between neighbours (tested at its midpoint).
+        pieces: list[tuple[Decimal, Decimal, bool]] = []  # (from, to, is_point)
+        for i, p in enumerate(points):
+            pieces.append((p, p, True))
+            if i + 1 < len(points):
+                pieces.append((p, points[i + 1], False))
+        uncovered: list[tuple[Decimal, Decimal, bool, bool]] = []  # (from, to, from_closed, to_closed)
+        reachable = [False] * len(bands)
+        overlaps: dict[tuple[int, int], list[tuple[Decimal, Decimal, bool]]] = {}
+        for start, end, is_point in pieces:
+            probe = start if is_point else (start + end) / 2
+            covering = [i for i, b in enumerate(bands) if b.contains(probe)]
+            if not covering:
+                if uncovered and uncovered[-1][1] == start and (is_point or uncovered[-1][3]):
+                    uncovered[-1] = (uncovered[-1][0], end, uncovered[-1][2], is_point)
+                else:
+                    uncovered.append((start, end, is_point, is_point))
+                continue
+            winner = max(covering, key=lambda i: (bands[i].amount.value, -i))
+            reachable[winner] = True
+            if len(covering) > 1:
+                for other in covering:
+                    if other != winner:
+                        overlaps.setdefault((min(other, winner), max(other, winner)), []).append((start, end, is_point))
+        for start, end, start_closed, end_closed in uncovered:
+            self.report("W0201", f"no band of `{ladder.name.text}` covers {_range_text(start, end, start_closed, end_closed)}",
+                        ladder.name.span, "gap in the bands",
+                        notes=("a period whose measure falls there earns no credit",),
+                        help="extend a neighbouring band's bound, or add a band for this range")
+        for (i, j), where in overlaps.items():
+            first, second = bands[i], bands[j]
+            shared = ", ".join(_range_text(s, e, p, p) for s, e, p in where)
+            higher = first if (first.amount.value, -i) >= (second.amount.value, -j) else second
+            assert first.span is not None and second.span is not None
+            self.report("W0202", f"bands overlap at {shared}", second.span, "overlaps",
+                        secondary=(Label(first.span, "this band"),),
+                        notes=(f"where bands overlap the larger amount applies: {higher.amount}",),
+                        help="make one bound exclusive (`above`/`below`) to say which band applies")
+        for i, band in enumerate(bands):
+            if not reachable[i]:
+                assert band.span is not None
+                self.report("W0203", "no value can reach this band", band.span, "unreachable",
+                            notes=("every value in it falls in a band with a larger amount, or outside 0-100%",))
+
+    def check_limits(
+        self, calendars: dict[str, model.CalendarSpec], ladders: tuple[model.Ladder, ...],
+        hourly: tuple[model.HourlyCredit, ...], flat: tuple[model.FlatCredit, ...],
+    ) -> tuple[tuple[model.Cap, ...], tuple[model.NoStacking, ...], model.Amount | None, tuple[model.ClaimWindow, ...]]:
+        awards = [c.amount for c in hourly] + [c.amount for c in flat] + [
+            b.amount for ladder in ladders for b in ladder.bands if b.amount.value > 0]
+        caps, stacking, claims = [], [], []
+        minimum = None
+        for item in self.items:
+            if isinstance(item, ast.Cap):
+                self.section = _cite(item.citation)
+                cap = self.amount(item.amount)
+                if cap.kind == "credits" and cap.value < 1:
+                    self.report("E0213", f"a cap of {cap.value} credits is smaller than one credit", item.amount.span,
+                                "less than one credit", help="caps count whole credits; write at least `1 credit`")
+                same_kind = [a for a in awards if (a.kind, a.currency) == (cap.kind, cap.currency)]
+                if awards and not same_kind:
+                    self.report("E0214", f"the cap is in {_kind_text(cap)} but no credit is", item.amount.span,
+                                "different kind", help="cap the same kind of amount the credits award")
+                smallest = min((a for a in same_kind if a.value > 0), key=lambda a: a.value, default=None)
+                if smallest is not None and cap.value < smallest.value and not (cap.kind == "credits" and cap.value < 1):
+                    self.report("W0207", f"the cap ({cap}) is smaller than one award ({smallest})", item.span,
+                                "cap below one award", notes=("every such award will be clipped by the cap",))
+                caps.append(model.Cap(cap, cast(model.PeriodUnit, item.period.unit), _cite(item.citation)))
+            elif isinstance(item, ast.NoStacking):
+                stacking.append(model.NoStacking(cast(model.PeriodUnit, item.period.unit), _cite(item.citation)))
+            elif isinstance(item, ast.Minimum):
+                self.section = _cite(item.citation)
+                minimum = self.amount(item.amount)
+            elif isinstance(item, ast.ClaimWindow):
+                self.section = _cite(item.citation)
+                calendar = self.check_calendar_ref(item.calendar, calendars)
+                if calendar is not None:
+                    claims.append(model.ClaimWindow(cast(Any, item.kind), item.days, calendar, cast(Any, item.edge),
+                                                    _cite(item.citation)))
+        self.section = None
+        return tuple(caps), tuple(stacking), minimum, tuple(claims)
+
+    # -- completeness ------------------------------------------------------------------------------------
+
+    def check_completeness(self, targets: tuple[model.Target, ...]) -> None:
+        covered = {t.severity for t in targets}
+        for severity in self.of(ast.Severity):
+            if severity.code.text not in covered:
+                self.report("W0204", f"severity `{severity.code.text}` has no target", severity.code.span,
+                            "no target", section=_cite(severity.citation),
+                            help="add a target for it, or say in a comment why the contract sets none")
+        for item in self.items:
+            if item.citation is None and not _cited_inside(item):
+                keyword = _KEYWORD.get(type(item)) or getattr(item, "kind", "")
+                self.report("W0205", f"this {_clause_word(item)} cites no section of the contract",
+                            _first_line(item.span, keyword), "no `§`", section=None,
+                            help='end the line with the section it encodes, like `§ 5.1` or `§ "Definitions"`')
+
+
+def _cited_inside(item: ast.Item) -> bool:
+    inner: Iterable[Any] = getattr(item, "rules", ()) or getattr(item, "bands", ()) or getattr(item, "fields", ())
+    return any(getattr(rule, "citation", None) is not None for rule in inner)
+
+
+def _clause_word(item: ast.Item) -> str:
+    return {ast.Agreement: "header", ast.Calendar: "calendar", ast.Severity: "severity", ast.Plan: "plan",
+            ast.Target: "target", ast.Clock: "clock block", ast.Kpi: "KPI", ast.Availability: "availability commitment",
+            ast.Ladder: "credit ladder", ast.HourlyCredit: "credit", ast.FlatCredit: "credit", ast.Cap: "cap",
+            ast.NoStacking: "no-stacking rule", ast.Minimum: "minimum", ast.ClaimWindow: "window"}[type(item)]
+
+
+def _first_line(span: Span, keyword: str) -> Span:
+    """The clause's first word: the smallest span that still says which clause is meant."""
+    return Span(span.file, span.start, span.start + len(keyword), span.line, span.column, span.line,
+                span.column + len(keyword))
+
+
+_KEYWORD = {ast.Agreement: "agreement", ast.Calendar: "calendar", ast.Severity: "severity", ast.Plan: "plan",
+            ast.Clock: "clock", ast.Kpi: "kpi", ast.Availability: "availability", ast.Ladder: "credit",
+            ast.HourlyCredit: "credit", ast.FlatCredit: "credit", ast.Cap: "cap", ast.NoStacking: "no",
+            ast.Minimum: "minimum"}
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}" if minutes != 1440 else "24:00"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}%"
+
+
+def _range_text(start: Decimal, end: Decimal, start_closed: bool, end_closed: bool) -> str:
+    if start == end:
+        return f"exactly {_pct(start)}"
+    low = f"{'at least' if start_closed else 'above'} {_pct(start)}"
+    high = f"{'at most' if end_closed else 'below'} {_pct(end)}"
+    return f"{low} and {high}"
+
+
+def _kind_text(amount: model.Amount) -> str:
+    return {"credits": "credits", "fee_share": "% of fee", "money": str(amount.currency)}[amount.kind]
+
+
+def _expr_text(e: ast.Expr) -> str:
+    if isinstance(e, ast.Number):
+        return f"{e.value}"
+    if isinstance(e, ast.Variable):
+        return e.name.text
+    op = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}[type(e)]
+    left, right = _expr_text(e.left), _expr_text(e.right)  # type: ignore[union-attr]
+    if isinstance(e.left, (ast.Add, ast.Sub)) and op in "*/":  # type: ignore[union-attr]
+        left = f"({left})"
+    if isinstance(e.right, (ast.Add, ast.Sub, ast.Mul, ast.Div)) and (op in "-/" or op == "*" and isinstance(e.right, (ast.Add, ast.Sub))):  # type: ignore[union-attr]
+        right = f"({right})"
+    return f"{left} {op} {right}"

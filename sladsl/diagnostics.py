@@ -1,0 +1,170 @@
+"""Diagnostics are data: a code, a message, spans with labels, notes, a help line, and the clause's section.
+
+They are rendered as text (in the style of rustc and Elm) or as JSON. Codes are stable: `E01xx` syntax, `E02xx`
+meaning, `E03xx` timeline data, `W02xx` warnings about an agreement. The table below is the documentation; the
+README lists it and every code has a test file under `tests/data/`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from sladsl.source import Source, Span
+
+CODES: dict[str, str] = {
+    "E0101": "unexpected input: a token the grammar does not allow here",
+    "E0102": "a block header is missing its `:`",
+    "E0103": "a string is not closed on its line",
+    "E0104": "indentation does not match any enclosing block",
+    "E0105": "a tab in indentation",
+    "E0106": "a percentage is missing its `%`",
+    "E0107": "a time is not written as `HH:MM`",
+    "E0108": "the file ends in the middle of a clause",
+    "E0109": "a character that is not part of the language",
+    "E0110": "a date that does not exist",
+    "E0111": "a time of day that does not exist",
+    "E0112": "an empty file, or one with no clauses",
+    "E0201": "a name is defined twice",
+    "E0202": "a name is used but not defined",
+    "E0203": "an unknown time zone",
+    "E0204": "a time zone abbreviation instead of an IANA name",
+    "E0205": "an unknown holiday country, subdivision or category",
+    "E0206": "a percentage outside 0-100",
+    "E0207": "an opening of zero length, or longer than a day",
+    "E0208": "a calendar that is never open",
+    "E0209": "business time counted in days, weeks or months",
+    "E0210": "an update cadence on a target other than `update`, or `every` missing on one",
+    "E0211": "a target counted from another target that is not defined for the same severity",
+    "E0212": "a band whose lower bound is above its upper bound",
+    "E0213": "a cap smaller than one credit",
+    "E0214": "amounts of different kinds that cannot be compared",
+    "E0215": "a formula uses a name it does not bind, or binds one twice",
+    "E0216": "the agreement header is missing or given twice",
+    "E0217": "no time zone for a calendar",
+    "E0218": "a clock rule given twice",
+    "E0219": "a severity downgrade to the same severity",
+    "W0201": "ladder bands leave a range of the measure uncovered",
+    "W0202": "ladder bands overlap",
+    "W0203": "a ladder band no value can reach",
+    "W0204": "a declared severity with no target",
+    "W0205": "a clause without a `§` citation",
+    "W0206": "an hourly credit that does not say how a part hour counts",
+    "W0207": "a cap smaller than one award it limits",
+    "W0208": "overlapping openings in one day",
+    "W0209": "a ladder band above 100% or below 0%",
+}
+
+
+@attrs.frozen
+class Label:
+    """A secondary span with a short message, shown under the primary one."""
+
+    span: Span
+    message: str
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str
+    message: str
+    span: Span | None = None
+    label: str = ""
+    secondary: tuple[Label, ...] = ()
+    notes: tuple[str, ...] = ()
+    help: str | None = None
+    section: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.code.startswith("E")
+
+    @property
+    def level(self) -> str:
+        return "error" if self.is_error else "warning"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        if self.span is None:
+            return ("", 0, 0, self.code)
+        return (self.span.file, self.span.line, self.span.column, self.code)
+
+
+class SlaError(Exception):
+    """The one error type the library raises: it carries the diagnostics that explain it."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        first = self.diagnostics[0] if self.diagnostics else None
+        super().__init__(f"{first.code}: {first.message}" if first else "invalid input")
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate, if any is close enough to be a likely typo."""
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, Source]) -> str:
+    """Render diagnostics for a terminal, each with a caret excerpt of the source."""
+    return "\n".join(_render_one(d, sources) for d in diagnostics)
+
+
+def _render_one(d: Diagnostic, sources: Mapping[str, Source]) -> str:
+    lines = [f"{d.level}[{d.code}]: {d.message}"]
+    if d.span is None:
+        gutter = " "
+    else:
+        gutter = " " * len(str(max([d.span.line] + [s.span.line for s in d.secondary])))
+        lines.append(f"{gutter}--> {d.span}")
+        source = sources.get(d.span.file)
+        if source is not None:
+            lines.append(f"{gutter} |")
+            marked = [(d.span, d.label, "^")] + [(x.span, x.message, "-") for x in d.secondary]
+            for span, label, mark in sorted(marked, key=lambda m: (m[0].line, m[0].column)):
+                lines.extend(_excerpt(source, span, label, gutter, mark))
+            lines.append(f"{gutter} |")
+    for note in d.notes:
+        lines.append(f"{gutter} = note: {note}")
+    if d.help:
+        lines.append(f"{gutter} = help: {d.help}")
+    if d.section:
+        lines.append(f"{gutter} = in: {d.section}")
+    return "\n".join(lines) + "\n"
+
+
+def _excerpt(source: Source, span: Span, label: str, gutter: str, mark: str = "^") -> list[str]:
+    text = source.line_text(span.line).replace("\t", " ")
+    width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
+    width = max(width, 1)
+    underline = " " * (span.column - 1) + mark * width
+    return [
+        f"{str(span.line).rjust(len(gutter))} | {text}".rstrip(),
+        f"{gutter} | {underline} {label}".rstrip(),
+    ]
+
+
+def to_json(d: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as a JSON-ready object; the schema is documented in the README."""
+
+    def span(s: Span | None) -> dict[str, Any] | None:
+        if s is None:
+            return None
+        return {
+            "file": s.file, "line": s.line, "column": s.column, "end_line": s.end_line,
+            "end_column": s.end_column,
+        }
+
+    return {
+        "code": d.code,
+        "level": d.level,
+        "message": d.message,
+        "span": span(d.span),
+        "label": d.label,
+        "secondary": [{"span": span(x.span), "message": x.message} for x in d.secondary],
+        "notes": list(d.notes),
+        "help": d.help,
+        "section": d.section,
+    }

@@ -1,0 +1,294 @@
+"""The checked model: names resolved, durations normalised, zones validated.
+
+The checker builds it from the syntax tree; the interpreter and the time engine see nothing else. Nothing here
+re-validates: an instance of these classes is correct by construction of the checker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+
+from sladsl.source import Span
+
+TargetKind = Literal["response", "restore", "resolution", "update"]
+PeriodUnit = Literal["month", "quarter", "year"]
+WallUnit = Literal["minute", "hour", "day", "week", "month"]
+
+
+@attrs.frozen
+class HolidaySource:
+    """Public holidays of one country (and optionally one subdivision), from the `holidays` package."""
+
+    country: str
+    subdivision: str | None = None
+    categories: tuple[str, ...] = ("public",)
+
+
+@attrs.frozen
+class Interval:
+    """An opening on a local day, in minutes after that day's midnight; `end` may pass 1440 (overnight)."""
+
+    start: int
+    end: int
+
+
+@attrs.frozen
+class CalendarSpec:
+    """A business calendar: weekly hours in a zone, minus holidays and closed dates, plus opened dates.
+
+    Every opening belongs to the local date it starts on: a Friday 22:00-04:00 shift is closed when Friday is a
+    holiday, whatever Saturday is.
+    """
+
+    name: str
+    zone: str
+    weekly: tuple[tuple[Interval, ...], ...]  # seven entries, Monday first
+    holidays: tuple[HolidaySource, ...] = ()
+    closed_dates: frozenset[dt.date] = frozenset()
+    closed_annual: frozenset[tuple[int, int]] = frozenset()  # (month, day), every year
+    opened: tuple[tuple[dt.date, tuple[Interval, ...]], ...] = ()  # replaces that date's hours
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def always_open(self) -> bool:
+        full = (Interval(0, 1440),)
+        return (
+            all(day == full for day in self.weekly)
+            and not self.holidays
+            and not self.closed_dates
+            and not self.closed_annual
+        )
+
+
+@attrs.frozen
+class Amount:
+    """A credit amount: `credits` (service credits), `fee_share` (percent of the period's fee) or `money`."""
+
+    kind: Literal["credits", "fee_share", "money"]
+    value: Decimal
+    currency: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "credits":
+            return f"{self.value} credit{'' if self.value == 1 else 's'}"
+        if self.kind == "fee_share":
+            return f"{self.value}% of fee"
+        return f"{self.currency} {self.value}"
+
+
+@attrs.frozen
+class BusinessTime:
+    """N business seconds on a calendar's open hours."""
+
+    calendar: str
+    seconds: int
+
+
+@attrs.frozen
+class WallTime:
+    """A wall-clock amount: minutes and hours are real time, days and longer keep the local clock time."""
+
+    amount: int
+    unit: WallUnit
+
+
+@attrs.frozen
+class BusinessDays:
+    """The end of the N-th business day, counting from the clock start's business day or the day after it."""
+
+    calendar: str
+    count: int
+    from_next_day: bool
+
+
+@attrs.frozen
+class DayEnd:
+    """The end of the same (or the next) business day."""
+
+    calendar: str
+    next_day: bool
+
+
+Deadline = BusinessTime | WallTime | BusinessDays | DayEnd
+
+
+@attrs.frozen
+class Target:
+    """One target for one severity under one plan (None: every plan). `cadence` marks an update target."""
+
+    kind: TargetKind
+    severity: str
+    plan: str | None
+    deadline: Deadline
+    after: TargetKind | None
+    cadence: bool
+    citation: str | None
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class Severity:
+    code: str
+    title: str
+    description: str | None
+    citation: str | None
+
+
+@attrs.frozen
+class Plan:
+    name: str
+    title: str | None
+    citation: str | None
+
+
+@attrs.frozen
+class ClockRules:
+    """How clocks start, pause and react to a change of severity. Defaults: start at the report, no pauses."""
+
+    start_calendar: str | None = None
+    pause_on_customer: bool = False
+    on_change: Literal["restart", "keep_elapsed", "retroactive"] | None = None
+    downgrades: tuple[tuple[TargetKind, str, str], ...] = ()  # (event kind, from severity, to severity)
+
+
+@attrs.frozen
+class Kpi:
+    kind: TargetKind
+    severities: tuple[str, ...]
+    plans: tuple[str, ...]
+    percent: Decimal
+    period: PeriodUnit
+    citation: str | None
+
+
+@attrs.frozen
+class Maintenance:
+    """Planned maintenance excluded from downtime: with at least this much notice, only outside a calendar."""
+
+    notice: WallTime | None
+    outside: str | None
+    citation: str | None
+
+
+@attrs.frozen
+class Formula:
+    """An availability formula: `expr` is nested tuples ("+", a, b) over Decimals and measure names."""
+
+    expr: object
+    text: str
+
+
+@attrs.frozen
+class Availability:
+    name: str
+    period: PeriodUnit
+    percent: Decimal
+    excluded: tuple[tuple[str, str | None], ...]  # (tag, citation)
+    maintenance: Maintenance | None
+    formula: Formula | None
+    citation: str | None
+
+
+@attrs.frozen
+class Band:
+    """A range of the measure, each end open or closed (None: unbounded), and the amount owed inside it."""
+
+    low: Decimal | None
+    low_closed: bool
+    high: Decimal | None
+    high_closed: bool
+    amount: Amount
+    citation: str | None
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+    def contains(self, value: Decimal) -> bool:
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_closed)):
+            return False
+        return not (self.high is not None and (value > self.high or (value == self.high and not self.high_closed)))
+
+
+@attrs.frozen
+class Ladder:
+    """Bands over an availability measure. Where bands overlap, the larger amount applies (read against the
+    drafter); the checker warns about every overlap and gap."""
+
+    name: str
+    measure: str
+    bands: tuple[Band, ...]
+    citation: str | None
+
+
+@attrs.frozen
+class TargetSelector:
+    kind: TargetKind
+    severities: tuple[str, ...]
+    plans: tuple[str, ...]  # empty: every plan
+
+
+@attrs.frozen
+class HourlyCredit:
+    name: str
+    amount: Amount
+    rounding: Literal["started", "whole"] | None
+    targets: TargetSelector
+    citation: str | None
+
+
+@attrs.frozen
+class FlatCredit:
+    name: str
+    amount: Amount
+    missed: TargetSelector | str  # a selector, or the name of an availability commitment
+    citation: str | None
+
+
+@attrs.frozen
+class Cap:
+    amount: Amount
+    period: PeriodUnit
+    citation: str | None
+
+
+@attrs.frozen
+class NoStacking:
+    period: PeriodUnit
+    citation: str | None
+
+
+@attrs.frozen
+class ClaimWindow:
+    kind: Literal["claim", "report"]
+    days: int
+    calendar: str
+    edge: Literal["starts", "ends"]
+    citation: str | None
+
+
+@attrs.frozen
+class Agreement:
+    """The checked agreement: everything the interpreter needs, nothing it must re-validate."""
+
+    title: str
+    provider: str | None
+    customer: str | None
+    services: tuple[str, ...]
+    effective: dt.date | None
+    zone: str | None
+    calendars: dict[str, CalendarSpec]
+    severities: tuple[Severity, ...]
+    plans: tuple[Plan, ...]
+    targets: tuple[Target, ...]
+    clock: ClockRules
+    kpis: tuple[Kpi, ...]
+    availabilities: tuple[Availability, ...]
+    ladders: tuple[Ladder, ...]
+    hourly_credits: tuple[HourlyCredit, ...]
+    flat_credits: tuple[FlatCredit, ...]
+    caps: tuple[Cap, ...]
+    no_stacking: tuple[NoStacking, ...]
+    minimum: Amount | None
+    claim_windows: tuple[ClaimWindow, ...]

@@ -1,0 +1,189 @@
+"""The engine against the minute-stepping reference clock, over random calendars and instants near DST switches,
+holidays and opening and closing times. Any difference is a bug in one of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import zoneinfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sladsl.clock import Clock, add_wall
+from sladsl.model import CalendarSpec, HolidaySource, Interval
+from tests.reference_clock import ReferenceClock
+
+# Each zone with the holiday country a business in it would use.
+ZONES = {
+    "Europe/Oslo": HolidaySource("NO"),
+    "Europe/Ljubljana": HolidaySource("SI"),
+    "Asia/Hong_Kong": HolidaySource("HK"),
+    "Europe/Amsterdam": HolidaySource("NL"),
+    "America/New_York": HolidaySource("US", "NY"),
+    "Australia/Lord_Howe": HolidaySource("AU", "NSW"),  # DST moves the clock by 30 minutes
+}
+YEARS = range(2021, 2028)
+EXAMPLES = settings(
+    max_examples=int(os.environ.get("SLADSL_CLOCK_EXAMPLES", "2000")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+
+@functools.cache
+def transitions(zone_name: str) -> tuple[int, ...]:
+    """The instants at which the zone's UTC offset changes, found by stepping hours and then minutes."""
+    tz = zoneinfo.ZoneInfo(zone_name)
+    start = int(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.timezone.utc).timestamp())
+    stop = int(dt.datetime(YEARS[-1] + 1, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+    found = []
+
+    def offset(t: int) -> dt.timedelta | None:
+        return dt.datetime.fromtimestamp(t, tz).utcoffset()
+
+    for t in range(start, stop, 3600):
+        if offset(t) != offset(t + 3600):
+            u = t
+            while offset(u) == offset(t):
+                u += 60
+            found.append(u)
+    return tuple(found)
+
+
+def minutes_of_day(draw: st.DrawFn) -> int:
+    return draw(st.integers(0, 95)) * 15
+
+
+@st.composite
+def openings(draw: st.DrawFn) -> tuple[Interval, ...]:
+    kind = draw(st.sampled_from(["closed", "day", "split", "overnight", "early", "full", "any"]))
+    if kind == "closed":
+        return ()
+    if kind == "day":
+        return (Interval(8 * 60 + draw(st.integers(0, 4)) * 30, 16 * 60 + draw(st.integers(0, 4)) * 30),)
+    if kind == "split":
+        return (Interval(8 * 60, 12 * 60), Interval(13 * 60, 17 * 60 + draw(st.integers(0, 20)) * 15))
+    if kind == "overnight":
+        return (Interval(22 * 60, 28 * 60),)
+    if kind == "early":  # around the 02:00-03:00 local switch
+        start = draw(st.integers(0, 12)) * 15
+        return (Interval(start, start + draw(st.integers(1, 16)) * 15),)
+    if kind == "full":
+        return (Interval(0, 1440),)
+    found = []
+    for _ in range(draw(st.integers(1, 3))):
+        start = minutes_of_day(draw)
+        found.append(Interval(start, start + draw(st.integers(1, 96)) * 15))
+    return tuple(found)
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> CalendarSpec:
+    zone_name = draw(st.sampled_from(sorted(ZONES)))
+    weekly = [draw(openings()) for _ in range(7)]
+    if not any(weekly):
+        weekly[0] = (Interval(9 * 60, 17 * 60),)
+    holiday_sources = (ZONES[zone_name],) if draw(st.booleans()) else ()
+    closed_annual = frozenset(draw(st.sets(st.sampled_from([(1, 1), (3, 30), (3, 31), (10, 26), (11, 2), (12, 25)]))))
+    opened: tuple[tuple[dt.date, tuple[Interval, ...]], ...] = ()
+    if draw(st.booleans()):
+        opened = ((dt.date(draw(st.sampled_from(YEARS)), 3, 30), (Interval(1 * 60, 4 * 60),)),)
+    return CalendarSpec(
+        "random", zone_name, tuple(weekly), holiday_sources, frozenset(), closed_annual, opened
+    )
+
+
+def weekly_open_minutes(spec: CalendarSpec) -> int:
+    return sum(i.end - i.start for day in spec.weekly for i in day)
+
+
+@st.composite
+def instants(draw: st.DrawFn, spec: CalendarSpec) -> int:
+    """Whole-minute instants, most of them within a day or two of a DST switch or of a holiday or boundary."""
+    kind = draw(st.sampled_from(["switch", "switch", "boundary", "holiday", "anywhere"]))
+    switches = transitions(spec.zone)
+    if kind in ("switch", "boundary") and switches:
+        base = draw(st.sampled_from(switches))
+        if kind == "boundary":
+            day = dt.datetime.fromtimestamp(base, zoneinfo.ZoneInfo(spec.zone)).date()
+            day += dt.timedelta(days=draw(st.integers(-1, 1)))
+            candidates = [edge for pair in ReferenceClock(spec).openings(day) for edge in pair]
+            if candidates:
+                return draw(st.sampled_from(candidates)) + 60 * draw(st.integers(-2, 2))
+    elif kind == "holiday":
+        base = int(
+            dt.datetime(draw(st.sampled_from(YEARS)), draw(st.sampled_from([1, 4, 5, 12])), 1,
+                        tzinfo=dt.timezone.utc).timestamp()
+        ) + 86400 * draw(st.integers(0, 27))
+    else:
+        base = int(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.timezone.utc).timestamp())
+        base += 60 * draw(st.integers(0, 6 * 365 * 1440))
+    return base + 60 * draw(st.integers(-2 * 1440, 2 * 1440))
+
+
+@EXAMPLES
+@given(st.data())
+def test_elapsed_matches_reference(data: st.DataObject) -> None:
+    spec = data.draw(calendars())
+    a = data.draw(instants(spec))
+    b = a + 60 * data.draw(st.integers(-60, 3 * 1440))
+    expected = ReferenceClock(spec).elapsed(a, b) if b >= a else -ReferenceClock(spec).elapsed(b, a)
+    assert Clock(spec).elapsed(a, b) == expected
+
+
+@EXAMPLES
+@given(st.data())
+def test_deadline_matches_reference(data: st.DataObject) -> None:
+    spec = data.draw(calendars())
+    a = data.draw(instants(spec))
+    minutes = data.draw(st.integers(0, min(16 * 60, weekly_open_minutes(spec))))
+    assert Clock(spec).deadline(a, 60 * minutes) == ReferenceClock(spec).deadline(a, 60 * minutes)
+
+
+@EXAMPLES
+@given(st.data())
+def test_deadline_is_inverse_of_elapsed(data: st.DataObject) -> None:
+    spec = data.draw(calendars())
+    a = data.draw(instants(spec))
+    seconds = data.draw(st.integers(1, 40 * 3600))
+    clock = Clock(spec)
+    due = clock.deadline(a, seconds)
+    assert clock.elapsed(a, due) == seconds
+    assert clock.elapsed(a, due - 1) == seconds - 1  # nothing earlier would do
+    assert clock.is_open(due - 1)
+
+
+@EXAMPLES
+@given(st.data())
+def test_next_opening_matches_reference(data: st.DataObject) -> None:
+    spec = data.draw(calendars())
+    t = data.draw(instants(spec))
+    assert Clock(spec).next_opening(t) == ReferenceClock(spec).next_opening(t)
+
+
+@EXAMPLES
+@given(st.data())
+def test_day_end_matches_reference(data: st.DataObject) -> None:
+    spec = data.draw(calendars())
+    t = data.draw(instants(spec))
+    n = data.draw(st.integers(1, 3))
+    assert Clock(spec).day_end(t, n) == ReferenceClock(spec).day_end(t, n)
+
+
+@EXAMPLES
+@given(st.data())
+def test_day_end_from_date_matches_reference(data: st.DataObject) -> None:
+    spec = data.draw(calendars())
+    t = data.draw(instants(spec))
+    first = dt.datetime.fromtimestamp(t, zoneinfo.ZoneInfo(spec.zone)).date()
+    n = data.draw(st.integers(1, 10))
+    assert Clock(spec).day_end_from(first, n) == ReferenceClock(spec).day_end_from(first, n)
+
+
+@EXAMPLES
+@given(st.data())
+def test_add_days_keeps_wall_time(data: st.DataObject) -> None:
+    spec = data.draw(calendars())
+    t = data.draw(instants(spec))
+    days = data.draw(st.integers(-3, 3))
+    assert add_wall(t, days, "day", spec.zone) == ReferenceClock(spec).add_days(t, days)
