@@ -97,7 +97,7 @@ class _Checker:
         header = self.check_header()
         declared = self.check_declarations()
         zone = header.get("zone")
-        calendars = self.check_calendars(zone)
+        calendars = self.check_calendars(zone, header.get("zone_declared", False))
         severities, plans = self.check_severities_and_plans()
         targets = self.check_targets(calendars, declared["severity"], declared["plan"])
         clock = self.check_clock(calendars, declared["severity"])
@@ -142,6 +142,7 @@ class _Checker:
                 found["effective"] = field.date.value
             elif isinstance(field, ast.Zone):
                 found["zone"] = self.check_zone(field.name)
+                found["zone_declared"] = True
         found["services"] = services
         self.section = None
         return found
@@ -193,17 +194,18 @@ class _Checker:
 
     # -- calendars ---------------------------------------------------------------------------------------
 
-    def check_calendars(self, agreement_zone: str | None) -> dict[str, model.CalendarSpec]:
+    def check_calendars(self, agreement_zone: str | None, zone_declared: bool) -> dict[str, model.CalendarSpec]:
         found: dict[str, model.CalendarSpec] = {}
         for calendar in self.of(ast.Calendar):
             self.section = _cite(calendar.citation)
-            spec = self.check_calendar(calendar, agreement_zone)
+            spec = self.check_calendar(calendar, agreement_zone, zone_declared)
             if spec is not None and calendar.name.text not in found:
                 found[calendar.name.text] = spec
         self.section = None
         return found
 
-    def check_calendar(self, calendar: ast.Calendar, agreement_zone: str | None) -> model.CalendarSpec | None:
+    def check_calendar(self, calendar: ast.Calendar, agreement_zone: str | None,
+                       zone_declared: bool) -> model.CalendarSpec | None:
         zone: str | None = agreement_zone
         zone_rules = [r for r in calendar.rules if isinstance(r, ast.Zone)]
         for rule in zone_rules:
@@ -247,7 +249,7 @@ class _Checker:
                         "no opening hours", help="add `open monday to friday 09:00-17:00` or `open always`")
             return None
         if zone is None:
-            if not zone_rules and agreement_zone is None:
+            if not zone_rules and not zone_declared:  # a zone that was written but is wrong is reported already
                 self.report("E0217", f"calendar `{calendar.name.text}` has no time zone", calendar.name.span,
                             "zone unknown", help="add `zone Area/City` to the agreement header or to the calendar")
             return None
@@ -291,7 +293,7 @@ class _Checker:
         country = rule.country.text
         supported = holidays.list_supported_countries()
         if country not in supported:
-            guess = did_you_mean(country, supported)
+            guess = did_you_mean(country, [c for c in supported if len(c) == 2])
             self.report("E0205", f"no public holidays are known for country `{country}`", rule.country.span,
                         "unknown country", help=f"did you mean `{guess}`?" if guess else
                         "use an ISO 3166 alpha-2 code, like `NO`", section=section)
@@ -629,15 +631,21 @@ class _Checker:
             if len(covering) > 1:
                 for other in covering:
                     if other != winner:
-                        overlaps.setdefault((min(other, winner), max(other, winner)), []).append((start, end, is_point))
+                        pieces_here = overlaps.setdefault((min(other, winner), max(other, winner)), [])
+                        if pieces_here and pieces_here[-1][1] == start:
+                            pieces_here[-1] = (pieces_here[-1][0], end, pieces_here[-1][2])
+                        else:
+                            pieces_here.append((start, end, True))
         for start, end, start_closed, end_closed in uncovered:
             self.report("W0201", f"no band of `{ladder.name.text}` covers {_range_text(start, end, start_closed, end_closed)}",
                         ladder.name.span, "gap in the bands",
                         notes=("a period whose measure falls there earns no credit",),
                         help="extend a neighbouring band's bound, or add a band for this range")
         for (i, j), where in overlaps.items():
+            if not (reachable[i] and reachable[j]):
+                continue  # a band that can never apply is reported once, as unreachable
             first, second = bands[i], bands[j]
-            shared = ", ".join(_range_text(s, e, p, p) for s, e, p in where)
+            shared = ", ".join(_range_text(s, e, True, True) for s, e, _ in where)
             higher = first if (first.amount.value, -i) >= (second.amount.value, -j) else second
             assert first.span is not None and second.span is not None
             self.report("W0202", f"bands overlap at {shared}", second.span, "overlaps",
@@ -691,7 +699,7 @@ class _Checker:
     # -- completeness ------------------------------------------------------------------------------------
 
     def check_completeness(self, targets: tuple[model.Target, ...]) -> None:
-        covered = {t.severity for t in targets}
+        covered = {code.text for t in self.of(ast.Target) for code in t.severities}
         for severity in self.of(ast.Severity):
             if severity.code.text not in covered:
                 self.report("W0204", f"severity `{severity.code.text}` has no target", severity.code.span,

@@ -70,7 +70,9 @@ def parse_source(source: Source) -> ast.Document:
     problems = _tab_indentation(source)
     if problems:
         raise SlaError(problems)
-    text = source.text if source.text.endswith("\n") else source.text + "\n"
+    if not source.text.endswith("\n"):
+        source = Source(source.name, source.text + "\n")  # the last clause needs its line break
+    text = source.text
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise SlaError([Diagnostic("E0112", "the file has no clauses", source.span(0, 0), help=(
             'an agreement starts with `agreement "Title":` and its header'))])
@@ -268,10 +270,8 @@ class _Builder(Transformer[Token, Any]):
     def hours(self, meta: Any, ch: list[Any]) -> ast.Hours:
         start = self._time(ch[0], allow_24=False)
         end = self._time(ch[1], allow_24=True)
-        if end < start or (end == start and end != 0):
-            end += 1440  # overnight: 22:00-04:00 ends on the next day; 08:00-08:00 is caught by the checker
-        if end == start == 0:
-            end = 0
+        if end < start:
+            end += 1440  # overnight: 22:00-04:00 ends on the next day (08:00-08:00 is empty: see E0207)
         return ast.Hours(start, end, span=self._span(meta))
 
     def _time(self, token: Token, allow_24: bool) -> int:

@@ -169,13 +169,22 @@ def _unexpected_word(word: str, span: Span, expected: list[str], keywords: list[
 def _unexpected_token(error: UnexpectedToken, source: Source, parser: Lark) -> Diagnostic:
     token = error.token
     expected_names = set(error.expected)
+    if error.interactive_parser is not None:
+        # LALR merges states, so `expected` can list tokens that would fail one step later; ask the parser
+        # which tokens it really accepts here.
+        try:
+            expected_names = set(error.interactive_parser.accepts()) or expected_names
+        except Exception:  # noqa: BLE001 - a better message is a nicety; the plain set still works
+            pass
     expected, keywords = _words(parser, expected_names)
     start = token.start_pos if token.start_pos is not None else len(source.text)
-    at_end = token.type == "$END" or start >= len(source.text)
-    if token.type in ("_NL", "$END", "_DEDENT") and "COLON" in expected_names:
-        end = _end_of_content(source, start + (0 if token.type == "_NL" else 1))
+    at_end = token.type == "$END" or not source.text[start:].strip()
+    if "COLON" in expected_names and (token.type in ("_NL", "$END", "_DEDENT", "CITATION")
+                                      or expected_names <= {"COLON", "CITATION"}):
+        end = start if token.type == "CITATION" else _end_of_content(source, start + (token.type != "_NL"))
         return Diagnostic("E0102", "expected `:` at the end of this block header", _point(source, end),
-                          "`:` missing", help="a block header ends with `:` and its lines follow, indented")
+                          "`:` missing",
+                          help="a block header ends with `:` (before any `§` citation) and its lines follow, indented")
     if token.type in ("INT", "DECIMAL") and "PERCENT" in expected_names:
         return Diagnostic("E0106", f"`{token}` needs a `%` to be a percentage", _tspan(source, token),
                           "percent sign missing", help=f"write `{token}%`")

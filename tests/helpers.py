@@ -1,0 +1,45 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+
+ROOT = Path(__file__).resolve().parent.parent
+AGREEMENTS = sorted((ROOT / "agreements").glob("*.sla"))
+BAD = sorted((ROOT / "tests" / "data" / "bad").glob("*.sla"))
+
+
+def dump(value: object, indent: int = 0) -> str:
+    """An indented, span-free rendering of a syntax tree, one field per line, for snapshots."""
+    pad = "  " * indent
+    if attrs.has(type(value)):
+        fields = [f for f in attrs.fields(type(value)) if f.eq]
+        simple = all(not attrs.has(type(getattr(value, f.name))) and not isinstance(getattr(value, f.name), tuple)
+                     for f in fields)
+        if simple:
+            inner = ", ".join(f"{f.name}={_leaf(getattr(value, f.name))}" for f in fields)
+            return f"{pad}{type(value).__name__}({inner})"
+        lines = [f"{pad}{type(value).__name__}"]
+        for f in fields:
+            child = getattr(value, f.name)
+            if attrs.has(type(child)) or isinstance(child, tuple):
+                lines.append(f"{pad}  {f.name}:")
+                lines.append(dump(child, indent + 2))
+            else:
+                lines.append(f"{pad}  {f.name}: {_leaf(child)}")
+        return "\n".join(lines)
+    if isinstance(value, tuple):
+        if not value:
+            return f"{pad}()"
+        return "\n".join(dump(item, indent) for item in value)
+    return f"{pad}{_leaf(value)}"
+
+
+def _leaf(value: object) -> str:
+    if isinstance(value, (Decimal, dt.date)):
+        return str(value)
+    return repr(value)

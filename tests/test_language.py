@@ -1,0 +1,146 @@
+"""The language: every seed agreement checks cleanly, every diagnostic code has a bad file, positions are exact."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+import sladsl
+from sladsl.diagnostics import CODES, Diagnostic, SlaError, render_text
+from sladsl.source import Source
+from tests.helpers import AGREEMENTS, BAD, ROOT, dump
+
+
+def diagnostics_of(text: str, name: str) -> list[Diagnostic]:
+    try:
+        return list(sladsl.load(text, name).warnings)
+    except SlaError as error:
+        return error.diagnostics
+
+
+def rel(path: object) -> str:
+    return str(path).replace(str(ROOT) + "/", "")
+
+
+@pytest.mark.parametrize("path", AGREEMENTS, ids=lambda p: p.name)
+def test_agreement_has_no_errors(path) -> None:
+    found = diagnostics_of(path.read_text(encoding="utf-8"), rel(path))
+    assert [d for d in found if d.is_error] == []
+
+
+@pytest.mark.parametrize("path", AGREEMENTS, ids=lambda p: p.name)
+def test_agreement_syntax_tree(path, snapshot) -> None:
+    document = sladsl.parse(path.read_text(encoding="utf-8"), rel(path))
+    assert dump(document) == snapshot
+
+
+@pytest.mark.parametrize("path", AGREEMENTS, ids=lambda p: p.name)
+def test_every_clause_cites_a_section(path) -> None:
+    found = diagnostics_of(path.read_text(encoding="utf-8"), rel(path))
+    assert [d for d in found if d.code == "W0205"] == []
+
+
+def test_izy_ladder_as_written_has_its_gap_and_touching_bounds() -> None:
+    path = ROOT / "agreements" / "izy.sla"
+    found = diagnostics_of(path.read_text(encoding="utf-8"), rel(path))
+    assert [(d.code, d.message) for d in found] == [
+        ("W0201", "no band of `refund` covers above 98.9% and at most 99%"),
+        ("W0202", "bands overlap at exactly 98%"),
+        ("W0202", "bands overlap at exactly 97%"),
+    ]
+
+
+def test_other_agreements_have_no_warnings() -> None:
+    for path in AGREEMENTS:
+        if path.name != "izy.sla":
+            assert diagnostics_of(path.read_text(encoding="utf-8"), rel(path)) == [], path.name
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
+def test_bad_file_draws_its_diagnostic(path, snapshot) -> None:
+    code = path.name[:5]
+    text = path.read_text(encoding="utf-8")
+    found = diagnostics_of(text, rel(path))
+    assert code in {d.code for d in found}
+    if code.startswith("E"):
+        assert any(d.is_error for d in found)
+    assert render_text(found, {rel(path): Source(rel(path), text)}) == snapshot
+
+
+def test_every_code_has_a_bad_file_and_is_documented() -> None:
+    files = {p.name[:5] for p in BAD}
+    assert files == set(CODES)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in CODES:
+        assert f"`{code}`" in readme, code
+
+
+def test_no_message_names_an_internal_terminal() -> None:
+    for path in BAD:
+        for d in diagnostics_of(path.read_text(encoding="utf-8"), rel(path)):
+            words = " ".join([d.message, d.label, d.help or "", *d.notes])
+            assert not re.search(r"\b(__ANON\w*|_NL|_INDENT|_DEDENT|[A-Z]+_[A-Z_]+|LPAR|RPAR|COLON)\b", words), words
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
+def test_positions_move_with_the_text(path) -> None:
+    """Prepend blank lines: every reported line moves by as many, and columns stay put."""
+    text = path.read_text(encoding="utf-8")
+    before = diagnostics_of(text, "x.sla")
+    after = diagnostics_of("\n\n\n" + text, "x.sla")
+    assert [d.code for d in after] == [d.code for d in before]
+    for old, new in zip(before, after, strict=True):
+        assert old.span is not None and new.span is not None
+        if old.code in ("E0112", "E0216"):  # about the whole file: they point at its start
+            continue
+        assert (new.span.line, new.span.column) == (old.span.line + 3, old.span.column)
+        for a, b in zip(old.secondary, new.secondary, strict=True):
+            assert (b.span.line, b.span.column) == (a.span.line + 3, a.span.column)
+
+
+def test_spans_are_left_out_of_equality() -> None:
+    path = ROOT / "agreements" / "zegal.sla"
+    text = path.read_text(encoding="utf-8")
+    spaced = "\n\n" + text.replace("  §", "      §")
+    assert sladsl.parse(spaced, "other.sla") == sladsl.parse(text, "zegal.sla")
+
+
+def test_missing_final_line_break_is_fine() -> None:
+    text = (ROOT / "agreements" / "cloudcti.sla").read_text(encoding="utf-8").rstrip("\n")
+    assert sladsl.load(text, "x.sla").agreement.title == "CloudCTI Service Level Agreement for Providers"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sladsl", *args], capture_output=True, text=True, cwd=ROOT,
+                          check=False)
+
+
+def test_lint_exit_codes() -> None:
+    clean = run_cli("lint", *[rel(p) for p in AGREEMENTS])
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stderr.strip().endswith("5 files: 0 errors, 3 warnings")
+    bad = run_cli("lint", "tests/data/bad/E0202-undefined-calendar.sla")
+    assert bad.returncode == 1
+    assert "error[E0202]: calendar `core_hour` is not defined" in bad.stderr
+    assert "help: did you mean `core_hours` (defined at line 3)?" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    missing = run_cli("lint", "no/such/file.sla")
+    assert missing.returncode == 2
+    assert "cannot read no/such/file.sla" in missing.stderr
+    usage = run_cli("lint")
+    assert usage.returncode == 2
+
+
+def test_lint_json_is_an_array_of_documented_objects() -> None:
+    result = run_cli("lint", "--format", "json", "tests/data/bad/W0201-ladder-gap.sla")
+    assert result.returncode == 0
+    [entry] = json.loads(result.stdout)
+    assert entry["code"] == "W0201"
+    assert entry["level"] == "warning"
+    assert entry["span"] == {"file": "tests/data/bad/W0201-ladder-gap.sla", "line": 5, "column": 8,
+                             "end_line": 5, "end_column": 14}
+    assert set(entry) == {"code", "level", "message", "span", "label", "secondary", "notes", "help", "section"}
