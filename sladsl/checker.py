@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -22,17 +23,39 @@ from sladsl.source import Span
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _UNIT = {
-    "minute": "minute", "minutes": "minute", "hour": "hour", "hours": "hour", "day": "day", "days": "day",
-    "week": "week", "weeks": "week", "month": "month", "months": "month",
+    "minute": "minute",
+    "minutes": "minute",
+    "hour": "hour",
+    "hours": "hour",
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "month": "month",
+    "months": "month",
 }
 _SECONDS = {"minute": 60, "hour": 3600}
 # Common abbreviations authors write for a zone, and an IANA name to suggest for each.
 _ABBREVIATIONS = {
-    "CET": "Europe/Ljubljana", "CEST": "Europe/Ljubljana", "MET": "Europe/Berlin", "EET": "Europe/Helsinki",
-    "EEST": "Europe/Helsinki", "WET": "Europe/Lisbon", "GMT": "Europe/London", "BST": "Europe/London",
-    "EST": "America/New_York", "EDT": "America/New_York", "CST": "America/Chicago", "PST": "America/Los_Angeles",
-    "PDT": "America/Los_Angeles", "MST": "America/Denver", "HKT": "Asia/Hong_Kong", "JST": "Asia/Tokyo",
-    "IST": "Asia/Kolkata", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "CET": "Europe/Ljubljana",
+    "CEST": "Europe/Ljubljana",
+    "MET": "Europe/Berlin",
+    "EET": "Europe/Helsinki",
+    "EEST": "Europe/Helsinki",
+    "WET": "Europe/Lisbon",
+    "GMT": "Europe/London",
+    "BST": "Europe/London",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "CST": "America/Chicago",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "MST": "America/Denver",
+    "HKT": "Asia/Hong_Kong",
+    "JST": "Asia/Tokyo",
+    "IST": "Asia/Kolkata",
+    "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney",
 }
 
 
@@ -109,24 +132,48 @@ class _Checker:
         if any(d.is_error for d in self.diagnostics):
             return None
         return model.Agreement(
-            title=header.get("title", ""), provider=header.get("provider"), customer=header.get("customer"),
-            services=tuple(header.get("services", ())), effective=header.get("effective"), zone=zone,
-            calendars=calendars, severities=severities, plans=plans, targets=targets, clock=clock, kpis=kpis,
-            availabilities=availabilities, ladders=ladders, hourly_credits=hourly, flat_credits=flat, caps=caps,
-            no_stacking=stacking, minimum=minimum, claim_windows=claims,
+            title=header.get("title", ""),
+            provider=header.get("provider"),
+            customer=header.get("customer"),
+            services=tuple(header.get("services", ())),
+            effective=header.get("effective"),
+            zone=zone,
+            calendars=calendars,
+            severities=severities,
+            plans=plans,
+            targets=targets,
+            clock=clock,
+            kpis=kpis,
+            availabilities=availabilities,
+            ladders=ladders,
+            hourly_credits=hourly,
+            flat_credits=flat,
+            caps=caps,
+            no_stacking=stacking,
+            minimum=minimum,
+            claim_windows=claims,
         )
 
     def check_header(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
         headers = self.of(ast.Agreement)
         if not headers:
-            self.report("E0216", "the file has no `agreement` header", self.document.span and Span(
-                self.document.span.file, 0, 0, 1, 1, 1, 1), "header expected",
-                help='start the file with `agreement "Title":` and an indented `zone Area/City` line')
+            self.report(
+                "E0216",
+                "the file has no `agreement` header",
+                self.document.span and Span(self.document.span.file, 0, 0, 1, 1, 1, 1),
+                "header expected",
+                help='start the file with `agreement "Title":` and an indented `zone Area/City` line',
+            )
             return found
         for extra in headers[1:]:
-            self.report("E0216", "the agreement header is given twice", extra.span, "second header",
-                        secondary=(Label(headers[0].span, "first header"),))
+            self.report(
+                "E0216",
+                "the agreement header is given twice",
+                extra.span,
+                "second header",
+                secondary=(Label(headers[0].span, "first header"),),
+            )
         header = headers[0]
         self.section = _cite(header.citation)
         found["title"] = header.title
@@ -149,32 +196,47 @@ class _Checker:
 
     def check_zone(self, name: ast.Name) -> str | None:
         text = name.text
-        if text in _zone_names() and "/" in text or text == "UTC":
+        if (text in _zone_names() and "/" in text) or text == "UTC":
             return text
         if text.upper() in _ABBREVIATIONS or (text in _zone_names() and "/" not in text):
             suggestion = _ABBREVIATIONS.get(text.upper(), "Europe/Ljubljana")
             self.report(
-                "E0204", f"`{text}` is an abbreviation, not a time zone", name.span, "abbreviation",
+                "E0204",
+                f"`{text}` is an abbreviation, not a time zone",
+                name.span,
+                "abbreviation",
                 notes=("an abbreviation names one offset, but local time follows the zone's summer-time rules",),
                 help=f"name the place instead, for example `{suggestion}`",
             )
             return None
         guess = did_you_mean(text, _zone_names())
-        self.report("E0203", f"time zone `{text}` is not known", name.span, "unknown zone",
-                    help=f"did you mean `{guess}`?" if guess else "use an IANA name like `Europe/Oslo`")
+        self.report(
+            "E0203",
+            f"time zone `{text}` is not known",
+            name.span,
+            "unknown zone",
+            help=f"did you mean `{guess}`?" if guess else "use an IANA name like `Europe/Oslo`",
+        )
         return None
 
     def check_declarations(self) -> dict[str, dict[str, Any]]:
         """Every name that can be referred to, by kind; duplicates reported once each."""
-        kinds: dict[str, dict[str, Any]] = {k: {} for k in ("calendar", "severity", "plan", "commitment", "credit")}
+        kinds: dict[str, dict[str, Any]] = {
+            k: {} for k in ("calendar", "severity", "plan", "commitment", "credit")
+        }
         spans: dict[str, dict[str, ast.Name]] = {k: {} for k in kinds}
 
         def declare(kind: str, name: ast.Name, node: Any) -> None:
             first = spans[kind].get(name.text)
             if first is not None:
-                self.report("E0201", f"{kind} `{name.text}` is defined twice", name.span, "defined again here",
-                            secondary=(Label(first.span, "first defined here"),),
-                            section=_cite(getattr(node, "citation", None)))
+                self.report(
+                    "E0201",
+                    f"{kind} `{name.text}` is defined twice",
+                    name.span,
+                    "defined again here",
+                    secondary=(Label(first.span, "first defined here"),),
+                    section=_cite(getattr(node, "citation", None)),
+                )
                 return
             spans[kind][name.text] = name
             kinds[kind][name.text] = name
@@ -204,12 +266,13 @@ class _Checker:
         self.section = None
         return found
 
-    def check_calendar(self, calendar: ast.Calendar, agreement_zone: str | None,
-                       zone_declared: bool) -> model.CalendarSpec | None:
+    def check_calendar(
+        self, calendar: ast.Calendar, agreement_zone: str | None, zone_declared: bool
+    ) -> model.CalendarSpec | None:
         zone: str | None = agreement_zone
         zone_rules = [r for r in calendar.rules if isinstance(r, ast.Zone)]
-        for rule in zone_rules:
-            zone = self.check_zone(rule.name)
+        for zone_rule in zone_rules:
+            zone = self.check_zone(zone_rule.name)
         weekly: list[list[model.Interval]] = [[] for _ in range(7)]
         holidays: list[model.HolidaySource] = []
         closed_dates: set[dt.date] = set()
@@ -245,17 +308,32 @@ class _Checker:
         for day, intervals in enumerate(weekly):
             self.check_overlaps(calendar, _WEEKDAYS[day], intervals)
         if not has_hours:
-            self.report("E0208", f"calendar `{calendar.name.text}` is never open", calendar.name.span,
-                        "no opening hours", help="add `open monday to friday 09:00-17:00` or `open always`")
+            self.report(
+                "E0208",
+                f"calendar `{calendar.name.text}` is never open",
+                calendar.name.span,
+                "no opening hours",
+                help="add `open monday to friday 09:00-17:00` or `open always`",
+            )
             return None
         if zone is None:
             if not zone_rules and not zone_declared:  # a zone that was written but is wrong is reported already
-                self.report("E0217", f"calendar `{calendar.name.text}` has no time zone", calendar.name.span,
-                            "zone unknown", help="add `zone Area/City` to the agreement header or to the calendar")
+                self.report(
+                    "E0217",
+                    f"calendar `{calendar.name.text}` has no time zone",
+                    calendar.name.span,
+                    "zone unknown",
+                    help="add `zone Area/City` to the agreement header or to the calendar",
+                )
             return None
         return model.CalendarSpec(
-            calendar.name.text, zone, tuple(tuple(sorted(day, key=lambda i: i.start)) for day in weekly),
-            tuple(holidays), frozenset(closed_dates), frozenset(closed_annual), tuple(sorted(opened.items())),
+            calendar.name.text,
+            zone,
+            tuple(tuple(sorted(day, key=lambda i: i.start)) for day in weekly),
+            tuple(holidays),
+            frozenset(closed_dates),
+            frozenset(closed_annual),
+            tuple(sorted(opened.items())),
             span=calendar.name.span,
         )
 
@@ -271,20 +349,32 @@ class _Checker:
         found = []
         for h in hours:
             if h.end == h.start:
-                self.report("E0207", "this opening has no length", h.span, "opens and closes at once",
-                            help="write `00:00-24:00` for a whole day", section=section)
+                self.report(
+                    "E0207",
+                    "this opening has no length",
+                    h.span,
+                    "opens and closes at once",
+                    help="write `00:00-24:00` for a whole day",
+                    section=section,
+                )
                 continue
             found.append(model.Interval(h.start, h.end))
         return found
 
     def check_overlaps(self, calendar: ast.Calendar, day: str, intervals: list[model.Interval]) -> None:
         ordered = sorted(intervals, key=lambda i: i.start)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if after.start < before.end:
-                self.report("W0208", f"openings on {day} overlap in calendar `{calendar.name.text}`",
-                            calendar.name.span, "overlapping hours",
-                            notes=(f"{_hhmm(before.start)}-{_hhmm(before.end)} and "
-                                   f"{_hhmm(after.start)}-{_hhmm(after.end)}; the union is used",))
+                self.report(
+                    "W0208",
+                    f"openings on {day} overlap in calendar `{calendar.name.text}`",
+                    calendar.name.span,
+                    "overlapping hours",
+                    notes=(
+                        f"{_hhmm(before.start)}-{_hhmm(before.end)} and "
+                        f"{_hhmm(after.start)}-{_hhmm(after.end)}; the union is used",
+                    ),
+                )
                 return
 
     def holiday_source(self, rule: ast.ClosedHolidays, section: str | None) -> model.HolidaySource | None:
@@ -294,33 +384,53 @@ class _Checker:
         supported = holidays.list_supported_countries()
         if country not in supported:
             guess = did_you_mean(country, [c for c in supported if len(c) == 2])
-            self.report("E0205", f"no public holidays are known for country `{country}`", rule.country.span,
-                        "unknown country", help=f"did you mean `{guess}`?" if guess else
-                        "use an ISO 3166 alpha-2 code, like `NO`", section=section)
+            self.report(
+                "E0205",
+                f"no public holidays are known for country `{country}`",
+                rule.country.span,
+                "unknown country",
+                help=f"did you mean `{guess}`?" if guess else "use an ISO 3166 alpha-2 code, like `NO`",
+                section=section,
+            )
             return None
         subdivision = rule.subdivision.value if rule.subdivision else None
         if subdivision is not None and subdivision not in supported[country]:
             guess = did_you_mean(subdivision, supported[country])
             assert rule.subdivision is not None
-            self.report("E0205", f"`{country}` has no subdivision `{subdivision}`", rule.subdivision.span,
-                        "unknown subdivision", help=f"did you mean `{guess}`?" if guess else
-                        "known: " + ", ".join(supported[country][:12]), section=section)
+            self.report(
+                "E0205",
+                f"`{country}` has no subdivision `{subdivision}`",
+                rule.subdivision.span,
+                "unknown subdivision",
+                help=f"did you mean `{guess}`?" if guess else "known: " + ", ".join(supported[country][:12]),
+                section=section,
+            )
             return None
         categories = tuple(c.text for c in rule.categories) or ("public",)
         known = holidays.country_holidays(country).supported_categories
         for category in rule.categories:
             if category.text not in known:
-                self.report("E0205", f"`{country}` has no holiday category `{category.text}`", category.span,
-                            "unknown category", help="known: " + ", ".join(known), section=section)
+                self.report(
+                    "E0205",
+                    f"`{country}` has no holiday category `{category.text}`",
+                    category.span,
+                    "unknown category",
+                    help="known: " + ", ".join(known),
+                    section=section,
+                )
                 return None
         return model.HolidaySource(country, subdivision, categories)
 
     # -- severities, plans, targets ----------------------------------------------------------------------
 
     def check_severities_and_plans(self) -> tuple[tuple[model.Severity, ...], tuple[model.Plan, ...]]:
-        severities = {s.code.text: model.Severity(s.code.text, s.title, s.description, _cite(s.citation))
-                      for s in reversed(self.of(ast.Severity))}
-        plans = {p.name.text: model.Plan(p.name.text, p.title, _cite(p.citation)) for p in reversed(self.of(ast.Plan))}
+        severities = {
+            s.code.text: model.Severity(s.code.text, s.title, s.description, _cite(s.citation))
+            for s in reversed(self.of(ast.Severity))
+        }
+        plans = {
+            p.name.text: model.Plan(p.name.text, p.title, _cite(p.citation)) for p in reversed(self.of(ast.Plan))
+        }
         order_s = list(dict.fromkeys(s.code.text for s in self.of(ast.Severity)))
         order_p = list(dict.fromkeys(p.name.text for p in self.of(ast.Plan)))
         return tuple(severities[c] for c in order_s), tuple(plans[p] for p in order_p)
@@ -334,8 +444,9 @@ class _Checker:
                 self.undefined(what, name, known)
         return found
 
-    def check_calendar_ref(self, name: ast.Name, calendars: dict[str, model.CalendarSpec],
-                           declared: dict[str, Any] | None = None) -> str | None:
+    def check_calendar_ref(
+        self, name: ast.Name, calendars: dict[str, model.CalendarSpec], declared: dict[str, Any] | None = None
+    ) -> str | None:
         if name.text in calendars:
             return name.text
         known = {n: n for n in calendars} if declared is None else declared
@@ -352,10 +463,12 @@ class _Checker:
             calendar = self.check_calendar_ref(d.calendar, calendars)
             if unit not in _SECONDS:
                 self.report(
-                    "E0209", f"business time is counted in minutes or hours, not {d.duration.unit}",
-                    d.duration.span, "not a business-time unit",
+                    "E0209",
+                    f"business time is counted in minutes or hours, not {d.duration.unit}",
+                    d.duration.span,
+                    "not a business-time unit",
                     help=f"write `within {d.duration.amount} business days of {d.calendar.text}` for whole "
-                         "business days, or drop `of ...` for calendar time",
+                    "business days, or drop `of ...` for calendar time",
                 )
                 return None
             if calendar is None:
@@ -368,8 +481,9 @@ class _Checker:
             return model.BusinessDays(calendar, d.count, d.counting != "same")
         return model.DayEnd(calendar, d.which == "next")
 
-    def check_targets(self, calendars: dict[str, model.CalendarSpec], severities: dict[str, Any],
-                      plans: dict[str, Any]) -> tuple[model.Target, ...]:
+    def check_targets(
+        self, calendars: dict[str, model.CalendarSpec], severities: dict[str, Any], plans: dict[str, Any]
+    ) -> tuple[model.Target, ...]:
         found: list[model.Target] = []
         targets = self.of(ast.Target)
         for target in targets:
@@ -378,19 +492,38 @@ class _Checker:
             plan_names = self.resolve(target.plans, plans, "plan")
             is_every = isinstance(target.deadline, ast.Every)
             if is_every != (target.kind == "update"):
-                message = ("an update target needs a cadence: `every N hours`" if target.kind == "update"
-                           else f"`every` gives an update cadence, but this is a {target.kind} target")
-                self.report("E0210", message, target.deadline.span, "cadence here" if is_every else "deadline here",
-                            help="write `update for ... every 4 hours of calendar`" if is_every
-                            else "use `within`, or make it an `update` target")
+                message = (
+                    "an update target needs a cadence: `every N hours`"
+                    if target.kind == "update"
+                    else f"`every` gives an update cadence, but this is a {target.kind} target"
+                )
+                self.report(
+                    "E0210",
+                    message,
+                    target.deadline.span,
+                    "cadence here" if is_every else "deadline here",
+                    help="write `update for ... every 4 hours of calendar`"
+                    if is_every
+                    else "use `within`, or make it an `update` target",
+                )
             deadline = self.deadline(target, calendars)
             if deadline is None:
                 continue
             for code in codes:
-                for plan in plan_names or [None]:
-                    found.append(model.Target(target.kind, code, plan, deadline,
-                                              target.after.kind if target.after else None, is_every,
-                                              _cite(target.citation), span=target.span))
+                plans_or_all: list[str | None] = [*plan_names] or [None]
+                for plan in plans_or_all:
+                    found.append(
+                        model.Target(
+                            cast(model.TargetKind, target.kind),
+                            code,
+                            plan,
+                            deadline,
+                            target.after.kind if target.after else None,
+                            is_every,
+                            _cite(target.citation),
+                            span=target.span,
+                        )
+                    )
         # A target counted from another target's deadline needs that target for the same severity and plan.
         keys = {(t.kind, t.severity, t.plan) for t in found}
         for target in targets:
@@ -398,18 +531,26 @@ class _Checker:
                 continue
             self.section = _cite(target.citation)
             for code in target.severities:
-                plans_here = [p.text for p in target.plans] or [None]
-                if not any((target.after.kind, code.text, p) in keys or (target.after.kind, code.text, None) in keys
-                           for p in plans_here):
-                    self.report("E0211", f"no {target.after.kind} target for severity `{code.text}` to count from",
-                                target.after.span, f"needs a {target.after.kind} target",
-                                help=f"add `{target.after.kind} for {code.text} ...`, or drop `after ...`")
+                plans_here: list[str | None] = [p.text for p in target.plans] or [None]
+                if not any(
+                    (target.after.kind, code.text, p) in keys or (target.after.kind, code.text, None) in keys
+                    for p in plans_here
+                ):
+                    self.report(
+                        "E0211",
+                        f"no {target.after.kind} target for severity `{code.text}` to count from",
+                        target.after.span,
+                        f"needs a {target.after.kind} target",
+                        help=f"add `{target.after.kind} for {code.text} ...`, or drop `after ...`",
+                    )
         self.section = None
         return tuple(found)
 
     # -- clock rules -------------------------------------------------------------------------------------
 
-    def check_clock(self, calendars: dict[str, model.CalendarSpec], severities: dict[str, Any]) -> model.ClockRules:
+    def check_clock(
+        self, calendars: dict[str, model.CalendarSpec], severities: dict[str, Any]
+    ) -> model.ClockRules:
         start: str | None = None
         pause = False
         change: str | None = None
@@ -420,8 +561,13 @@ class _Checker:
                 self.section = _cite(rule.citation) or _cite(block.citation)
                 if not isinstance(rule, ast.DowngradeRule):
                     if type(rule) in seen:
-                        self.report("E0218", "this clock rule is given twice", rule.span, "second time",
-                                    secondary=(Label(seen[type(rule)].span, "first time"),))
+                        self.report(
+                            "E0218",
+                            "this clock rule is given twice",
+                            rule.span,
+                            "second time",
+                            secondary=(Label(seen[type(rule)].span, "first time"),),
+                        )
                         continue
                     seen[type(rule)] = rule
                 if isinstance(rule, ast.StartRule):
@@ -433,8 +579,12 @@ class _Checker:
                 else:
                     codes = self.resolve([rule.source, rule.target], severities, "severity")
                     if len(codes) == 2 and codes[0] == codes[1]:
-                        self.report("E0219", f"severity `{codes[0]}` cannot become itself", rule.target.span,
-                                    "same severity")
+                        self.report(
+                            "E0219",
+                            f"severity `{codes[0]}` cannot become itself",
+                            rule.target.span,
+                            "same severity",
+                        )
                     elif len(codes) == 2:
                         downgrades.append((cast(model.TargetKind, rule.kind), codes[0], codes[1]))
         self.section = None
@@ -453,9 +603,16 @@ class _Checker:
             self.section = _cite(kpi.citation)
             codes = self.resolve(kpi.severities, severities, "severity")
             plan_names = self.resolve(kpi.plans, plans, "plan")
-            found.append(model.Kpi(cast(model.TargetKind, kpi.kind), tuple(codes), tuple(plan_names),
-                                   self.percent(kpi.percent), cast(model.PeriodUnit, kpi.period.unit),
-                                   _cite(kpi.citation)))
+            found.append(
+                model.Kpi(
+                    cast(model.TargetKind, kpi.kind),
+                    tuple(codes),
+                    tuple(plan_names),
+                    self.percent(kpi.percent),
+                    cast(model.PeriodUnit, kpi.period.unit),
+                    _cite(kpi.citation),
+                )
+            )
         self.section = None
         return tuple(found)
 
@@ -476,15 +633,25 @@ class _Checker:
                     outside = None
                     for condition in rule.conditions:
                         if isinstance(condition, ast.Notice):
-                            notice = model.WallTime(condition.duration.amount,
-                                                    cast(model.WallUnit, _UNIT[condition.duration.unit]))
+                            notice = model.WallTime(
+                                condition.duration.amount, cast(model.WallUnit, _UNIT[condition.duration.unit])
+                            )
                         else:
                             outside = self.check_calendar_ref(condition.calendar, calendars)
                     maintenance = model.Maintenance(notice, outside, cited)
                 else:
                     formula = self.check_formula(rule)
-            found.append(model.Availability(item.name.text, cast(model.PeriodUnit, item.period.unit), percent,
-                                            tuple(excluded), maintenance, formula, _cite(item.citation)))
+            found.append(
+                model.Availability(
+                    item.name.text,
+                    cast(model.PeriodUnit, item.period.unit),
+                    percent,
+                    tuple(excluded),
+                    maintenance,
+                    formula,
+                    _cite(item.citation),
+                )
+            )
         self.section = None
         return tuple(found)
 
@@ -503,14 +670,18 @@ class _Checker:
                 return e.value
             if isinstance(e, ast.Variable):
                 if e.name.text not in bound:
-                    self.report("E0215", f"the formula uses `{e.name.text}` but does not bind it", e.name.span,
-                                "not bound", help=f"add `{e.name.text} = downtime_minutes` (or another measure) "
-                                "after `where`")
+                    self.report(
+                        "E0215",
+                        f"the formula uses `{e.name.text}` but does not bind it",
+                        e.name.span,
+                        "not bound",
+                        help=f"add `{e.name.text} = downtime_minutes` (or another measure) after `where`",
+                    )
                     ok = False
                     return Decimal(0)
                 return bound[e.name.text]
             op = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}[type(e)]
-            return (op, convert(e.left), convert(e.right))  # type: ignore[union-attr]
+            return (op, convert(e.left), convert(e.right))
 
         expr = convert(formula.expr)
         if not ok:
@@ -545,13 +716,23 @@ class _Checker:
             elif isinstance(item, ast.HourlyCredit):
                 self.section = _cite(item.citation)
                 if item.rounding is None:
-                    self.report("W0206", f"credit `{item.name.text}` does not say how a part hour counts",
-                                item.span, "part hours unclear",
-                                notes=("read as whole hours: a part hour earns nothing",),
-                                help="write `per started hour` or `per whole hour`")
-                hourly.append(model.HourlyCredit(item.name.text, self.amount(item.amount),
-                                                 cast(Any, item.rounding), self.selector(item.target, declared),
-                                                 _cite(item.citation)))
+                    self.report(
+                        "W0206",
+                        f"credit `{item.name.text}` does not say how a part hour counts",
+                        item.span,
+                        "part hours unclear",
+                        notes=("read as whole hours: a part hour earns nothing",),
+                        help="write `per started hour` or `per whole hour`",
+                    )
+                hourly.append(
+                    model.HourlyCredit(
+                        item.name.text,
+                        self.amount(item.amount),
+                        cast(Any, item.rounding),
+                        self.selector(item.target, declared),
+                        _cite(item.citation),
+                    )
+                )
             elif isinstance(item, ast.FlatCredit):
                 self.section = _cite(item.citation)
                 missed: model.TargetSelector | str
@@ -561,7 +742,9 @@ class _Checker:
                     missed = item.missed.name.text
                 else:
                     missed = self.selector(item.missed, declared)
-                flat.append(model.FlatCredit(item.name.text, self.amount(item.amount), missed, _cite(item.citation)))
+                flat.append(
+                    model.FlatCredit(item.name.text, self.amount(item.amount), missed, _cite(item.citation))
+                )
         self.section = None
         return tuple(ladders), tuple(hourly), tuple(flat)
 
@@ -587,14 +770,28 @@ class _Checker:
             amount = self.amount(band.amount)
             kinds.add((amount.kind, amount.currency))
             modelled = model.Band(low, low_closed, high, high_closed, amount, _cite(band.citation), span=band.span)
-            if low is not None and high is not None and (low > high or (low == high and not (low_closed and high_closed))):
-                self.report("E0212", "no value can fall in this band", band.span, "empty band",
-                            help="the lower bound must come before the upper one")
+            if (
+                low is not None
+                and high is not None
+                and (low > high or (low == high and not (low_closed and high_closed)))
+            ):
+                self.report(
+                    "E0212",
+                    "no value can fall in this band",
+                    band.span,
+                    "empty band",
+                    help="the lower bound must come before the upper one",
+                )
                 continue
             bands.append(modelled)
         if len(kinds) > 1:
-            self.report("E0214", f"ladder `{ladder.name.text}` mixes kinds of amount", ladder.name.span,
-                        "mixed amounts", help="use one of credits, `% of fee` or one currency in every band")
+            self.report(
+                "E0214",
+                f"ladder `{ladder.name.text}` mixes kinds of amount",
+                ladder.name.span,
+                "mixed amounts",
+                help="use one of credits, `% of fee` or one currency in every band",
+            )
         else:
             self.check_coverage(ladder, bands)
         return model.Ladder(ladder.name.text, ladder.measure.text, tuple(bands), _cite(ladder.citation))
@@ -605,8 +802,11 @@ class _Checker:
 
     def check_coverage(self, ladder: ast.Ladder, bands: list[model.Band]) -> None:
         """Gaps, overlaps and unreachable bands over 0%..100%, exact at every bound."""
-        points = sorted({Decimal(0), Decimal(100)} | {b.low for b in bands if b.low is not None}
-                        | {b.high for b in bands if b.high is not None})
+        points = sorted(
+            {Decimal(0), Decimal(100)}
+            | {b.low for b in bands if b.low is not None}
+            | {b.high for b in bands if b.high is not None}
+        )
         points = [p for p in points if Decimal(0) <= p <= Decimal(100)]
         # Test pieces: each point, and the open stretch between neighbours (tested at its midpoint).
         pieces: list[tuple[Decimal, Decimal, bool]] = []  # (from, to, is_point)
@@ -637,10 +837,14 @@ class _Checker:
                         else:
                             pieces_here.append((start, end, True))
         for start, end, start_closed, end_closed in uncovered:
-            self.report("W0201", f"no band of `{ladder.name.text}` covers {_range_text(start, end, start_closed, end_closed)}",
-                        ladder.name.span, "gap in the bands",
-                        notes=("a period whose measure falls there earns no credit",),
-                        help="extend a neighbouring band's bound, or add a band for this range")
+            self.report(
+                "W0201",
+                f"no band of `{ladder.name.text}` covers {_range_text(start, end, start_closed, end_closed)}",
+                ladder.name.span,
+                "gap in the bands",
+                notes=("a period whose measure falls there earns no credit",),
+                help="extend a neighbouring band's bound, or add a band for this range",
+            )
         for (i, j), where in overlaps.items():
             if not (reachable[i] and reachable[j]):
                 continue  # a band that can never apply is reported once, as unreachable
@@ -648,22 +852,40 @@ class _Checker:
             shared = ", ".join(_range_text(s, e, True, True) for s, e, _ in where)
             higher = first if (first.amount.value, -i) >= (second.amount.value, -j) else second
             assert first.span is not None and second.span is not None
-            self.report("W0202", f"bands overlap at {shared}", second.span, "overlaps",
-                        secondary=(Label(first.span, "this band"),),
-                        notes=(f"where bands overlap the larger amount applies: {higher.amount}",),
-                        help="make one bound exclusive (`above`/`below`) to say which band applies")
+            self.report(
+                "W0202",
+                f"bands overlap at {shared}",
+                second.span,
+                "overlaps",
+                secondary=(Label(first.span, "this band"),),
+                notes=(f"where bands overlap the larger amount applies: {higher.amount}",),
+                help="make one bound exclusive (`above`/`below`) to say which band applies",
+            )
         for i, band in enumerate(bands):
             if not reachable[i]:
                 assert band.span is not None
-                self.report("W0203", "no value can reach this band", band.span, "unreachable",
-                            notes=("every value in it falls in a band with a larger amount, or outside 0-100%",))
+                self.report(
+                    "W0203",
+                    "no value can reach this band",
+                    band.span,
+                    "unreachable",
+                    notes=("every value in it falls in a band with a larger amount, or outside 0-100%",),
+                )
 
     def check_limits(
-        self, calendars: dict[str, model.CalendarSpec], ladders: tuple[model.Ladder, ...],
-        hourly: tuple[model.HourlyCredit, ...], flat: tuple[model.FlatCredit, ...],
-    ) -> tuple[tuple[model.Cap, ...], tuple[model.NoStacking, ...], model.Amount | None, tuple[model.ClaimWindow, ...]]:
-        awards = [c.amount for c in hourly] + [c.amount for c in flat] + [
-            b.amount for ladder in ladders for b in ladder.bands if b.amount.value > 0]
+        self,
+        calendars: dict[str, model.CalendarSpec],
+        ladders: tuple[model.Ladder, ...],
+        hourly: tuple[model.HourlyCredit, ...],
+        flat: tuple[model.FlatCredit, ...],
+    ) -> tuple[
+        tuple[model.Cap, ...], tuple[model.NoStacking, ...], model.Amount | None, tuple[model.ClaimWindow, ...]
+    ]:
+        awards = (
+            [c.amount for c in hourly]
+            + [c.amount for c in flat]
+            + [b.amount for ladder in ladders for b in ladder.bands if b.amount.value > 0]
+        )
         caps, stacking, claims = [], [], []
         minimum = None
         for item in self.items:
@@ -671,16 +893,35 @@ class _Checker:
                 self.section = _cite(item.citation)
                 cap = self.amount(item.amount)
                 if cap.kind == "credits" and cap.value < 1:
-                    self.report("E0213", f"a cap of {cap.value} credits is smaller than one credit", item.amount.span,
-                                "less than one credit", help="caps count whole credits; write at least `1 credit`")
+                    self.report(
+                        "E0213",
+                        f"a cap of {cap.value} credits is smaller than one credit",
+                        item.amount.span,
+                        "less than one credit",
+                        help="caps count whole credits; write at least `1 credit`",
+                    )
                 same_kind = [a for a in awards if (a.kind, a.currency) == (cap.kind, cap.currency)]
                 if awards and not same_kind:
-                    self.report("E0214", f"the cap is in {_kind_text(cap)} but no credit is", item.amount.span,
-                                "different kind", help="cap the same kind of amount the credits award")
+                    self.report(
+                        "E0214",
+                        f"the cap is in {_kind_text(cap)} but no credit is",
+                        item.amount.span,
+                        "different kind",
+                        help="cap the same kind of amount the credits award",
+                    )
                 smallest = min((a for a in same_kind if a.value > 0), key=lambda a: a.value, default=None)
-                if smallest is not None and cap.value < smallest.value and not (cap.kind == "credits" and cap.value < 1):
-                    self.report("W0207", f"the cap ({cap}) is smaller than one award ({smallest})", item.span,
-                                "cap below one award", notes=("every such award will be clipped by the cap",))
+                if (
+                    smallest is not None
+                    and cap.value < smallest.value
+                    and not (cap.kind == "credits" and cap.value < 1)
+                ):
+                    self.report(
+                        "W0207",
+                        f"the cap ({cap}) is smaller than one award ({smallest})",
+                        item.span,
+                        "cap below one award",
+                        notes=("every such award will be clipped by the cap",),
+                    )
                 caps.append(model.Cap(cap, cast(model.PeriodUnit, item.period.unit), _cite(item.citation)))
             elif isinstance(item, ast.NoStacking):
                 stacking.append(model.NoStacking(cast(model.PeriodUnit, item.period.unit), _cite(item.citation)))
@@ -691,8 +932,11 @@ class _Checker:
                 self.section = _cite(item.citation)
                 calendar = self.check_calendar_ref(item.calendar, calendars)
                 if calendar is not None:
-                    claims.append(model.ClaimWindow(cast(Any, item.kind), item.days, calendar, cast(Any, item.edge),
-                                                    _cite(item.citation)))
+                    claims.append(
+                        model.ClaimWindow(
+                            cast(Any, item.kind), item.days, calendar, cast(Any, item.edge), _cite(item.citation)
+                        )
+                    )
         self.section = None
         return tuple(caps), tuple(stacking), minimum, tuple(claims)
 
@@ -702,15 +946,25 @@ class _Checker:
         covered = {code.text for t in self.of(ast.Target) for code in t.severities}
         for severity in self.of(ast.Severity):
             if severity.code.text not in covered:
-                self.report("W0204", f"severity `{severity.code.text}` has no target", severity.code.span,
-                            "no target", section=_cite(severity.citation),
-                            help="add a target for it, or say in a comment why the contract sets none")
+                self.report(
+                    "W0204",
+                    f"severity `{severity.code.text}` has no target",
+                    severity.code.span,
+                    "no target",
+                    section=_cite(severity.citation),
+                    help="add a target for it, or say in a comment why the contract sets none",
+                )
         for item in self.items:
             if item.citation is None and not _cited_inside(item):
-                keyword = _KEYWORD.get(type(item)) or getattr(item, "kind", "")
-                self.report("W0205", f"this {_clause_word(item)} cites no section of the contract",
-                            _first_line(item.span, keyword), "no `§`", section=None,
-                            help='end the line with the section it encodes, like `§ 5.1` or `§ "Definitions"`')
+                keyword = _KEYWORD.get(type(item)) or str(getattr(item, "kind", ""))
+                self.report(
+                    "W0205",
+                    f"this {_clause_word(item)} cites no section of the contract",
+                    _first_line(item.span, keyword),
+                    "no `§`",
+                    section=None,
+                    help='end the line with the section it encodes, like `§ 5.1` or `§ "Definitions"`',
+                )
 
 
 def _cited_inside(item: ast.Item) -> bool:
@@ -719,22 +973,53 @@ def _cited_inside(item: ast.Item) -> bool:
 
 
 def _clause_word(item: ast.Item) -> str:
-    return {ast.Agreement: "header", ast.Calendar: "calendar", ast.Severity: "severity", ast.Plan: "plan",
-            ast.Target: "target", ast.Clock: "clock block", ast.Kpi: "KPI", ast.Availability: "availability commitment",
-            ast.Ladder: "credit ladder", ast.HourlyCredit: "credit", ast.FlatCredit: "credit", ast.Cap: "cap",
-            ast.NoStacking: "no-stacking rule", ast.Minimum: "minimum", ast.ClaimWindow: "window"}[type(item)]
+    return {
+        ast.Agreement: "header",
+        ast.Calendar: "calendar",
+        ast.Severity: "severity",
+        ast.Plan: "plan",
+        ast.Target: "target",
+        ast.Clock: "clock block",
+        ast.Kpi: "KPI",
+        ast.Availability: "availability commitment",
+        ast.Ladder: "credit ladder",
+        ast.HourlyCredit: "credit",
+        ast.FlatCredit: "credit",
+        ast.Cap: "cap",
+        ast.NoStacking: "no-stacking rule",
+        ast.Minimum: "minimum",
+        ast.ClaimWindow: "window",
+    }[type(item)]
 
 
 def _first_line(span: Span, keyword: str) -> Span:
     """The clause's first word: the smallest span that still says which clause is meant."""
-    return Span(span.file, span.start, span.start + len(keyword), span.line, span.column, span.line,
-                span.column + len(keyword))
+    return Span(
+        span.file,
+        span.start,
+        span.start + len(keyword),
+        span.line,
+        span.column,
+        span.line,
+        span.column + len(keyword),
+    )
 
 
-_KEYWORD = {ast.Agreement: "agreement", ast.Calendar: "calendar", ast.Severity: "severity", ast.Plan: "plan",
-            ast.Clock: "clock", ast.Kpi: "kpi", ast.Availability: "availability", ast.Ladder: "credit",
-            ast.HourlyCredit: "credit", ast.FlatCredit: "credit", ast.Cap: "cap", ast.NoStacking: "no",
-            ast.Minimum: "minimum"}
+_KEYWORD = {
+    ast.Agreement: "agreement",
+    ast.Calendar: "calendar",
+    ast.Severity: "severity",
+    ast.Plan: "plan",
+    ast.Clock: "clock",
+    ast.Kpi: "kpi",
+    ast.Availability: "availability",
+    ast.Ladder: "credit",
+    ast.HourlyCredit: "credit",
+    ast.FlatCredit: "credit",
+    ast.Cap: "cap",
+    ast.NoStacking: "no",
+    ast.Minimum: "minimum",
+}
 
 
 def _hhmm(minutes: int) -> str:
@@ -758,14 +1043,18 @@ def _kind_text(amount: model.Amount) -> str:
 
 
 def _expr_text(e: ast.Expr) -> str:
+    """The formula as the author wrote it, with only the parentheses its meaning needs."""
     if isinstance(e, ast.Number):
         return f"{e.value}"
     if isinstance(e, ast.Variable):
         return e.name.text
     op = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}[type(e)]
-    left, right = _expr_text(e.left), _expr_text(e.right)  # type: ignore[union-attr]
-    if isinstance(e.left, (ast.Add, ast.Sub)) and op in "*/":  # type: ignore[union-attr]
+    left, right = _expr_text(e.left), _expr_text(e.right)
+    if isinstance(e.left, (ast.Add, ast.Sub)) and op in "*/":
         left = f"({left})"
-    if isinstance(e.right, (ast.Add, ast.Sub, ast.Mul, ast.Div)) and (op in "-/" or op == "*" and isinstance(e.right, (ast.Add, ast.Sub))):  # type: ignore[union-attr]
+    grouping: tuple[type, ...] = {"+": (), "-": (ast.Add, ast.Sub), "*": (ast.Add, ast.Sub)}.get(
+        op, (ast.Add, ast.Sub, ast.Mul, ast.Div)
+    )
+    if isinstance(e.right, grouping):
         right = f"({right})"
     return f"{left} {op} {right}"

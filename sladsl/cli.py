@@ -42,7 +42,7 @@ def _guard(command: F) -> F:
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
-        except Exception as error:  # noqa: BLE001 - the last line of defence
+        except Exception as error:
             click.echo(
                 f"internal error: {type(error).__name__}: {error}\n"
                 "this is a bug in sladsl; please report it with the input that caused it",
@@ -63,8 +63,14 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json prints one array of diagnostics to stdout.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints one array of diagnostics to stdout.",
+)
 @_guard
 def lint(files: tuple[str, ...], output: str) -> None:
     """Check agreement files and print their diagnostics.
@@ -84,6 +90,9 @@ def lint(files: tuple[str, ...], output: str) -> None:
         click.echo(json.dumps([to_json(d) for d in diagnostics], indent=2, ensure_ascii=False))
     elif diagnostics:
         click.echo(render_text(diagnostics, sources), err=True, nl=False)
-    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''}: {errors} error{'s' if errors != 1 else ''}, "
-               f"{warnings} warning{'s' if warnings != 1 else ''}", err=True)
+    click.echo(
+        f"{len(files)} file{'s' if len(files) != 1 else ''}: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}",
+        err=True,
+    )
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)

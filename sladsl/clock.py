@@ -32,10 +32,13 @@ from collections.abc import Iterable, Sequence
 
 from sladsl.model import CalendarSpec, HolidaySource, Interval, PeriodUnit, WallUnit
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MIN_YEAR, _MAX_YEAR = 1971, 9998
 # How far a search for an opening may run before the calendar is declared to have none left.
 _SEARCH_YEARS = 30
+
+
+_bisect_right = bisect.bisect_right
 
 
 class ClockError(ValueError):
@@ -221,7 +224,8 @@ class Clock:
                 ordinals.append(day.toordinal())
                 day_ends.append(max(latest, day_ends[-1]) if day_ends else latest)
             day += one
-        merged = merge(raw)
+        # A zero-length sentinel first: every instant has an interval at or before it (no branch in `elapsed`).
+        merged = [(-(2**62), -(2**62)), *merge(raw)]
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
         running = 0
@@ -233,14 +237,16 @@ class Clock:
         self.day_ordinals, self.day_ends = ordinals, day_ends
         self._first_year, self._last_year = first_year, last_year
         # One year of margin on each side: an opening that began on 31 December of the year before is loaded.
-        self._lo = wall_to_instant(dt.datetime(first_year + 1, 1, 1), zone_name) if first_year > _MIN_YEAR else -(2**62)
+        self._lo = (
+            wall_to_instant(dt.datetime(first_year + 1, 1, 1), zone_name) if first_year > _MIN_YEAR else -(2**62)
+        )
         self._hi = wall_to_instant(dt.datetime(last_year, 1, 1), zone_name)
 
     def _cover(self, *instants: int) -> None:
         """Compile enough years that every instant lies inside the answered range."""
         if all(self._lo <= t < self._hi for t in instants):
             return
-        years = [dt.datetime.fromtimestamp(t, dt.timezone.utc).year for t in instants]
+        years = [dt.datetime.fromtimestamp(t, dt.UTC).year for t in instants]
         first = min(years) - 1
         last = max(years) + 1
         if self._last_year >= self._first_year:
@@ -259,27 +265,24 @@ class Clock:
     def is_open(self, t: int) -> bool:
         self._cover(t)
         i = bisect.bisect_right(self.starts, t) - 1
-        return i >= 0 and t < self.ends[i]
+        return t < self.ends[i]
 
     def open_before(self, t: int) -> int:
         """Open seconds from the start of the compiled range up to `t`; only differences are meaningful."""
-        i = bisect.bisect_right(self.starts, t) - 1
-        if i < 0:
-            return 0
-        start = self.starts[i]
+        i = _bisect_right(self.starts, t) - 1
         end = self.ends[i]
-        return self.cum[i] + (t - start if t < end else end - start)
+        return self.cum_end[i] - (end - t if t < end else 0)
 
     def elapsed(self, a: int, b: int) -> int:
         """Business seconds in `[a, b)`; negative when `b` comes before `a`."""
-        if not (self._lo <= a < self._hi and self._lo <= b < self._hi):
+        # The hot path of every business-time target: two bisections and a subtraction.
+        if a < self._lo or a >= self._hi or b < self._lo or b >= self._hi:
             self._cover(a, b)
-        starts = self.starts
-        i = bisect.bisect_right(starts, a) - 1
-        j = bisect.bisect_right(starts, b) - 1
-        fa = 0 if i < 0 else self.cum[i] + min(a, self.ends[i]) - starts[i]
-        fb = 0 if j < 0 else self.cum[j] + min(b, self.ends[j]) - starts[j]
-        return fb - fa
+        starts, ends, cum_end = self.starts, self.ends, self.cum_end
+        i = _bisect_right(starts, a) - 1
+        j = _bisect_right(starts, b) - 1
+        end_a, end_b = ends[i], ends[j]
+        return (cum_end[j] - (end_b - b if b < end_b else 0)) - (cum_end[i] - (end_a - a if a < end_a else 0))
 
     def deadline(self, a: int, seconds: int) -> int:
         """The first instant by which `seconds` business seconds have elapsed since `a`."""
@@ -298,7 +301,7 @@ class Clock:
         self._cover(t)
         while True:
             i = bisect.bisect_right(self.starts, t) - 1
-            if i >= 0 and t < self.ends[i]:
+            if t < self.ends[i]:
                 return t
             if i + 1 < len(self.starts):
                 return self.starts[i + 1]

@@ -153,7 +153,10 @@ def to_json(d: Diagnostic) -> dict[str, Any]:
         if s is None:
             return None
         return {
-            "file": s.file, "line": s.line, "column": s.column, "end_line": s.end_line,
+            "file": s.file,
+            "line": s.line,
+            "column": s.column,
+            "end_line": s.end_line,
             "end_column": s.end_column,
         }
 

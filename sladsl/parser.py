@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
@@ -25,16 +25,26 @@ from sladsl.source import Source, Span
 from sladsl.syntax_errors import describe_syntax_error
 
 _MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ]
 T = TypeVar("T")
 
 
 class _SlaIndenter(Indenter):
     NL_type = "_NL"
-    OPEN_PAREN_types: list[str] = []
-    CLOSE_PAREN_types: list[str] = []
+    OPEN_PAREN_types: ClassVar[list[str]] = []
+    CLOSE_PAREN_types: ClassVar[list[str]] = []
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
@@ -74,8 +84,16 @@ def parse_source(source: Source) -> ast.Document:
         source = Source(source.name, source.text + "\n")  # the last clause needs its line break
     text = source.text
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
-        raise SlaError([Diagnostic("E0112", "the file has no clauses", source.span(0, 0), help=(
-            'an agreement starts with `agreement "Title":` and its header'))])
+        raise SlaError(
+            [
+                Diagnostic(
+                    "E0112",
+                    "the file has no clauses",
+                    source.span(0, 0),
+                    help=('an agreement starts with `agreement "Title":` and its header'),
+                )
+            ]
+        )
     parser = lark_parser()
     try:
         tree = parser.parse(text)
@@ -98,10 +116,15 @@ def _tab_indentation(source: Source) -> list[Diagnostic]:
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent] and line.strip():
             tab = offset + line.index("\t")
-            found.append(Diagnostic(
-                "E0105", "tab in indentation", source.span(tab, tab + 1), "tab here",
-                help="indent with spaces only; four per level is the canonical layout",
-            ))
+            found.append(
+                Diagnostic(
+                    "E0105",
+                    "tab in indentation",
+                    source.span(tab, tab + 1),
+                    "tab here",
+                    help="indent with spaces only; four per level is the canonical layout",
+                )
+            )
         offset += len(line)
     return found
 
@@ -140,8 +163,16 @@ def _first(children: list[Any], kind: type[T]) -> T | None:
     return None
 
 
-def _all(children: list[Any], kind: type[T] | tuple[type, ...]) -> tuple[T, ...]:
-    return tuple(c for c in children if isinstance(c, kind))
+def _one(children: list[Any], *kinds: type) -> Any:
+    """The first child of one of these node types; the grammar guarantees there is one."""
+    for child in children:
+        if isinstance(child, kinds):
+            return child
+    raise AssertionError(f"the grammar guarantees one of {kinds}")
+
+
+def _all(children: list[Any], *kinds: type) -> tuple[Any, ...]:
+    return tuple(c for c in children if isinstance(c, kinds))
 
 
 def _unquote(token: Token) -> str:
@@ -200,8 +231,9 @@ class _Builder(Transformer[Token, Any]):
         )
 
     def agreement(self, meta: Any, ch: list[Any]) -> ast.Agreement:
-        fields = tuple(c for c in ch if isinstance(c, (ast.Provider, ast.Customer, ast.Service, ast.Effective,
-                                                     ast.Zone)))
+        fields = tuple(
+            c for c in ch if isinstance(c, (ast.Provider, ast.Customer, ast.Service, ast.Effective, ast.Zone))
+        )
         return ast.Agreement(self._string(ch), fields, _first(ch, ast.Citation), span=self._span(meta))
 
     def provider(self, meta: Any, ch: list[Any]) -> ast.Provider:
@@ -220,8 +252,9 @@ class _Builder(Transformer[Token, Any]):
 
     def zone(self, meta: Any, ch: list[Any]) -> ast.Zone:
         token = self._tokens(ch, "ZONE_NAME")[0]
-        return ast.Zone(ast.Name(str(token), span=self._tspan(token)), _first(ch, ast.Citation),
-                        span=self._span(meta))
+        return ast.Zone(
+            ast.Name(str(token), span=self._tspan(token)), _first(ch, ast.Citation), span=self._span(meta)
+        )
 
     # -- calendars ---------------------------------------------------------------------------------------
 
@@ -232,7 +265,7 @@ class _Builder(Transformer[Token, Any]):
         return ast.Calendar(name, rules, _first(ch, ast.Citation), span=self._span(meta))
 
     def weekly_hours(self, meta: Any, ch: list[Any]) -> ast.WeeklyHours:
-        days = _first(ch, (ast.DayRange, ast.DayList, ast.EveryDay))  # type: ignore[arg-type]
+        days = _one(ch, ast.DayRange, ast.DayList, ast.EveryDay)
         return ast.WeeklyHours(days, _all(ch, ast.Hours), _first(ch, ast.Citation), span=self._span(meta))
 
     def open_always(self, meta: Any, ch: list[Any]) -> ast.OpenAlways:
@@ -242,8 +275,11 @@ class _Builder(Transformer[Token, Any]):
         token = self._tokens(ch, "COUNTRY")[0]
         categories = next((c for c in ch if isinstance(c, tuple) and not isinstance(c, ast.Name)), ())
         return ast.ClosedHolidays(
-            ast.Name(str(token), span=self._tspan(token)), _first(ch, ast.Subdivision), categories,
-            _first(ch, ast.Citation), span=self._span(meta),
+            ast.Name(str(token), span=self._tspan(token)),
+            _first(ch, ast.Subdivision),
+            categories,
+            _first(ch, ast.Citation),
+            span=self._span(meta),
         )
 
     def subdivision(self, meta: Any, ch: list[Any]) -> ast.Subdivision:
@@ -253,10 +289,12 @@ class _Builder(Transformer[Token, Any]):
         return tuple(ch)
 
     def closed_days(self, meta: Any, ch: list[Any]) -> ast.ClosedDays:
-        return ast.ClosedDays(_all(ch, (ast.Date, ast.AnnualDate)), _first(ch, ast.Citation), span=self._span(meta))
+        return ast.ClosedDays(_all(ch, ast.Date, ast.AnnualDate), _first(ch, ast.Citation), span=self._span(meta))
 
     def open_days(self, meta: Any, ch: list[Any]) -> ast.OpenDays:
-        return ast.OpenDays(_all(ch, ast.Date), _all(ch, ast.Hours), _first(ch, ast.Citation), span=self._span(meta))
+        return ast.OpenDays(
+            _all(ch, ast.Date), _all(ch, ast.Hours), _first(ch, ast.Citation), span=self._span(meta)
+        )
 
     def day_range(self, meta: Any, ch: list[Any]) -> ast.DayRange:
         return ast.DayRange(ch[0], ch[1], span=self._span(meta))
@@ -277,9 +315,16 @@ class _Builder(Transformer[Token, Any]):
     def _time(self, token: Token, allow_24: bool) -> int:
         hours, minutes = (int(part) for part in str(token).split(":"))
         if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
-            hint = "24:00 may only close an opening" if hours == 24 and not minutes else "hours run 00-23, minutes 00-59"
-            self.problems.append(Diagnostic("E0111", f"`{token}` is not a time of day", self._tspan(token),
-                                            "no such time", help=hint))
+            hint = (
+                "24:00 may only close an opening"
+                if hours == 24 and not minutes
+                else "hours run 00-23, minutes 00-59"
+            )
+            self.problems.append(
+                Diagnostic(
+                    "E0111", f"`{token}` is not a time of day", self._tspan(token), "no such time", help=hint
+                )
+            )
             return 0
         return hours * 60 + minutes
 
@@ -288,8 +333,15 @@ class _Builder(Transformer[Token, Any]):
         try:
             value = dt.date.fromisoformat(str(token))
         except ValueError:
-            self.problems.append(Diagnostic("E0110", f"`{token}` is not a date", self._tspan(token),
-                                            "no such date", help="dates are written YYYY-MM-DD"))
+            self.problems.append(
+                Diagnostic(
+                    "E0110",
+                    f"`{token}` is not a date",
+                    self._tspan(token),
+                    "no such date",
+                    help="dates are written YYYY-MM-DD",
+                )
+            )
             value = dt.date(1970, 1, 1)
         return ast.Date(value, span=self._span(meta))
 
@@ -298,8 +350,9 @@ class _Builder(Transformer[Token, Any]):
         try:
             dt.date(2024, month, day)  # a leap year: 29 february exists
         except ValueError:
-            self.problems.append(Diagnostic("E0110", f"`{ch[0]} {ch[1]}` is not a date", self._span(meta),
-                                            "no such date"))
+            self.problems.append(
+                Diagnostic("E0110", f"`{ch[0]} {ch[1]}` is not a date", self._span(meta), "no such date")
+            )
         return ast.AnnualDate(month, day, span=self._span(meta))
 
     # -- severities, plans, targets ----------------------------------------------------------------------
@@ -308,8 +361,13 @@ class _Builder(Transformer[Token, Any]):
         strings = [_unquote(t) for t in self._tokens(ch, "STRING")]
         code = _first(ch, ast.Name)
         assert code is not None
-        return ast.Severity(code, strings[0], strings[1] if len(strings) > 1 else None,
-                            _first(ch, ast.Citation), span=self._span(meta))
+        return ast.Severity(
+            code,
+            strings[0],
+            strings[1] if len(strings) > 1 else None,
+            _first(ch, ast.Citation),
+            span=self._span(meta),
+        )
 
     def plan(self, meta: Any, ch: list[Any]) -> ast.Plan:
         strings = [_unquote(t) for t in self._tokens(ch, "STRING")]
@@ -324,10 +382,15 @@ class _Builder(Transformer[Token, Any]):
         return _Plans(ch)
 
     def target(self, meta: Any, ch: list[Any]) -> ast.Target:
-        deadline = _first(ch, (ast.Within, ast.WithinDays, ast.ByDayEnd, ast.Every))  # type: ignore[arg-type]
+        deadline = _one(ch, ast.Within, ast.WithinDays, ast.ByDayEnd, ast.Every)
         return ast.Target(
-            ch[0], tuple(_first(ch, _Codes) or ()), tuple(_first(ch, _Plans) or ()), deadline,
-            _first(ch, ast.After), _first(ch, ast.Citation), span=self._span(meta),
+            ch[0],
+            tuple(_first(ch, _Codes) or ()),
+            tuple(_first(ch, _Plans) or ()),
+            deadline,
+            _first(ch, ast.After),
+            _first(ch, ast.Citation),
+            span=self._span(meta),
         )
 
     def within(self, meta: Any, ch: list[Any]) -> ast.Within:
@@ -358,7 +421,7 @@ class _Builder(Transformer[Token, Any]):
     # -- clock rules -------------------------------------------------------------------------------------
 
     def clock(self, meta: Any, ch: list[Any]) -> ast.Clock:
-        rules = tuple(c for c in ch if not isinstance(c, ast.Citation))
+        rules: tuple[ast.ClockRule, ...] = tuple(c for c in ch if not isinstance(c, ast.Citation))
         return ast.Clock(rules, _first(ch, ast.Citation), span=self._span(meta))
 
     def start_rule(self, meta: Any, ch: list[Any]) -> ast.StartRule:
@@ -382,24 +445,35 @@ class _Builder(Transformer[Token, Any]):
         period = _first(ch, ast.Period)
         assert period is not None
         return ast.Kpi(
-            ch[0], tuple(_first(ch, _Codes) or ()), tuple(_first(ch, _Plans) or ()),
-            self._percent(self._tokens(ch, "PERCENT")[0]), period, _first(ch, ast.Citation),
+            ch[0],
+            tuple(_first(ch, _Codes) or ()),
+            tuple(_first(ch, _Plans) or ()),
+            self._percent(self._tokens(ch, "PERCENT")[0]),
+            period,
+            _first(ch, ast.Citation),
             span=self._span(meta),
         )
 
     def availability(self, meta: Any, ch: list[Any]) -> ast.Availability:
         name, period = _first(ch, ast.Name), _first(ch, ast.Period)
         assert name is not None and period is not None
-        rules = _all(ch, (ast.Exclude, ast.ExcludeMaintenance, ast.Formula))
-        return ast.Availability(name, period, self._percent(self._tokens(ch, "PERCENT")[0]), rules,
-                                _first(ch, ast.Citation), span=self._span(meta))
+        rules = _all(ch, ast.Exclude, ast.ExcludeMaintenance, ast.Formula)
+        return ast.Availability(
+            name,
+            period,
+            self._percent(self._tokens(ch, "PERCENT")[0]),
+            rules,
+            _first(ch, ast.Citation),
+            span=self._span(meta),
+        )
 
     def exclude(self, meta: Any, ch: list[Any]) -> ast.Exclude:
         return ast.Exclude(_all(ch, ast.Name), _first(ch, ast.Citation), span=self._span(meta))
 
     def exclude_maintenance(self, meta: Any, ch: list[Any]) -> ast.ExcludeMaintenance:
-        return ast.ExcludeMaintenance(_all(ch, (ast.Notice, ast.OutsideCalendar)), _first(ch, ast.Citation),
-                                      span=self._span(meta))
+        return ast.ExcludeMaintenance(
+            _all(ch, ast.Notice, ast.OutsideCalendar), _first(ch, ast.Citation), span=self._span(meta)
+        )
 
     def notice(self, meta: Any, ch: list[Any]) -> ast.Notice:
         return ast.Notice(ch[0], span=self._span(meta))
@@ -438,8 +512,8 @@ class _Builder(Transformer[Token, Any]):
         return ast.Ladder(names[0], names[1], _all(ch, ast.Band), _first(ch, ast.Citation), span=self._span(meta))
 
     def band(self, meta: Any, ch: list[Any]) -> ast.Band:
-        bounds = _all(ch, (ast.Above, ast.AtLeast, ast.Below, ast.AtMost, ast.Between))
-        amount = _first(ch, (ast.Credits, ast.FeeShare, ast.Money))  # type: ignore[arg-type]
+        bounds = _all(ch, ast.Above, ast.AtLeast, ast.Below, ast.AtMost, ast.Between)
+        amount = _one(ch, ast.Credits, ast.FeeShare, ast.Money)
         return ast.Band(bounds, amount, _first(ch, ast.Citation), span=self._span(meta))
 
     def above(self, meta: Any, ch: list[Any]) -> ast.Above:
@@ -460,20 +534,21 @@ class _Builder(Transformer[Token, Any]):
     def hourly_credit(self, meta: Any, ch: list[Any]) -> ast.HourlyCredit:
         name, target = _first(ch, ast.Name), _first(ch, ast.TargetRef)
         assert name is not None and target is not None
-        amount = _first(ch, (ast.Credits, ast.FeeShare, ast.Money))  # type: ignore[arg-type]
+        amount = _one(ch, ast.Credits, ast.FeeShare, ast.Money)
         rounding = next((c for c in ch if isinstance(c, str) and not isinstance(c, Token)), None)
         return ast.HourlyCredit(name, amount, rounding, target, _first(ch, ast.Citation), span=self._span(meta))
 
     def flat_credit(self, meta: Any, ch: list[Any]) -> ast.FlatCredit:
         name = _first(ch, ast.Name)
         assert name is not None
-        amount = _first(ch, (ast.Credits, ast.FeeShare, ast.Money))  # type: ignore[arg-type]
-        missed = _first(ch, (ast.TargetRef, ast.CommitmentRef))  # type: ignore[arg-type]
+        amount = _one(ch, ast.Credits, ast.FeeShare, ast.Money)
+        missed = _one(ch, ast.TargetRef, ast.CommitmentRef)
         return ast.FlatCredit(name, amount, missed, _first(ch, ast.Citation), span=self._span(meta))
 
     def target_ref(self, meta: Any, ch: list[Any]) -> ast.TargetRef:
-        return ast.TargetRef(ch[0], tuple(_first(ch, _Codes) or ()), tuple(_first(ch, _Plans) or ()),
-                             span=self._span(meta))
+        return ast.TargetRef(
+            ch[0], tuple(_first(ch, _Codes) or ()), tuple(_first(ch, _Plans) or ()), span=self._span(meta)
+        )
 
     def commitment_ref(self, meta: Any, ch: list[Any]) -> ast.CommitmentRef:
         return ast.CommitmentRef(ch[0], span=self._span(meta))
@@ -508,7 +583,7 @@ class _Builder(Transformer[Token, Any]):
         return ast.Name(str(ch[0]), span=self._tspan(ch[0]))
 
     def citation(self, meta: Any, ch: list[Any]) -> ast.Citation:
-        ref = re.sub(r'^§[ \t]*', "", str(ch[0])).strip('"')
+        ref = re.sub(r"^§[ \t]*", "", str(ch[0])).strip('"')
         return ast.Citation(ref, span=self._span(meta))
 
     def _keyword(self, meta: Any, ch: list[Any]) -> str:
@@ -516,4 +591,3 @@ class _Builder(Transformer[Token, Any]):
 
     month_name = weekday = unit = period_unit = rounding = measure = change_mode = _keyword
     day_ref = failure_edge = window_kind = target_kind = _keyword
-

@@ -7,6 +7,8 @@ token found and the words that would have been accepted, in the language's own t
 
 from __future__ import annotations
 
+import contextlib
+
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError
@@ -102,15 +104,19 @@ def describe_syntax_error(error: UnexpectedInput | DedentError, source: Source, 
         # The indenter has no position; the first line whose indentation matches no open block is the culprit.
         offset = _unaligned_line(source)
         return Diagnostic(
-            "E0104", "indentation does not match any enclosing block", _point(source, offset), "this line",
+            "E0104",
+            "indentation does not match any enclosing block",
+            _point(source, offset),
+            "this line",
             help="indent a block's lines by the same amount, four spaces per level",
         )
     if isinstance(error, UnexpectedCharacters):
         return _unexpected_character(error, source, parser)
     if isinstance(error, UnexpectedEOF):
         end = _end_of_content(source, len(source.text))
-        return Diagnostic("E0108", "the file ends in the middle of a clause", _point(source, end),
-                          "more expected here")
+        return Diagnostic(
+            "E0108", "the file ends in the middle of a clause", _point(source, end), "more expected here"
+        )
     assert isinstance(error, UnexpectedToken)
     return _unexpected_token(error, source, parser)
 
@@ -134,13 +140,18 @@ def _unaligned_line(source: Source) -> int:
 
 
 def _unexpected_character(error: UnexpectedCharacters, source: Source, parser: Lark) -> Diagnostic:
-    pos = error.pos_in_stream
+    pos = error.pos_in_stream or 0
     ch = source.text[pos] if pos < len(source.text) else ""
     if ch == '"':
         line_end = source.text.find("\n", pos)
         line_end = len(source.text) if line_end < 0 else line_end
-        return Diagnostic("E0103", "this string is not closed", source.span(pos, max(line_end, pos + 1)),
-                          "no closing quote on this line", help='end the string with `"` on the same line')
+        return Diagnostic(
+            "E0103",
+            "this string is not closed",
+            source.span(pos, max(line_end, pos + 1)),
+            "no closing quote on this line",
+            help='end the string with `"` on the same line',
+        )
     expected, keywords = _words(parser, set(error.allowed or ()))
     word_end = pos
     while word_end < len(source.text) and (source.text[word_end].isalnum() or source.text[word_end] in "_%:.-/"):
@@ -149,18 +160,30 @@ def _unexpected_character(error: UnexpectedCharacters, source: Source, parser: L
     if word and (ch.isalnum() or ch == "_"):
         return _unexpected_word(word, source.span(pos, word_end), expected, keywords)
     if ch in ("\r", "\n", ""):
-        return Diagnostic("E0108", "the line ends in the middle of a clause",
-                          _point(source, _end_of_content(source, pos + 1)), "more expected here",
-                          notes=(f"expected {_list(expected)}",) if expected else ())
+        return Diagnostic(
+            "E0108",
+            "the line ends in the middle of a clause",
+            _point(source, _end_of_content(source, pos + 1)),
+            "more expected here",
+            notes=(f"expected {_list(expected)}",) if expected else (),
+        )
     printable = ch if ch.isprintable() else f"U+{ord(ch):04X}"
-    return Diagnostic("E0109", f"`{printable}` is not part of the language here", _point(source, pos),
-                      "unexpected character", notes=(f"expected {_list(expected)}",) if expected else ())
+    return Diagnostic(
+        "E0109",
+        f"`{printable}` is not part of the language here",
+        _point(source, pos),
+        "unexpected character",
+        notes=(f"expected {_list(expected)}",) if expected else (),
+    )
 
 
 def _unexpected_word(word: str, span: Span, expected: list[str], keywords: list[str]) -> Diagnostic:
     guess = did_you_mean(word, keywords)
     return Diagnostic(
-        "E0101", f"unexpected `{word}`", span, "not allowed here",
+        "E0101",
+        f"unexpected `{word}`",
+        span,
+        "not allowed here",
         notes=(f"expected {_list(expected)}",) if expected else (),
         help=f"did you mean `{guess}`?" if guess else None,
     )
@@ -172,37 +195,65 @@ def _unexpected_token(error: UnexpectedToken, source: Source, parser: Lark) -> D
     if error.interactive_parser is not None:
         # LALR merges states, so `expected` can list tokens that would fail one step later; ask the parser
         # which tokens it really accepts here.
-        try:
-            expected_names = set(error.interactive_parser.accepts()) or expected_names
-        except Exception:  # noqa: BLE001 - a better message is a nicety; the plain set still works
-            pass
+        with contextlib.suppress(Exception):  # a better list is a nicety; the plain set still works
+            expected_names = set(error.interactive_parser.accepts()) or expected_names  # type: ignore[no-untyped-call]
     expected, keywords = _words(parser, expected_names)
     start = token.start_pos if token.start_pos is not None else len(source.text)
     at_end = token.type == "$END" or not source.text[start:].strip()
-    if "COLON" in expected_names and (token.type in ("_NL", "$END", "_DEDENT", "CITATION")
-                                      or expected_names <= {"COLON", "CITATION"}):
+    if "COLON" in expected_names and (
+        token.type in ("_NL", "$END", "_DEDENT", "CITATION") or expected_names <= {"COLON", "CITATION"}
+    ):
         end = start if token.type == "CITATION" else _end_of_content(source, start + (token.type != "_NL"))
-        return Diagnostic("E0102", "expected `:` at the end of this block header", _point(source, end),
-                          "`:` missing",
-                          help="a block header ends with `:` (before any `§` citation) and its lines follow, indented")
+        return Diagnostic(
+            "E0102",
+            "expected `:` at the end of this block header",
+            _point(source, end),
+            "`:` missing",
+            help="a block header ends with `:` (before any `§` citation) and its lines follow, indented",
+        )
     if token.type in ("INT", "DECIMAL") and "PERCENT" in expected_names:
-        return Diagnostic("E0106", f"`{token}` needs a `%` to be a percentage", _tspan(source, token),
-                          "percent sign missing", help=f"write `{token}%`")
+        return Diagnostic(
+            "E0106",
+            f"`{token}` needs a `%` to be a percentage",
+            _tspan(source, token),
+            "percent sign missing",
+            help=f"write `{token}%`",
+        )
     if token.type == "INT" and "TIME" in expected_names:
-        return Diagnostic("E0107", f"`{token}` is not a time of day", _tspan(source, token),
-                          "hours and minutes needed", help=f"write times as `HH:MM`, like `{int(token):02d}:00`")
+        return Diagnostic(
+            "E0107",
+            f"`{token}` is not a time of day",
+            _tspan(source, token),
+            "hours and minutes needed",
+            help=f"write times as `HH:MM`, like `{int(token):02d}:00`",
+        )
     if token.type == "_INDENT":
-        return Diagnostic("E0104", "unexpected indentation", _point(source, start), "this line is indented",
-                          help="only the lines of a block (after a header ending in `:`) are indented")
+        return Diagnostic(
+            "E0104",
+            "unexpected indentation",
+            _point(source, start),
+            "this line is indented",
+            help="only the lines of a block (after a header ending in `:`) are indented",
+        )
     if at_end or token.type in ("_DEDENT", "_NL"):
         end = _end_of_content(source, min(start + (0 if token.type == "_NL" else 1), len(source.text)))
         what = "the file ends" if at_end else "the line ends"
-        return Diagnostic("E0108", f"{what} in the middle of a clause", _point(source, end), "more expected here",
-                          notes=(f"expected {_list(expected)}",) if expected else ())
+        return Diagnostic(
+            "E0108",
+            f"{what} in the middle of a clause",
+            _point(source, end),
+            "more expected here",
+            notes=(f"expected {_list(expected)}",) if expected else (),
+        )
     if token.type in _WORDLIKE or str(token).isalpha():
         return _unexpected_word(str(token), _tspan(source, token), expected, keywords)
-    return Diagnostic("E0101", f"unexpected {_found(token, parser)}", _tspan(source, token), "not allowed here",
-                      notes=(f"expected {_list(expected)}",) if expected else ())
+    return Diagnostic(
+        "E0101",
+        f"unexpected {_found(token, parser)}",
+        _tspan(source, token),
+        "not allowed here",
+        notes=(f"expected {_list(expected)}",) if expected else (),
+    )
 
 
 def _tspan(source: Source, token: Token) -> Span:

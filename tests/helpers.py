@@ -18,8 +18,10 @@ def dump(value: object, indent: int = 0) -> str:
     pad = "  " * indent
     if attrs.has(type(value)):
         fields = [f for f in attrs.fields(type(value)) if f.eq]
-        simple = all(not attrs.has(type(getattr(value, f.name))) and not isinstance(getattr(value, f.name), tuple)
-                     for f in fields)
+        simple = all(
+            not attrs.has(type(getattr(value, f.name))) and not isinstance(getattr(value, f.name), tuple)
+            for f in fields
+        )
         if simple:
             inner = ", ".join(f"{f.name}={_leaf(getattr(value, f.name))}" for f in fields)
             return f"{pad}{type(value).__name__}({inner})"

@@ -42,7 +42,7 @@ class ReferenceClock:
         return dt.datetime.fromtimestamp(t, self.tz).replace(tzinfo=None)
 
     def first_minute_at_or_after(self, wall: dt.datetime) -> int:
-        guess = int(wall.replace(tzinfo=dt.timezone.utc).timestamp())
+        guess = int(wall.replace(tzinfo=dt.UTC).timestamp())
         offset = dt.datetime.fromtimestamp(guess, self.tz).utcoffset()
         assert offset is not None
         t = guess - int(offset.total_seconds()) - 3 * 3600  # three hours early: more than any DST shift

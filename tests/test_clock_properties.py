@@ -26,7 +26,9 @@ ZONES = {
 }
 YEARS = range(2021, 2028)
 EXAMPLES = settings(
-    max_examples=int(os.environ.get("SLADSL_CLOCK_EXAMPLES", "2000")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=int(os.environ.get("SLADSL_CLOCK_EXAMPLES", "2000")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -34,8 +36,8 @@ EXAMPLES = settings(
 def transitions(zone_name: str) -> tuple[int, ...]:
     """The instants at which the zone's UTC offset changes, found by stepping hours and then minutes."""
     tz = zoneinfo.ZoneInfo(zone_name)
-    start = int(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.timezone.utc).timestamp())
-    stop = int(dt.datetime(YEARS[-1] + 1, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+    start = int(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC).timestamp())
+    stop = int(dt.datetime(YEARS[-1] + 1, 1, 1, tzinfo=dt.UTC).timestamp())
     found = []
 
     def offset(t: int) -> dt.timedelta | None:
@@ -84,13 +86,13 @@ def calendars(draw: st.DrawFn) -> CalendarSpec:
     if not any(weekly):
         weekly[0] = (Interval(9 * 60, 17 * 60),)
     holiday_sources = (ZONES[zone_name],) if draw(st.booleans()) else ()
-    closed_annual = frozenset(draw(st.sets(st.sampled_from([(1, 1), (3, 30), (3, 31), (10, 26), (11, 2), (12, 25)]))))
+    closed_annual = frozenset(
+        draw(st.sets(st.sampled_from([(1, 1), (3, 30), (3, 31), (10, 26), (11, 2), (12, 25)])))
+    )
     opened: tuple[tuple[dt.date, tuple[Interval, ...]], ...] = ()
     if draw(st.booleans()):
         opened = ((dt.date(draw(st.sampled_from(YEARS)), 3, 30), (Interval(1 * 60, 4 * 60),)),)
-    return CalendarSpec(
-        "random", zone_name, tuple(weekly), holiday_sources, frozenset(), closed_annual, opened
-    )
+    return CalendarSpec("random", zone_name, tuple(weekly), holiday_sources, frozenset(), closed_annual, opened)
 
 
 def weekly_open_minutes(spec: CalendarSpec) -> int:
@@ -112,11 +114,12 @@ def instants(draw: st.DrawFn, spec: CalendarSpec) -> int:
                 return draw(st.sampled_from(candidates)) + 60 * draw(st.integers(-2, 2))
     elif kind == "holiday":
         base = int(
-            dt.datetime(draw(st.sampled_from(YEARS)), draw(st.sampled_from([1, 4, 5, 12])), 1,
-                        tzinfo=dt.timezone.utc).timestamp()
+            dt.datetime(
+                draw(st.sampled_from(YEARS)), draw(st.sampled_from([1, 4, 5, 12])), 1, tzinfo=dt.UTC
+            ).timestamp()
         ) + 86400 * draw(st.integers(0, 27))
     else:
-        base = int(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.timezone.utc).timestamp())
+        base = int(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC).timestamp())
         base += 60 * draw(st.integers(0, 6 * 365 * 1440))
     return base + 60 * draw(st.integers(-2 * 1440, 2 * 1440))
 

@@ -83,7 +83,9 @@ def test_no_message_names_an_internal_terminal() -> None:
     for path in BAD:
         for d in diagnostics_of(path.read_text(encoding="utf-8"), rel(path)):
             words = " ".join([d.message, d.label, d.help or "", *d.notes])
-            assert not re.search(r"\b(__ANON\w*|_NL|_INDENT|_DEDENT|[A-Z]+_[A-Z_]+|LPAR|RPAR|COLON)\b", words), words
+            assert not re.search(r"\b(__ANON\w*|_NL|_INDENT|_DEDENT|[A-Z]+_[A-Z_]+|LPAR|RPAR|COLON)\b", words), (
+                words
+            )
 
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
@@ -115,8 +117,9 @@ def test_missing_final_line_break_is_fine() -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sladsl", *args], capture_output=True, text=True, cwd=ROOT,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sladsl", *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
 
 
 def test_lint_exit_codes() -> None:
@@ -141,6 +144,11 @@ def test_lint_json_is_an_array_of_documented_objects() -> None:
     [entry] = json.loads(result.stdout)
     assert entry["code"] == "W0201"
     assert entry["level"] == "warning"
-    assert entry["span"] == {"file": "tests/data/bad/W0201-ladder-gap.sla", "line": 5, "column": 8,
-                             "end_line": 5, "end_column": 14}
+    assert entry["span"] == {
+        "file": "tests/data/bad/W0201-ladder-gap.sla",
+        "line": 5,
+        "column": 8,
+        "end_line": 5,
+        "end_column": 14,
+    }
     assert set(entry) == {"code", "level", "message", "span", "label", "secondary", "notes", "help", "section"}
