@@ -137,6 +137,12 @@ def main() -> None:
     btd_results, btd_s = timed("businesstimedelta add", len(peer_data), btd_add)
     btd_miss = sum(p != e for p, e in zip(btd_results, added, strict=False))
 
+    # On the reference sample, each peer is also compared with the reference clock directly.
+    expected = [reference.deadline(a, n) for a, n, _ in sample]
+    for name, results in (("pandas", pandas_results), ("businesstimedelta", btd_results)):
+        wrong = sum(r != e for r, e in zip(results, expected, strict=False))
+        checked = min(len(results), len(expected))
+        print(f"{name} disagrees with the reference clock on {wrong} of {checked} adds", file=sys.stderr)
     pandas_rate = rate(len(peer_data), pandas_s)
     btd_rate = rate(len(peer_data), btd_s)
     print(f"pandas disagrees with the engine on {pandas_miss} of {len(peer_data)} adds", file=sys.stderr)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sladsl
-from sladsl.clock import Clock, ClockError, add_wall, epoch, local, period_of
+from sladsl.clock import Clock, ClockError, add_wall, clip, epoch, local, merge, period_of
 from sladsl.model import CalendarSpec, Interval
 from tests.helpers import ROOT
 
@@ -146,3 +149,24 @@ def test_a_calendar_that_never_opens_again_is_an_error_not_a_hang() -> None:
     )
     with pytest.raises(ClockError):
         Clock(spec).deadline(at("2025-01-06T09:30+01:00"), 2 * HOUR)
+
+
+def test_merge_joins_overlapping_and_touching_intervals_and_drops_empty_ones() -> None:
+    assert merge([(10, 20), (0, 5), (5, 8), (15, 30), (40, 40), (50, 45)]) == [(0, 8), (10, 30)]
+
+
+def test_clip_keeps_the_half_open_parts_inside_the_period() -> None:
+    # [0, 10) ends where the period starts: nothing of it is inside. [95, 105) loses its last five seconds.
+    assert clip([(0, 10), (5, 20), (95, 105), (100, 120)], 10, 100) == [(10, 20), (95, 100)]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=8), st.integers(0, 60), st.integers(0, 60)
+)
+def test_merge_and_clip_agree_with_sets_of_seconds(raw: list[tuple[int, int]], lo: int, hi: int) -> None:
+    seconds = {s for a, b in raw for s in range(a, b)}
+    merged = merge(raw)
+    assert {s for a, b in merged for s in range(a, b)} == seconds
+    assert all(b < c for (_, b), (c, _) in itertools.pairwise(merged))  # disjoint, not touching
+    clipped = clip(merged, lo, hi)
+    assert {s for a, b in clipped for s in range(a, b)} == {s for s in seconds if lo <= s < hi}

@@ -152,3 +152,8 @@ def test_lint_json_is_an_array_of_documented_objects() -> None:
         "end_column": 14,
     }
     assert set(entry) == {"code", "level", "message", "span", "label", "secondary", "notes", "help", "section"}
+
+
+def test_crlf_line_breaks_parse_to_the_same_tree() -> None:
+    text = (ROOT / "agreements" / "isl-online.sla").read_text(encoding="utf-8")
+    assert sladsl.parse(text.replace("\n", "\r\n"), "crlf.sla") == sladsl.parse(text, "lf.sla")
