@@ -1,7 +1,8 @@
 """The command line: one short function per command. The only module that prints, reads files or exits.
 
-Exit codes, for every command: 0 success, 1 the input has errors (or, for `check`, breaches were found),
-2 usage errors and unreadable files, 70 an internal error (a bug in sladsl: please report the input).
+Exit codes: `lint` 0 no errors, 1 errors; `check` 0 all targets met, 1 breaches found; both 2 on trouble
+(bad usage, an unreadable file, an agreement with errors, or with `--strict` a rejected record), and 70 on an
+internal error (a bug in sladsl: please report the input).
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from sladsl import load
+from sladsl.clock import TimestampError, parse_instant
 from sladsl.diagnostics import Diagnostic, SlaError, render_text, to_json
+from sladsl.interpreter import evaluate
+from sladsl.render import render_json
+from sladsl.render import render_text as render_report
 from sladsl.source import Source
+from sladsl.timeline import read_timeline
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,3 +102,85 @@ def lint(files: tuple[str, ...], output: str) -> None:
         err=True,
     )
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+def _period_option(value: str | None, zone: str) -> tuple[int, int] | None:
+    """`2025-06`, `2025`, `2025-Q2`, or a range `2025-04..2025-06`, as a half-open span of instants."""
+    if value is None:
+        return None
+    from sladsl.clock import period_bounds  # noqa: PLC0415
+
+    def bounds(text: str) -> tuple[int, int]:
+        import datetime as dt  # noqa: PLC0415
+
+        try:
+            if len(text) == 4:
+                return period_bounds(dt.date(int(text), 1, 1), "year", zone)
+            if "-Q" in text:
+                year, quarter = text.split("-Q")
+                return period_bounds(dt.date(int(year), 3 * int(quarter) - 2, 1), "quarter", zone)
+            year, month = text.split("-")
+            return period_bounds(dt.date(int(year), int(month), 1), "month", zone)
+        except ValueError:
+            raise click.BadParameter(f"`{text}` is not a period like 2025, 2025-Q2 or 2025-06") from None
+
+    first, _, last = value.partition("..")
+    return bounds(first)[0], bounds(last or first)[1]
+
+
+@main.command()
+@click.argument("agreement", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False))
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--explain", is_flag=True, help="Show how every figure was reached: clocks, pauses, outages, bands.")
+@click.option("--period", help="Only report this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
+@click.option(
+    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+)
+@click.option("--strict", is_flag=True, help="Treat any rejected record as fatal (exit 2).")
+@_guard
+def check(
+    *,
+    agreement: str,
+    timeline: str,
+    output: str,
+    explain: bool,
+    period: str | None,
+    as_of: str | None,
+    strict: bool,
+) -> None:
+    """Check TIMELINE (JSON Lines, CSV or a JSON array) against AGREEMENT.
+
+    Exits 0 when every decided target is met, 1 when any target, KPI or commitment is breached, 2 on trouble.
+    """
+    agreement_source = _read(agreement)
+    try:
+        checked = load(agreement_source.text, agreement)
+    except SlaError as error:
+        click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
+        click.echo(f"{agreement} has errors: nothing was checked", err=True)
+        sys.exit(EXIT_USAGE)
+    model = checked.agreement
+    zone = model.zone or (next(iter(model.calendars.values())).zone if model.calendars else "UTC")
+    stand = None
+    if as_of is not None:
+        try:
+            stand = parse_instant(as_of)
+        except TimestampError as error:
+            raise click.BadParameter(str(error), param_hint="--as-of") from None
+    window = _period_option(period, zone)
+    records = read_timeline(_read(timeline), model)
+    report = evaluate(model, records, stand)
+    if window is not None:
+        report = report.within(*window)
+    if output == "json":
+        click.echo(
+            json.dumps(render_json(report, agreement, timeline, records.rejected), indent=2, ensure_ascii=False)
+        )
+    else:
+        click.echo(render_report(report, agreement, timeline, explain, records.rejected), nl=False)
+    if records.rejected:
+        click.echo(f"{len(records.rejected)} of {records.read} records rejected; see Records above", err=True)
+        if strict:
+            sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if report.breaches else EXIT_OK)

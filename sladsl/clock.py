@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import difflib
 import functools
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -341,3 +342,67 @@ class Clock:
         i = bisect.bisect_left(self.day_ordinals, first.toordinal())
         j = bisect.bisect_right(self.day_ordinals, last.toordinal())
         return [dt.date.fromordinal(o) for o in self.day_ordinals[i:j]]
+
+
+class TimestampError(ValueError):
+    """A timestamp that names no single instant; `code` is its diagnostic code."""
+
+    def __init__(self, code: str, message: str, help_text: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.help = help_text
+
+
+def parse_instant(text: str) -> int:
+    """The instant of an ISO 8601 timestamp that carries an offset (`+02:00`, `Z`) or a zone in brackets.
+
+    `2025-03-30T10:00:00+02:00` and `2025-03-30T10:00:00[Europe/Oslo]` both name an instant. A local time with a
+    zone must exist and be unique there: 02:30 on the night the clocks go forward, or a repeated 02:30 in autumn
+    without an offset, is an error. A timestamp with neither offset nor zone is an error, never UTC. Parts of a
+    second are dropped (instants are whole seconds).
+    """
+    zone_name = None
+    body = text.strip()
+    if body.endswith("]") and "[" in body:
+        body, zone_name = body[:-1].split("[", 1)
+    try:
+        moment = dt.datetime.fromisoformat(body)
+    except ValueError as error:
+        raise TimestampError(
+            "E0305", f"`{text}` is not a timestamp ({error})", "write it like `2025-04-16T16:00:00+02:00`"
+        ) from None
+    if zone_name is not None:
+        try:
+            tz = zone(zone_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(zone_name, zoneinfo.available_timezones(), n=1)
+            raise TimestampError(
+                "E0314",
+                f"time zone `{zone_name}` is not known",
+                f"did you mean `{close[0]}`?" if close else "use an IANA name like `Europe/Oslo`",
+            ) from None
+        naive = moment.replace(tzinfo=None)
+        first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+        exists = dt.datetime.fromtimestamp(first.timestamp(), tz).replace(tzinfo=None) == naive
+        if not exists:
+            raise TimestampError(
+                "E0306",
+                f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks skip it",
+                "check the source clock; a local time in a spring-forward gap names no instant",
+            )
+        if moment.tzinfo is not None:
+            if moment.utcoffset() not in (first.utcoffset(), second.utcoffset()):
+                raise TimestampError("E0305", f"`{text}`: the offset does not match {zone_name} at that time")
+        elif first.utcoffset() != second.utcoffset():
+            raise TimestampError(
+                "E0307",
+                f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name}: the clocks go back",
+                "add the offset, like `+02:00` for the first time or `+01:00` for the second",
+            )
+        else:
+            moment = first
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise TimestampError(
+            "E0304", f"`{text}` has no offset or zone", "add an offset like `+02:00` (or `Z`), or `[Europe/Oslo]`"
+        )
+    return epoch(moment.replace(microsecond=0))

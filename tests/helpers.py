@@ -11,6 +11,7 @@ import attrs
 ROOT = Path(__file__).resolve().parent.parent
 AGREEMENTS = sorted((ROOT / "agreements").glob("*.sla"))
 BAD = sorted((ROOT / "tests" / "data" / "bad").glob("*.sla"))
+BAD_TIMELINES = sorted((ROOT / "tests" / "data" / "bad").glob("*.jsonl"))
 
 
 def dump(value: object, indent: int = 0) -> str:

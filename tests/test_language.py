@@ -12,7 +12,7 @@ import pytest
 import sladsl
 from sladsl.diagnostics import CODES, Diagnostic, SlaError, render_text
 from sladsl.source import Source
-from tests.helpers import AGREEMENTS, BAD, ROOT, dump
+from tests.helpers import AGREEMENTS, BAD, BAD_TIMELINES, ROOT, dump
 
 
 def diagnostics_of(text: str, name: str) -> list[Diagnostic]:
@@ -72,7 +72,7 @@ def test_bad_file_draws_its_diagnostic(path, snapshot) -> None:
 
 
 def test_every_code_has_a_bad_file_and_is_documented() -> None:
-    files = {p.name[:5] for p in BAD}
+    files = {p.name[:5] for p in BAD + BAD_TIMELINES}
     assert files == set(CODES)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code in CODES:

@@ -1,0 +1,965 @@
+"""Checked agreement + timeline → verdicts: targets, KPIs, availability and the credits they earn.
+
+The interpreter never re-validates the agreement; it trusts the model. All clock arithmetic goes through
+`sladsl.clock`. The caller passes `as_of`, the instant the evaluation stands at: a target still open then is
+pending, or breached if its deadline has passed; a period that has not ended then earns nothing yet.
+
+Semantics, in the order a reader meets them in a report:
+
+* A target's clock starts at the report, or at the next opening of the `outside hours` calendar when the
+  agreement has that rule. `after response deadline` starts it at that target's deadline instead.
+* Pauses (`paused`/`resumed` events) stop business-time and wall-clock-hour clocks when the agreement says
+  `pause while waiting on customer`; day-counted deadlines do not pause. An unresumed pause leaves the target
+  pending.
+* Severity changes (explicit events, or `after restore severity 1 becomes 2`) split an incident into stretches.
+  In each stretch the target of that stretch's severity applies; a deadline that passes unanswered inside a
+  stretch is a breach that a later change cannot undo. `keep_elapsed` (the default) measures every stretch from
+  the original clock start, `restart` from the change, and `retroactive` applies the final severity throughout.
+* A target is met when its event comes at or before the deadline instant. Margins are on the target's own
+  clock: business time for business-time targets, real time otherwise.
+* Update cadence: from the response (or the clock start) to each update, and from the last update to the
+  resolution (or `as_of`), no gap may exceed the cadence.
+* KPIs count the decided (met or breached) targets reported in each period.
+* Availability per period: outages are clipped to the period and merged, so overlaps are never counted twice.
+  An outage carrying an excluded tag is excluded; planned maintenance is excluded only with enough notice and,
+  when the agreement says so, only outside a calendar's open hours. An outage the customer reported after a
+  `report within` window closed is excluded. Where a counted outage overlaps an excluded
+  one, the overlap counts (read against the drafter). Without a formula, availability is
+  (1 - counted / period) * 100; nothing is rounded.
+* Credits: ladders (the larger band where bands overlap), hourly credits (started or whole hours late; whole
+  when the agreement does not say), flat credits. Then, in this order: awards below the minimum are void; awards
+  not claimed within the claim window are void (or open while it runs); within a no-stacking period only the
+  largest award stands; caps clip what would exceed them, earliest award first. Fee shares use the customer's
+  monthly fee, times the months in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+
+from sladsl import model
+from sladsl.clock import Clock, add_wall, clip, local, local_date, merge, period_bounds, period_of, total
+from sladsl.timeline import DEFAULT_CUSTOMER, Event, Incident, Outage, Timeline
+
+Status = Literal["met", "breached", "pending"]
+HOUR = 3600
+
+
+@attrs.frozen
+class TargetVerdict:
+    incident: str
+    customer: str
+    kind: model.TargetKind
+    severity: str
+    plan: str | None
+    target: model.Target
+    start: int
+    due: int | None
+    actual: int | None
+    status: Status
+    margin: int | None  # seconds on the target's clock, positive when early, negative when late
+    clock: str
+    notes: tuple[str, ...]
+    reported: int
+
+
+@attrs.frozen
+class KpiVerdict:
+    customer: str
+    kpi: model.Kpi
+    period: str
+    start: int
+    decided: int
+    met: int
+    status: Status
+
+    @property
+    def percent(self) -> Decimal | None:
+        return Decimal(self.met) * 100 / Decimal(self.decided) if self.decided else None
+
+
+@attrs.frozen
+class OutageShare:
+    outage: str
+    line: int
+    seconds: int
+    treatment: str
+
+
+@attrs.frozen
+class AvailabilityVerdict:
+    customer: str
+    commitment: model.Availability
+    period: str
+    start: int
+    end: int
+    measures: dict[str, int]  # period_minutes, downtime_minutes, maintenance_minutes, counted_minutes (seconds)
+    value: Decimal
+    status: Status
+    shares: tuple[OutageShare, ...]
+
+
+@attrs.frozen
+class Award:
+    customer: str
+    credit: str
+    basis: str
+    incident: str | None
+    period: str | None
+    at: int
+    unit: str
+    value: Decimal
+    status: Literal["owed", "void", "open"]
+    reasons: tuple[str, ...]
+    citation: str | None
+
+
+@attrs.frozen
+class Report:
+    agreement: model.Agreement
+    as_of: int
+    targets: tuple[TargetVerdict, ...]
+    kpis: tuple[KpiVerdict, ...]
+    availability: tuple[AvailabilityVerdict, ...]
+    awards: tuple[Award, ...]
+    read: int
+    evaluated: int
+    rejected: int
+
+    @property
+    def breaches(self) -> int:
+        return (
+            sum(t.status == "breached" for t in self.targets)
+            + sum(k.status == "breached" for k in self.kpis)
+            + sum(a.status == "breached" for a in self.availability)
+        )
+
+    def within(self, lo: int, hi: int) -> Report:
+        """Only what belongs to `[lo, hi)`: targets by report, periods by start, awards by when earned. Caps and
+        no-stacking were applied over the whole timeline first, so a filtered report shows the same amounts."""
+        return attrs.evolve(
+            self,
+            targets=tuple(t for t in self.targets if lo <= t.reported < hi),
+            kpis=tuple(k for k in self.kpis if lo <= k.start < hi),
+            availability=tuple(a for a in self.availability if lo <= a.start < hi),
+            awards=tuple(a for a in self.awards if lo <= a.at < hi),
+        )
+
+    def totals(self) -> dict[str, Decimal]:
+        found: dict[str, Decimal] = defaultdict(Decimal)
+        for award in self.awards:
+            if award.status == "owed":
+                found[award.unit] += award.value
+        return dict(found)
+
+
+def default_as_of(timeline: Timeline) -> int:
+    """The latest instant the timeline mentions: what it can vouch for."""
+    instants = [i.reported for i in timeline.incidents.values()] + [e.at for e in timeline.events]
+    instants += [o.end for o in timeline.outages] + [c.at for c in timeline.claims]
+    return max(instants, default=0)
+
+
+def evaluate(agreement: model.Agreement, timeline: Timeline, as_of: int | None = None) -> Report:
+    """Evaluate every target, KPI and commitment of the agreement over the timeline, and the credits owed."""
+    run = _Run(agreement, timeline, default_as_of(timeline) if as_of is None else as_of)
+    targets = run.targets()
+    kpis = run.kpis(targets)
+    availability = run.availability()
+    awards = run.awards(targets, availability)
+    return Report(
+        agreement,
+        run.as_of,
+        tuple(targets),
+        tuple(kpis),
+        tuple(availability),
+        tuple(awards),
+        timeline.read,
+        timeline.kept,
+        len(timeline.rejected),
+    )
+
+
+def describe_seconds(seconds: int) -> str:
+    """`2d 3h 05m` style, for margins and lateness."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours or days:
+        parts.append(f"{hours}h")
+    parts.append(f"{minutes:02d}m" if (hours or days) else f"{minutes}m")
+    if secs:
+        parts.append(f"{secs:02d}s")
+    return sign + " ".join(parts)
+
+
+class _Run:
+    def __init__(self, agreement: model.Agreement, timeline: Timeline, as_of: int) -> None:
+        self.agreement = agreement
+        self.timeline = timeline
+        self.as_of = as_of
+        fallback = next(iter(agreement.calendars.values())).zone if agreement.calendars else "UTC"
+        self.zone = agreement.zone or fallback
+        self.clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
+        self.events: dict[str, list[Event]] = defaultdict(list)
+        for event in timeline.events:
+            self.events[event.incident].append(event)
+
+    def when(self, instant: int) -> str:
+        return local(instant, self.zone).strftime("%Y-%m-%d %H:%M %a")
+
+    # -- targets -----------------------------------------------------------------------------------------
+
+    def plan_of(self, incident: Incident) -> str | None:
+        if incident.plan is not None:
+            return incident.plan
+        customer = self.timeline.customers.get(incident.customer)
+        return customer.plan if customer else None
+
+    def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
+        generic = None
+        for target in self.agreement.targets:
+            if target.kind == kind and target.severity == severity:
+                if target.plan is not None and target.plan == plan:
+                    return target
+                if target.plan is None:
+                    generic = target
+        return generic
+
+    def stretches(self, incident: Incident) -> list[tuple[int, str, str]]:
+        """(from, severity, why) for each stretch of constant severity, first at the report."""
+        found = [(incident.reported, incident.severity, "reported")]
+        downgrades: dict[tuple[str, str], str] = {(k, src): dst for k, src, dst in self.agreement.clock.downgrades}
+        for event in self.events[incident.id]:
+            current = found[-1][1]
+            if event.kind == "severity_changed" and event.severity and event.severity != current:
+                found.append((event.at, event.severity, f"changed at {self.when(event.at)}"))
+            elif event.kind in ("restore", "response", "resolution", "update"):
+                dst = downgrades.get((event.kind, current))
+                if dst is not None:
+                    found.append((event.at, dst, f"lowered after {event.kind} at {self.when(event.at)}"))
+        return found
+
+    def pauses(self, incident: Incident) -> list[tuple[int, int | None]]:
+        if not self.agreement.clock.pause_on_customer:
+            return []
+        found: list[tuple[int, int | None]] = []
+        for event in self.events[incident.id]:
+            if event.kind == "paused" and (not found or found[-1][1] is not None):
+                found.append((event.at, None))
+            elif event.kind == "resumed" and found and found[-1][1] is None:
+                found[-1] = (found[-1][0], event.at)
+        return found
+
+    def clock_start(self, incident: Incident) -> tuple[int, list[str]]:
+        start_calendar = self.agreement.clock.start_calendar
+        if start_calendar is None:
+            return incident.reported, []
+        start = self.clocks[start_calendar].next_opening(incident.reported)
+        if start == incident.reported:
+            return start, []
+        return start, [f"reported outside {start_calendar}: the clock starts at {self.when(start)}"]
+
+    def deadline(
+        self, deadline: model.Deadline, start: int, pauses: list[tuple[int, int | None]]
+    ) -> tuple[int | None, list[str]]:
+        """The deadline instant (None while an open pause holds it) and notes on how it was reached."""
+        notes: list[str] = []
+        if isinstance(deadline, (model.BusinessTime, model.WallTime)) and (
+            isinstance(deadline, model.BusinessTime) or deadline.unit in ("minute", "hour")
+        ):
+            if isinstance(deadline, model.BusinessTime):
+                clock = self.clocks[deadline.calendar]
+                remaining = deadline.seconds
+
+                def elapsed(a: int, b: int) -> int:
+                    return clock.elapsed(a, b)
+
+                def forward(a: int, s: int) -> int:
+                    return clock.deadline(a, s)
+            else:
+                remaining = deadline.amount * (60 if deadline.unit == "minute" else HOUR)
+
+                def elapsed(a: int, b: int) -> int:
+                    return b - a
+
+                def forward(a: int, s: int) -> int:
+                    return a + s
+
+            cursor = start
+            for paused_at, pause_end in pauses:
+                if pause_end is not None and pause_end <= cursor:
+                    continue
+                pause_start = max(paused_at, cursor)
+                available = elapsed(cursor, pause_start)
+                if available >= remaining:
+                    break
+                remaining -= available
+                if pause_end is None:
+                    notes.append(f"paused at {self.when(pause_start)} and not resumed: the clock is stopped")
+                    return None, notes
+                notes.append(f"paused {self.when(pause_start)} to {self.when(pause_end)}")
+                cursor = pause_end
+            return forward(cursor, remaining), notes
+        if isinstance(deadline, model.WallTime):
+            return add_wall(start, deadline.amount, deadline.unit, self.zone), notes
+        if isinstance(deadline, model.BusinessDays):
+            clock = self.clocks[deadline.calendar]
+            if deadline.from_next_day:
+                first = local_date(start, clock.spec.zone) + dt.timedelta(days=1)
+                return clock.day_end_from(first, deadline.count), notes
+            return clock.day_end(start, deadline.count), notes
+        clock = self.clocks[deadline.calendar]
+        return clock.day_end(start, 2 if deadline.next_day else 1), notes
+
+    def measure(self, target: model.Target, a: int, b: int) -> int:
+        """Time from `a` to `b` on the target's own clock."""
+        deadline = target.deadline
+        if isinstance(deadline, model.BusinessTime):
+            return self.clocks[deadline.calendar].elapsed(a, b)
+        return b - a
+
+    def clock_name(self, target: model.Target) -> str:
+        deadline = target.deadline
+        if isinstance(deadline, model.BusinessTime):
+            return f"business time of {deadline.calendar}"
+        if isinstance(deadline, (model.BusinessDays, model.DayEnd)):
+            return f"business days of {deadline.calendar}"
+        return "calendar time"
+
+    def targets(self) -> list[TargetVerdict]:
+        found: list[TargetVerdict] = []
+        for incident in sorted(self.timeline.incidents.values(), key=lambda i: (i.reported, i.id)):
+            decided: dict[str, TargetVerdict] = {}
+            kinds: tuple[model.TargetKind, ...] = ("response", "restore", "resolution")
+            for kind in kinds:
+                verdict = self.target_verdict(incident, kind, decided)
+                if verdict is not None:
+                    decided[kind] = verdict
+                    found.append(verdict)
+            found.extend(self.update_verdicts(incident, decided))
+        return found
+
+    def target_verdict(
+        self, incident: Incident, kind: model.TargetKind, decided: dict[str, TargetVerdict]
+    ) -> TargetVerdict | None:
+        plan = self.plan_of(incident)
+        stretches = self.stretches(incident)
+        mode = self.agreement.clock.on_change or "keep_elapsed"
+        if mode == "retroactive":
+            stretches = [(incident.reported, stretches[-1][1], "the final severity applies throughout")]
+        actual = next((e.at for e in self.events[incident.id] if e.kind == kind), None)
+        base_start, notes = self.clock_start(incident)
+        pauses = self.pauses(incident)
+        last: tuple[model.Target, int, int | None, list[str]] | None = None
+        for index, (since, severity, why) in enumerate(stretches):
+            until = stretches[index + 1][0] if index + 1 < len(stretches) else None
+            target = self.target_for(kind, severity, plan)
+            if target is None:
+                continue
+            start = base_start if mode != "restart" or index == 0 else since
+            here = list(notes)
+            if target.after is not None:
+                anchor = decided.get(target.after)
+                if anchor is None or anchor.due is None:
+                    continue
+                start = anchor.due
+                here.append(f"counted from the {target.after} deadline, {self.when(start)}")
+            if index > 0:
+                here.append(f"severity {severity} ({why})")
+            due, pause_notes = self.deadline(target.deadline, start, pauses)
+            here.extend(pause_notes)
+            last = (target, start, due, here)
+            if actual is not None and (until is None or actual <= until):
+                break  # answered while this stretch held (an event that itself changes the severity counts here)
+            if due is not None and (until is None or due < until):
+                break  # the deadline passed (or will pass) while this stretch held
+        if last is None:
+            return None
+        target, start, due, here = last
+        severity = target.severity
+        if due is None:
+            status: Status = "pending"
+            margin = None
+        elif actual is not None:
+            status = "met" if actual <= due else "breached"
+            margin = self.measure(target, actual, due) if actual <= due else -self.measure(target, due, actual)
+        elif self.as_of > due:
+            status, margin = "breached", -self.measure(target, due, self.as_of)
+        else:
+            status, margin = "pending", self.measure(target, self.as_of, due)
+        return TargetVerdict(
+            incident.id,
+            incident.customer,
+            kind,
+            severity,
+            plan,
+            target,
+            start,
+            due,
+            actual,
+            status,
+            margin,
+            self.clock_name(target),
+            tuple(here),
+            incident.reported,
+        )
+
+    def update_verdicts(self, incident: Incident, decided: dict[str, TargetVerdict]) -> list[TargetVerdict]:
+        plan = self.plan_of(incident)
+        target = self.target_for("update", self.stretches(incident)[-1][1], plan)
+        if target is None:
+            return []
+        start, notes = self.clock_start(incident)
+        response = decided.get("response")
+        points = [response.actual] if response and response.actual is not None else [start]
+        points += [e.at for e in self.events[incident.id] if e.kind == "update" and e.at > points[0]]
+        resolution = decided.get("resolution")
+        stop = resolution.actual if resolution and resolution.actual is not None else None
+        if stop is None:
+            stop = next((e.at for e in self.events[incident.id] if e.kind == "resolution"), None)
+        points = [p for p in points if stop is None or p < stop]  # updates after the resolution do not count
+        found = []
+        for index, point in enumerate(points):
+            due, _ = self.deadline(target.deadline, point, self.pauses(incident))
+            answered = points[index + 1] if index + 1 < len(points) else None
+            if answered is None and stop is not None and due is not None and stop <= due:
+                break  # resolved before another update was due
+            since = (
+                "the response"
+                if index == 0 and response and response.actual is not None
+                else ("the clock start" if index == 0 else f"the update at {self.when(point)}")
+            )
+            if due is None:
+                status: Status = "pending"
+                margin = None
+            elif answered is not None:
+                status = "met" if answered <= due else "breached"
+                margin = (
+                    self.measure(target, answered, due)
+                    if answered <= due
+                    else -self.measure(target, due, answered)
+                )
+            elif self.as_of > due:
+                status, margin = "breached", -self.measure(target, due, min(self.as_of, stop or self.as_of))
+            else:
+                status, margin = "pending", self.measure(target, self.as_of, due)
+            found.append(
+                TargetVerdict(
+                    incident.id,
+                    incident.customer,
+                    "update",
+                    target.severity,
+                    plan,
+                    target,
+                    point,
+                    due,
+                    answered,
+                    status,
+                    margin,
+                    self.clock_name(target),
+                    (f"next update due after {since}", *notes),
+                    incident.reported,
+                )
+            )
+            if answered is None:
+                break
+        return found
+
+    # -- KPIs --------------------------------------------------------------------------------------------
+
+    def period_label(self, start: int, unit: model.PeriodUnit) -> str:
+        day = local_date(start, self.zone)
+        if unit == "month":
+            return f"{day.year}-{day.month:02d}"
+        if unit == "quarter":
+            return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return f"{day.year}"
+
+    def kpis(self, targets: list[TargetVerdict]) -> list[KpiVerdict]:
+        found = []
+        for kpi in self.agreement.kpis:
+            groups: dict[tuple[str, str], list[TargetVerdict]] = defaultdict(list)
+            for verdict in targets:
+                if (
+                    verdict.kind == kpi.kind
+                    and verdict.severity in kpi.severities
+                    and (not kpi.plans or verdict.plan in kpi.plans)
+                ):
+                    start, _ = period_of(verdict.reported, kpi.period, self.zone)
+                    groups[(verdict.customer, self.period_label(start, kpi.period))].append(verdict)
+            for (customer, label), verdicts in sorted(groups.items()):
+                decided = [v for v in verdicts if v.status != "pending"]
+                met = sum(v.status == "met" for v in decided)
+                start, end = period_of(verdicts[0].reported, kpi.period, self.zone)
+                if not decided:
+                    status: Status = "pending"
+                elif Decimal(met) * 100 >= kpi.percent * len(decided):
+                    status = "met" if end <= self.as_of or len(decided) == len(verdicts) else "pending"
+                else:
+                    status = "breached"
+                found.append(KpiVerdict(customer, kpi, label, start, len(decided), met, status))
+        return found
+
+    # -- availability ------------------------------------------------------------------------------------
+
+    def customers(self) -> list[str]:
+        names = set(self.timeline.customers) | {i.customer for i in self.timeline.incidents.values()}
+        names |= {o.customer for o in self.timeline.outages if o.customer is not None}
+        return sorted(names) or [DEFAULT_CUSTOMER]
+
+    def availability(self) -> list[AvailabilityVerdict]:
+        found: list[AvailabilityVerdict] = []
+        if not self.agreement.availabilities or (not self.timeline.outages and not self.timeline.incidents):
+            return found
+        instants = [o.start for o in self.timeline.outages] + [
+            i.reported for i in self.timeline.incidents.values()
+        ]
+        first = min(instants)
+        for commitment in self.agreement.availabilities:
+            for customer in self.customers():
+                outages = [o for o in self.timeline.outages if o.customer in (None, customer)]
+                start, end = period_of(first, commitment.period, self.zone)
+                while start <= self.as_of:
+                    found.append(self.period_availability(customer, commitment, start, end, outages))
+                    following = local_date(end, self.zone)
+                    start, end = period_bounds(following, commitment.period, self.zone)
+        return found
+
+    def period_availability(
+        self, customer: str, commitment: model.Availability, start: int, end: int, outages: list[Outage]
+    ) -> AvailabilityVerdict:
+        excluded_tags = {tag: cited for tag, cited in commitment.excluded}
+        counted: list[tuple[int, int]] = []
+        maintenance: list[tuple[int, int]] = []
+        excluded: list[tuple[int, int]] = []
+        shares: list[OutageShare] = []
+        for outage in outages:
+            parts = clip([(outage.start, outage.end)], start, end)
+            if not parts:
+                continue
+            seconds = total(parts)
+            hit = next((t for t in outage.tags if t in excluded_tags), None)
+            late = self.late_report(outage)
+            if late is not None:
+                excluded.extend(parts)
+                shares.append(OutageShare(outage.id, outage.where.line, seconds, late))
+            elif hit is not None:
+                excluded.extend(parts)
+                shares.append(
+                    OutageShare(outage.id, outage.where.line, seconds, f"excluded: `{hit}` ({excluded_tags[hit]})")
+                )
+            elif "maintenance" in outage.tags and commitment.maintenance is not None:
+                rule = commitment.maintenance
+                if rule.notice is not None and (
+                    outage.notice is None
+                    or add_wall(outage.notice, rule.notice.amount, rule.notice.unit, self.zone) > outage.start
+                ):
+                    counted.extend(parts)
+                    given = "no notice" if outage.notice is None else f"notice given {self.when(outage.notice)}"
+                    shares.append(
+                        OutageShare(
+                            outage.id,
+                            outage.where.line,
+                            seconds,
+                            f"counted: maintenance with {given}, less than "
+                            f"{rule.notice.amount} {rule.notice.unit}s ahead ({rule.citation})",
+                        )
+                    )
+                elif rule.outside is not None:
+                    inside = self.clocks[rule.outside].open_intervals(parts[0][0], parts[-1][1])
+                    outside_parts = _subtract(parts, inside)
+                    counted.extend(inside)
+                    maintenance.extend(outside_parts)
+                    note = f"maintenance ({rule.citation})"
+                    if inside:
+                        note += f"; {describe_seconds(total(inside))} inside {rule.outside} counted"
+                    shares.append(OutageShare(outage.id, outage.where.line, seconds, note))
+                else:
+                    maintenance.extend(parts)
+                    shares.append(
+                        OutageShare(outage.id, outage.where.line, seconds, f"maintenance ({rule.citation})")
+                    )
+            else:
+                counted.extend(parts)
+                shares.append(OutageShare(outage.id, outage.where.line, seconds, "counted"))
+        counted_merged = merge(counted)
+        maintenance_only = _subtract(merge(maintenance), counted_merged)
+        period_seconds = end - start
+        measures = {
+            "period_minutes": period_seconds,
+            "downtime_minutes": total(merge(counted_merged + maintenance_only)),
+            "maintenance_minutes": total(maintenance_only),
+            "counted_minutes": total(counted_merged),
+        }
+        value = self.formula(commitment, measures)
+        if end > self.as_of:
+            status: Status = "pending"
+        else:
+            status = "met" if value >= commitment.percent else "breached"
+        return AvailabilityVerdict(
+            customer,
+            commitment,
+            self.period_label(start, commitment.period),
+            start,
+            end,
+            measures,
+            value,
+            status,
+            tuple(shares),
+        )
+
+    def late_report(self, outage: Outage) -> str | None:
+        """Why an outage does not count because the customer reported it too late, or None.
+
+        An outage with no `reported` instant was found by the provider's own monitoring and counts."""
+        windows = [w for w in self.agreement.claim_windows if w.kind == "report"]
+        if not windows or outage.reported is None:
+            return None
+        window = windows[0]
+        clock = self.clocks[window.calendar]
+        failure = outage.start if window.edge == "starts" else outage.end
+        closes = clock.day_end_from(local_date(failure, clock.spec.zone) + dt.timedelta(days=1), window.days)
+        if outage.reported <= closes:
+            return None
+        return (
+            f"excluded: reported {self.when(outage.reported)}, after the report window closed "
+            f"{self.when(closes)} ({window.citation})"
+        )
+
+    def formula(self, commitment: model.Availability, measures: dict[str, int]) -> Decimal:
+        minutes = {k: Decimal(v) / 60 for k, v in measures.items()}
+        if commitment.formula is None:
+            return (1 - minutes["counted_minutes"] / minutes["period_minutes"]) * 100
+
+        def run(e: object) -> Decimal:
+            if isinstance(e, Decimal):
+                return e
+            if isinstance(e, str):
+                return minutes[e]
+            assert isinstance(e, tuple)
+            op, left, right = e
+            a, b = run(left), run(right)
+            results: dict[str, Decimal] = {"+": a + b, "-": a - b, "*": a * b}
+            return results[op] if op != "/" else a / b
+
+        return run(commitment.formula.expr)
+
+    # -- credits -----------------------------------------------------------------------------------------
+
+    def fee_value(self, customer: str, percent: Decimal, months: int) -> tuple[str, Decimal]:
+        record = self.timeline.customers.get(customer)
+        if record is None or record.fee is None:
+            return "% of monthly fee", percent * months
+        return record.currency or "fee", record.fee * months * percent / 100
+
+    def value_of(
+        self, customer: str, amount: model.Amount, months: int = 1, times: int = 1
+    ) -> tuple[str, Decimal]:
+        if amount.kind == "credits":
+            return "credits", amount.value * times
+        if amount.kind == "money":
+            return str(amount.currency), amount.value * times
+        unit, value = self.fee_value(customer, amount.value, months)
+        return unit, value * times
+
+    def awards(self, targets: list[TargetVerdict], availability: list[AvailabilityVerdict]) -> list[Award]:
+        raw: list[tuple[Award, int]] = []  # with the instant the failure ended, for claim windows
+        for credit in self.agreement.hourly_credits:
+            for verdict in targets:
+                if verdict.status != "breached" or not _selects(credit.targets, verdict) or verdict.margin is None:
+                    continue
+                late = -verdict.margin
+                hours = math.ceil(late / HOUR) if credit.rounding == "started" else late // HOUR
+                if hours <= 0:
+                    continue
+                unit, value = self.value_of(verdict.customer, credit.amount, times=hours)
+                ended = verdict.actual if verdict.actual is not None else self.as_of
+                raw.append(
+                    (
+                        Award(
+                            verdict.customer,
+                            credit.name,
+                            f"{verdict.incident} {verdict.kind} {describe_seconds(late)} late: {hours} "
+                            f"{'started' if credit.rounding == 'started' else 'whole'} hour"
+                            f"{'s' if hours != 1 else ''} x {credit.amount}",
+                            verdict.incident,
+                            None,
+                            ended,
+                            unit,
+                            value,
+                            "owed",
+                            (),
+                            credit.citation,
+                        ),
+                        ended,
+                    )
+                )
+        for flat in self.agreement.flat_credits:
+            if isinstance(flat.missed, str):
+                for period in availability:
+                    if period.commitment.name == flat.missed and period.status == "breached":
+                        unit, value = self.value_of(
+                            period.customer, flat.amount, _months(period.commitment.period)
+                        )
+                        raw.append(
+                            (
+                                Award(
+                                    period.customer,
+                                    flat.name,
+                                    f"{flat.missed} {period.period}: {_pct(period.value)} below "
+                                    f"{_pct(period.commitment.percent)}",
+                                    None,
+                                    period.period,
+                                    period.end - 1,
+                                    unit,
+                                    value,
+                                    "owed",
+                                    (),
+                                    flat.citation,
+                                ),
+                                period.end,
+                            )
+                        )
+            else:
+                for verdict in targets:
+                    if verdict.status == "breached" and _selects(flat.missed, verdict):
+                        unit, value = self.value_of(verdict.customer, flat.amount)
+                        ended = verdict.actual if verdict.actual is not None else self.as_of
+                        raw.append(
+                            (
+                                Award(
+                                    verdict.customer,
+                                    flat.name,
+                                    f"{verdict.incident} {verdict.kind} missed",
+                                    verdict.incident,
+                                    None,
+                                    ended,
+                                    unit,
+                                    value,
+                                    "owed",
+                                    (),
+                                    flat.citation,
+                                ),
+                                ended,
+                            )
+                        )
+        for ladder in self.agreement.ladders:
+            for period in availability:
+                if period.commitment.name != ladder.measure or period.status == "pending":
+                    continue
+                bands = [b for b in ladder.bands if b.contains(period.value)]
+                if not bands:  # a gap in the ladder as written: say so, never skip silently
+                    unit, _ = self.value_of(period.customer, ladder.bands[0].amount) if ladder.bands else ("", 0)
+                    raw.append(
+                        (
+                            Award(
+                                period.customer,
+                                ladder.name,
+                                f"{ladder.measure} {period.period} at {_pct(period.value)}: no band covers it",
+                                None,
+                                period.period,
+                                period.end - 1,
+                                unit,
+                                Decimal(0),
+                                "void",
+                                ("void: the ladder as written has a gap here, so nothing is owed",),
+                                ladder.citation,
+                            ),
+                            period.end,
+                        )
+                    )
+                    continue
+                band = max(bands, key=lambda b: b.amount.value)
+                if band.amount.value == 0:
+                    continue
+                unit, value = self.value_of(period.customer, band.amount, _months(period.commitment.period))
+                raw.append(
+                    (
+                        Award(
+                            period.customer,
+                            ladder.name,
+                            f"{ladder.measure} {period.period} at {_pct(period.value)}: band "
+                            f"{_band_text(band)} -> {band.amount}",
+                            None,
+                            period.period,
+                            period.end - 1,
+                            unit,
+                            value,
+                            "owed",
+                            (),
+                            band.citation or ladder.citation,
+                        ),
+                        period.end,
+                    )
+                )
+        raw.sort(key=lambda pair: (pair[0].at, pair[0].customer, pair[0].credit))
+        awards = [self.claim_status(award, ended) for award, ended in raw]
+        awards = self.apply_minimum(awards)
+        awards = self.apply_no_stacking(awards)
+        return self.apply_caps(awards)
+
+    def claim_status(self, award: Award, ended: int) -> Award:
+        windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]
+        if not windows:
+            return award
+        window = windows[0]
+        clock = self.clocks[window.calendar]
+        closes = clock.day_end_from(local_date(ended, clock.spec.zone) + dt.timedelta(days=1), window.days)
+        claims = [
+            c
+            for c in self.timeline.claims
+            if c.customer == award.customer
+            and (c.credit is None or c.credit == award.credit)
+            and (c.incident == award.incident if award.incident else c.period == award.period)
+        ]
+        on_time = [c for c in claims if c.at <= closes]
+        if on_time:
+            return attrs.evolve(
+                award,
+                reasons=(
+                    *award.reasons,
+                    f"claimed {self.when(on_time[0].at)}, "
+                    f"within the window closing {self.when(closes)} ({window.citation})",
+                ),
+            )
+        if claims:
+            return attrs.evolve(
+                award,
+                status="void",
+                reasons=(
+                    *award.reasons,
+                    f"void: claimed {self.when(claims[0].at)} (line {claims[0].where.line}), after the "
+                    f"window closed {self.when(closes)} ({window.citation})",
+                ),
+            )
+        if self.as_of <= closes:
+            return attrs.evolve(
+                award,
+                status="open",
+                reasons=(
+                    *award.reasons,
+                    f"not claimed yet: the window closes {self.when(closes)} ({window.citation})",
+                ),
+            )
+        return attrs.evolve(
+            award,
+            status="void",
+            reasons=(*award.reasons, f"void: not claimed by {self.when(closes)} ({window.citation})"),
+        )
+
+    def apply_minimum(self, awards: list[Award]) -> list[Award]:
+        minimum = self.agreement.minimum
+        if minimum is None:
+            return awards
+        found = []
+        for award in awards:
+            unit, floor = self.value_of(award.customer, minimum)
+            if award.status == "owed" and award.unit == unit and award.value < floor:
+                reason = f"void: below the minimum award of {minimum}"
+                found.append(attrs.evolve(award, status="void", reasons=(*award.reasons, reason)))
+            else:
+                found.append(award)
+        return found
+
+    def apply_no_stacking(self, awards: list[Award]) -> list[Award]:
+        found = list(awards)
+        for rule in self.agreement.no_stacking:
+            groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+            for index, award in enumerate(found):
+                if award.status == "owed":
+                    groups[(award.customer, period_of(award.at, rule.period, self.zone)[0])].append(index)
+            for (_, start), indices in groups.items():
+                if len(indices) < 2:
+                    continue
+                keep = max(indices, key=lambda i: (found[i].value, -i))
+                label = self.period_label(start, rule.period)
+                for i in indices:
+                    if i != keep:
+                        found[i] = attrs.evolve(
+                            found[i],
+                            status="void",
+                            reasons=(
+                                *found[i].reasons,
+                                f"void: no stacking in {label}; the larger award `{found[keep].credit}` "
+                                f"({found[keep].value} {found[keep].unit}) stands ({rule.citation})",
+                            ),
+                        )
+        return found
+
+    def apply_caps(self, awards: list[Award]) -> list[Award]:
+        found = list(awards)
+        for cap in self.agreement.caps:
+            used: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+            for index, award in enumerate(found):
+                unit, limit = self.value_of(award.customer, cap.amount, _months(cap.period))
+                if award.status != "owed" or award.unit != unit:
+                    continue
+                key = (award.customer, period_of(award.at, cap.period, self.zone)[0])
+                room = max(limit - used[key], Decimal(0))
+                if award.value > room:
+                    label = self.period_label(key[1], cap.period)
+                    reason = (
+                        f"cap {cap.amount} per {cap.period} ({cap.citation}): {used[key]} already owed in "
+                        f"{label}, so {award.value} is cut to {room}"
+                    )
+                    found[index] = attrs.evolve(
+                        award, value=room, status="owed" if room > 0 else "void", reasons=(*award.reasons, reason)
+                    )
+                used[key] += min(award.value, room)
+        return found
+
+
+def _subtract(parts: list[tuple[int, int]], minus: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `parts` not covered by `minus` (both sorted and disjoint)."""
+    found = []
+    holes = merge(minus)
+    for start, end in parts:
+        cursor = start
+        for hole_start, hole_end in holes:
+            if hole_end <= cursor or hole_start >= end:
+                continue
+            if hole_start > cursor:
+                found.append((cursor, hole_start))
+            cursor = max(cursor, hole_end)
+        if cursor < end:
+            found.append((cursor, end))
+    return found
+
+
+def _selects(selector: model.TargetSelector, verdict: TargetVerdict) -> bool:
+    return (
+        verdict.kind == selector.kind
+        and verdict.severity in selector.severities
+        and (not selector.plans or verdict.plan in selector.plans)
+    )
+
+
+def _months(unit: model.PeriodUnit) -> int:
+    return {"month": 1, "quarter": 3, "year": 12}[unit]
+
+
+def _pct(value: Decimal) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _band_text(band: model.Band) -> str:
+    parts = []
+    if band.low is not None:
+        parts.append(f"{'at least' if band.low_closed else 'above'} {_pct(band.low)}")
+    if band.high is not None:
+        parts.append(f"{'at most' if band.high_closed else 'below'} {_pct(band.high)}")
+    return " and ".join(parts) or "any value"

@@ -1,0 +1,370 @@
+"""`check` semantics, rule by rule. Every expected value is worked out by hand in the comment beside it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import json
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+import sladsl
+from sladsl.clock import epoch, local
+from sladsl.diagnostics import render_text
+from sladsl.interpreter import Report, evaluate
+from sladsl.render import render_json
+from sladsl.render import render_text as render_report
+from sladsl.source import Source
+from sladsl.timeline import read_timeline
+from tests.helpers import BAD_TIMELINES, ROOT
+
+VENDORS = ["opti-q", "izy", "isl-online", "zegal", "cloudcti"]
+
+
+@functools.cache
+def agreement(vendor: str) -> sladsl.Checked:
+    path = ROOT / "agreements" / f"{vendor}.sla"
+    return sladsl.load(path.read_text(encoding="utf-8"), f"agreements/{vendor}.sla")
+
+
+def run(vendor: str, jsonl: str | None = None, as_of: str | None = None) -> Report:
+    name = f"agreements/{vendor}.timeline.jsonl"
+    text = jsonl if jsonl is not None else (ROOT / name).read_text(encoding="utf-8")
+    timeline = read_timeline(Source(name, text), agreement(vendor).agreement)
+    assert timeline.rejected == ()
+    stand = epoch(dt.datetime.fromisoformat(as_of)) if as_of else None
+    return evaluate(agreement(vendor).agreement, timeline, stand)
+
+
+def records(*rows: dict[str, object]) -> str:
+    return "".join(json.dumps(row) + "\n" for row in rows)
+
+
+def figures(report: Report) -> tuple[list[tuple[object, ...]], ...]:
+    """Every number and status in a report, without the source line numbers its explanations quote."""
+    return (
+        [(t.incident, t.kind, t.severity, t.start, t.due, t.actual, t.status, t.margin) for t in report.targets],
+        [(k.customer, k.period, k.kpi.kind, k.met, k.decided, k.status) for k in report.kpis],
+        [(a.customer, a.commitment.name, a.period, a.measures, a.value, a.status) for a in report.availability],
+        [(a.customer, a.credit, a.incident, a.period, a.value, a.unit, a.status) for a in report.awards],
+        [(report.read, report.evaluated, report.rejected)],
+    )
+
+
+def target(report: Report, incident: str, kind: str = "response") -> tuple[str, str, int | None]:
+    [verdict] = [t for t in report.targets if t.incident == incident and t.kind == kind]
+    zone = report.agreement.zone or "UTC"
+    due = local(verdict.due, zone).isoformat() if verdict.due is not None else "-"
+    return due, verdict.status, verdict.margin
+
+
+def test_outside_hours_report_starts_at_next_opening_across_a_dst_weekend() -> None:
+    # Izy B, reported Sat 29 March 2025 23:30 (the clocks go forward that night): the clock starts Mon 31 March
+    # 08:00, four core hours later is 12:00 CEST; answered 12:30, so 30 minutes of core time late.
+    assert target(run("izy"), "INC-2") == ("2025-03-31T12:00:00+02:00", "breached", -30 * 60)
+
+
+def test_holiday_run_over_easter() -> None:
+    # Izy A, Wed 16 April 2025 16:00: one hour that day, then Maundy Thursday, Good Friday, the weekend and
+    # Easter Monday are closed; the second hour ends Tue 22 April 09:00. Answered 08:45: 15 minutes to spare.
+    assert target(run("izy"), "INC-1") == ("2025-04-22T09:00:00+02:00", "met", 15 * 60)
+
+
+def test_wall_clock_24_hours_across_the_autumn_switch() -> None:
+    # Opti-Q low, Sat 25 October 2025 10:00 CEST plus 24 real hours is Sun 26 October 09:00 CET.
+    assert target(run("opti-q"), "INC-63") == ("2025-10-26T09:00:00+01:00", "breached", -30 * 60)
+
+
+def test_ladder_band_edge_at_a_touching_bound() -> None:
+    # Izy, March 2025 has 44,580 minutes. 891.6 minutes down gives exactly 98%: the 10% and the 15% bands both
+    # include 98%, and the larger applies: 15% of EUR 1,000 is EUR 150.
+    report = run(
+        "izy",
+        records(
+            {"type": "customer", "id": "acme", "fee": "1000.00", "currency": "EUR"},
+            {
+                "type": "outage",
+                "id": "O",
+                "start": "2025-03-05T08:00:00+01:00",
+                "end": "2025-03-05T22:51:36+01:00",
+            },
+            {"type": "claim", "customer": "acme", "at": "2025-04-02T10:00:00+02:00", "period": "2025-03"},
+        ),
+    )
+    [march] = [a for a in report.availability if a.period == "2025-03"]
+    assert march.value == Decimal(98)
+    [award] = report.awards
+    assert (award.value, award.unit, award.status) == (Decimal("150.00"), "EUR", "owed")
+
+
+def test_ladder_gap_as_written_earns_nothing_and_says_so() -> None:
+    # Izy, February 2025 (40,320 minutes) with 423 minutes down: 98.95089...%, in the gap above 98.9% and
+    # below 99%.
+    report = run("izy")
+    [gap] = [a for a in report.awards if a.period == "2025-02"]
+    assert (gap.value, gap.status) == (Decimal(0), "void")
+    assert "no band covers it" in gap.basis
+
+
+def test_izy_formula_with_maintenance() -> None:
+    # Izy, March 2025: N = 840 minutes (600 counted after merging OUT-1 and OUT-3, plus 240 of maintenance),
+    # P = 240, D = 44,580: (1 - 600/44580) * 100, and the 10% band: EUR 100.
+    report = run("izy")
+    [march] = [a for a in report.availability if a.period == "2025-03"]
+    assert march.measures == {
+        "period_minutes": 44580 * 60,
+        "downtime_minutes": 840 * 60,
+        "maintenance_minutes": 240 * 60,
+        "counted_minutes": 600 * 60,
+    }
+    assert march.value == (1 - Decimal(600) / Decimal(44580)) * 100
+    assert report.totals() == {"EUR": Decimal("100.00")}
+
+
+def test_cap_clips_the_yearly_award() -> None:
+    # ISL: each customer's 2025 availability is 99.4064% (3,120 counted minutes of 525,600): 30 credits. The cap
+    # is 30 a year: the clinic already has 3 (INC-11), the studio 6 (INC-14), so 27 and 24.
+    report = run("isl-online")
+    yearly = {a.customer: a.value for a in report.awards if a.credit == "yearly_uptime"}
+    assert yearly == {"clinic": Decimal(27), "studio": Decimal(24)}
+    totals: dict[str, Decimal] = {}
+    for award in report.awards:
+        if award.status == "owed":
+            totals[award.customer] = totals.get(award.customer, Decimal(0)) + award.value
+    assert totals == {"clinic": Decimal(30), "studio": Decimal(30)}
+
+
+def test_started_hours_and_no_stacking() -> None:
+    # ISL INC-11, standard critical, due Fri 2 May 14:00 (1 May closed; 2 May open though a Slovenian holiday),
+    # answered 16:30: 2 h 30 late, 3 started hours, 3 credits. INC-13, minor, due Tue 13 May 11:00, answered
+    # 12:15: 2 credits. Both in May 2025: only the larger (3) stands.
+    report = run("isl-online")
+    assert target(report, "INC-11") == ("2025-05-02T14:00:00+02:00", "breached", -150 * 60)
+    awards = {a.incident: (a.value, a.status) for a in report.awards if a.incident in ("INC-11", "INC-13")}
+    assert awards == {"INC-11": (Decimal(3), "owed"), "INC-13": (Decimal(2), "void")}
+
+
+def test_late_claim_voids_the_credit() -> None:
+    # ISL INC-12: 4 hours late (Fri 26 Dec 19:00-22:00 and Mon 29 Dec 08:00-09:00), 2 credits an hour: 8. The
+    # claim window runs 7 working days from Tue 30 Dec (1 January closed) to Thu 8 Jan 2026 22:00; the claim
+    # came on 20 January.
+    report = run("isl-online")
+    [award] = [a for a in report.awards if a.incident == "INC-12"]
+    assert (award.value, award.status) == (Decimal(8), "void")
+    assert "after the window closed 2026-01-08 22:00 Thu" in award.reasons[-1]
+
+
+def test_severity_downgrade_after_workaround() -> None:
+    # Zegal INC-31, severity 1, received Mon 6 Oct 2025 19:00 (Tue 7 is a holiday). The restore (workaround)
+    # on Thu 9 Oct lowers it to 2; the resolution is then judged as severity 2, still due ten business days
+    # after the day of receipt: Tue 21 Oct 18:00. Resolved Wed 22 Oct 11:00: 17 hours late.
+    report = run("zegal")
+    restore = next(t for t in report.targets if t.incident == "INC-31" and t.kind == "restore")
+    assert restore.severity == "1"
+    resolution = next(t for t in report.targets if t.incident == "INC-31" and t.kind == "resolution")
+    assert resolution.severity == "2"
+    assert target(report, "INC-31", "resolution") == ("2025-10-21T18:00:00+08:00", "breached", -17 * 3600)
+
+
+PAUSE_AGREEMENT = """\
+agreement "Pause test":  § 1
+    zone Europe/Amsterdam
+calendar support_hours:  § 2
+    open monday to friday 08:30-17:00
+severity 1 "Critical"  § 3
+clock:  § 4
+    pause while waiting on customer
+response for 1 within 4 hours of support_hours  § 5
+"""
+
+
+def test_pause_stops_the_business_clock() -> None:
+    # Reported Mon 2 June 2025 09:00; waiting on the customer 10:00-15:00 (5 hours of support time); 4 support
+    # hours are used 09:00-10:00 and 15:00-17:00, then 08:30-09:30 on Tuesday.
+    checked = sladsl.load(PAUSE_AGREEMENT, "pause.sla")
+    timeline = read_timeline(
+        Source(
+            "pause.jsonl",
+            records(
+                {"type": "reported", "incident": "P", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
+                {"type": "paused", "incident": "P", "at": "2025-06-02T10:00:00+02:00"},
+                {"type": "resumed", "incident": "P", "at": "2025-06-02T15:00:00+02:00"},
+                {"type": "response", "incident": "P", "at": "2025-06-03T09:00:00+02:00"},
+            ),
+        ),
+        checked.agreement,
+    )
+    report = evaluate(checked.agreement, timeline)
+    assert target(report, "P") == ("2025-06-03T09:30:00+02:00", "met", 30 * 60)
+
+
+def test_kpi_at_and_below_target() -> None:
+    # CloudCTI June 2025: 10 priority 1 responses, 1 late: 90%, which meets "at least 90%". July: 1 of 2: 50%.
+    report = run("cloudcti")
+    kpis = {(k.kpi.kind, k.period): (k.met, k.decided, k.status) for k in report.kpis}
+    assert kpis[("response", "2025-06")] == (9, 10, "met")
+    assert kpis[("response", "2025-07")] == (1, 2, "breached")
+
+
+def test_update_cadence_and_whit_monday() -> None:
+    # CloudCTI INC-41, priority 1, Fri 6 June 2025 16:00; Mon 9 June is Whit Monday. Response due Tue 10 June
+    # 11:30. From the update at Tue 14:30, the next is due after 4 support hours: 2 h 30 on Tuesday and 1 h 30
+    # from Wed 08:30, so Wed 10:00; it came at 10:30.
+    report = run("cloudcti")
+    assert target(report, "INC-41") == ("2025-06-10T11:30:00+02:00", "met", 30 * 60)
+    updates = [t for t in report.targets if t.incident == "INC-41" and t.kind == "update"]
+    assert [(local(u.due or 0, "Europe/Amsterdam").isoformat(), u.status) for u in updates] == [
+        ("2025-06-10T15:00:00+02:00", "met"),
+        ("2025-06-11T10:00:00+02:00", "breached"),
+    ]
+
+
+def test_mttr_counts_from_the_day_after_the_report() -> None:
+    # CloudCTI INC-42, priority 2, Fri 6 June 2025: working days from Sat 7 June are Tue 10 and Wed 11 (Whit
+    # Monday closed), so due Wed 11 June 17:00.
+    assert target(run("cloudcti"), "INC-42", "resolution") == ("2025-06-11T17:00:00+02:00", "breached", -16 * 3600)
+
+
+def test_maintenance_needs_enough_notice() -> None:
+    # Opti-Q March 2025: OUT-72 was announced 2 days 8 hours ahead (under 3 days): it counts; OUT-73, 5 days
+    # ahead: excluded. Counted: 240 + 180 + 60 = 480 minutes (OUT-76 counts where it overlaps the DDoS).
+    report = run("opti-q")
+    [march] = [a for a in report.availability if a.period == "2025-03"]
+    assert march.measures["counted_minutes"] == 480 * 60
+    assert march.measures["maintenance_minutes"] == 180 * 60
+
+
+def test_shuffled_records_give_the_same_report() -> None:
+    text = (ROOT / "agreements" / "isl-online.timeline.jsonl").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    assert figures(run("isl-online", "".join(reversed(lines)))) == figures(run("isl-online", text))
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_every_record_is_accounted_for(vendor: str) -> None:
+    report = run(vendor)
+    assert report.read == report.evaluated + report.rejected
+    assert report.rejected == 0
+
+
+@pytest.mark.parametrize("path", BAD_TIMELINES, ids=lambda p: p.stem)
+def test_bad_timeline_record_is_rejected_with_its_code(path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    """Each file is read against Izy's agreement; the bad record is rejected, never dropped in silence."""
+    name = f"tests/data/bad/{path.name}"
+    source = Source(name, path.read_text(encoding="utf-8"))
+    timeline = read_timeline(source, agreement("izy").agreement)
+    assert path.name[:5] in {d.code for d in timeline.rejected}
+    assert timeline.read == timeline.kept + len(timeline.rejected)
+    assert render_text(list(timeline.rejected), {name: source}) == snapshot
+
+
+def test_csv_and_json_array_timelines_read_like_json_lines() -> None:
+    text = (ROOT / "agreements" / "isl-online.timeline.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()]
+    columns = [
+        "type",
+        "id",
+        "incident",
+        "customer",
+        "severity",
+        "plan",
+        "channel",
+        "at",
+        "start",
+        "end",
+        "tags",
+        "notice",
+        "reported",
+        "fee",
+        "currency",
+        "credit",
+        "period",
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "tags": ";".join(row.get("tags", []))})
+    model = agreement("isl-online").agreement
+    as_csv = read_timeline(Source("t.csv", buffer.getvalue()), model)
+    as_array = read_timeline(Source("t.json", json.dumps(rows, indent=1)), model)
+    as_lines = read_timeline(Source("t.jsonl", text), model)
+    assert as_csv.rejected == as_array.rejected == ()
+    assert figures(evaluate(model, as_csv)) == figures(evaluate(model, as_lines))
+    assert figures(evaluate(model, as_array)) == figures(evaluate(model, as_lines))
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_vendor_text_report(vendor: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    report = run(vendor)
+    text = render_report(report, f"agreements/{vendor}.sla", f"agreements/{vendor}.timeline.jsonl", explain=True)
+    assert text == snapshot
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_vendor_json_report(vendor: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    report = run(vendor)
+    document = render_json(report, f"agreements/{vendor}.sla", f"agreements/{vendor}.timeline.jsonl")
+    assert set(document) == {
+        "schema",
+        "agreement",
+        "timeline",
+        "zone",
+        "as_of",
+        "targets",
+        "kpis",
+        "availability",
+        "credits",
+        "totals",
+        "summary",
+        "records",
+    }
+    assert document["schema"] == "sladsl.check/1"
+    assert json.dumps(document, indent=2, ensure_ascii=False) == snapshot
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sladsl", *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
+def test_check_exit_codes_and_records_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    breached = cli("check", "agreements/izy.sla", "agreements/izy.timeline.jsonl")
+    assert breached.returncode == 1, breached.stderr
+    assert "Records: 13 read = 13 evaluated + 0 rejected" in breached.stdout
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text(
+        records(
+            {"type": "reported", "incident": "X", "severity": "A", "at": "2025-04-16T09:00:00+02:00"},
+            {"type": "response", "incident": "X", "at": "2025-04-16T09:30:00+02:00"},
+            {"type": "reported", "incident": "Y", "severity": "A", "at": "2025-04-16T09:00:00"},
+        )
+    )
+    ok = cli("check", "agreements/izy.sla", str(clean))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Records: 3 read = 2 evaluated + 1 rejected" in ok.stdout
+    assert f"{clean}:3: E0304" in ok.stdout
+    strict = cli("check", "--strict", "agreements/izy.sla", str(clean))
+    assert strict.returncode == 2
+    broken = cli("check", "tests/data/bad/E0202-undefined-calendar.sla", str(clean))
+    assert broken.returncode == 2
+    assert "error[E0202]" in broken.stderr and "Traceback" not in broken.stderr
+    assert cli("check", "agreements/izy.sla", "missing.jsonl").returncode == 2
+
+
+def test_check_period_filter_and_json() -> None:
+    result = cli(
+        "check", "--format", "json", "--period", "2025-03", "agreements/izy.sla", "agreements/izy.timeline.jsonl"
+    )
+    document = json.loads(result.stdout)
+    assert [t["incident"] for t in document["targets"]] == ["INC-2"]
+    assert [a["period"] for a in document["availability"]] == ["2025-03"]
+    assert [(c["credit"], c["value"], c["status"]) for c in document["credits"]] == [("refund", "100.00", "owed")]
+    bad = cli("check", "--period", "March", "agreements/izy.sla", "agreements/izy.timeline.jsonl")
+    assert bad.returncode == 2
