@@ -132,6 +132,7 @@ class Report:
     read: int
     evaluated: int
     rejected: int
+    customer_zones: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def breaches(self) -> int:
@@ -174,6 +175,7 @@ def evaluate(agreement: model.Agreement, timeline: Timeline, as_of: int | None =
     kpis = run.kpis(targets)
     availability = run.availability()
     awards = run.awards(targets, availability)
+    zones = {c.id: c.zone for c in timeline.customers.values() if c.zone is not None}
     return Report(
         agreement,
         run.as_of,
@@ -184,6 +186,7 @@ def evaluate(agreement: model.Agreement, timeline: Timeline, as_of: int | None =
         timeline.read,
         timeline.kept,
         len(timeline.rejected),
+        zones,
     )
 
 

@@ -35,6 +35,14 @@ def _zone(report: Report) -> str:
     return next(iter(agreement.calendars.values())).zone if agreement.calendars else "UTC"
 
 
+def _customer_time(report: Report, customer: str, instant: int) -> str:
+    """The customer's own local time, when the timeline gives the customer a zone other than the agreement's."""
+    zone = report.customer_zones.get(customer)
+    if zone is None or zone == _zone(report):
+        return ""
+    return f" ({local(instant, zone).strftime('%H:%M %a')} {zone})"
+
+
 def _pct(value: Decimal | None) -> str:
     if value is None:
         return "-"
@@ -42,7 +50,7 @@ def _pct(value: Decimal | None) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'))}" if value != value.to_integral_value() else f"{value:.0f}"
+    return str(value)  # exact: the text report rounds nothing the contract does not
 
 
 def _amount(unit: str, value: Decimal) -> str:
@@ -104,7 +112,7 @@ def _targets(report: Report, out: list[str], explain: bool) -> None:
         plan = f", plan {first.plan}" if first.plan else ""
         out.append(
             f"  {incident}  severity {first.severity}{plan}, customer {first.customer}, "
-            f"reported {_when(report, first.reported)}"
+            f"reported {_when(report, first.reported)}{_customer_time(report, first.customer, first.reported)}"
         )
         for v in verdicts:
             if v.status == "met":

@@ -7,7 +7,8 @@ records were read, how many were kept and which were rejected, and why. Records 
 Record types (the `type` field) and their fields; `at`, `start`, `end` and `notice` are timestamps with an
 offset or a bracketed zone:
 
-* `customer`: `id`, optional `plan`, `fee` (per calendar month, a decimal string or number), `currency`
+* `customer`: `id`, optional `plan`, `fee` (per calendar month, a decimal string or number), `currency`, and
+  `zone` (the customer's own, for showing times as the customer saw them)
 * `reported`: `incident`, `at`, `severity`, optional `customer`, `plan` (else the customer's), `channel`
 * `response`, `restore`, `resolution`, `update`: `incident`, `at`
 * `severity_changed`: `incident`, `at`, `severity`
@@ -45,6 +46,7 @@ class Customer:
     plan: str | None
     fee: Decimal | None
     currency: str | None
+    zone: str | None
     where: Span = attrs.field(eq=False)
 
 
@@ -294,6 +296,15 @@ class _Reader:
             )
         return name
 
+    def zone(self, raw: dict[str, Any]) -> str | None:
+        name = self.text(raw, "zone", required=False)
+        if name is not None:
+            try:
+                parse_instant(f"2000-01-01T00:00:00+00:00[{name}]")
+            except TimestampError as error:
+                raise _Reject(error.code, str(error), error.help, "zone") from None
+        return name
+
     def amount(self, raw: dict[str, Any], key: str) -> Decimal | None:
         value = raw.get(key)
         if value is None:
@@ -351,7 +362,12 @@ class _Reader:
                 "id",
             )
         self.customers[ident] = Customer(
-            ident, self.plan(raw), self.amount(raw, "fee"), self.text(raw, "currency", required=False), where
+            ident,
+            self.plan(raw),
+            self.amount(raw, "fee"),
+            self.text(raw, "currency", required=False),
+            self.zone(raw),
+            where,
         )
 
     def incident(self, where: Span, raw: dict[str, Any]) -> None:

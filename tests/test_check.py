@@ -368,3 +368,187 @@ def test_check_period_filter_and_json() -> None:
     assert [(c["credit"], c["value"], c["status"]) for c in document["credits"]] == [("refund", "100.00", "owed")]
     bad = cli("check", "--period", "March", "agreements/izy.sla", "agreements/izy.timeline.jsonl")
     assert bad.returncode == 2
+
+
+MODES_AGREEMENT = """\
+agreement "Severity change test":  § 1
+    zone Europe/Amsterdam
+calendar support_hours:  § 2
+    open monday to friday 09:00-17:00
+severity 1 "Critical"  § 3
+severity 2 "High"  § 3
+clock:  § 4
+    on severity change {mode}
+response for 1 within 2 hours of support_hours  § 5
+response for 2 within 8 hours of support_hours  § 5
+credit late: EUR 50 when response for 1, 2 missed  § 6
+minimum award EUR 60  § 7
+"""
+
+
+def mode_report(mode: str) -> Report:
+    checked = sladsl.load(MODES_AGREEMENT.format(mode=mode), "modes.sla")
+    timeline = read_timeline(
+        Source(
+            "modes.jsonl",
+            records(
+                {"type": "reported", "incident": "M", "severity": "2", "at": "2025-06-02T09:00:00+02:00"},
+                {"type": "severity_changed", "incident": "M", "severity": "1", "at": "2025-06-02T12:00:00+02:00"},
+                {"type": "response", "incident": "M", "at": "2025-06-02T13:30:00+02:00"},
+            ),
+        ),
+        checked.agreement,
+    )
+    return evaluate(checked.agreement, timeline)
+
+
+@pytest.mark.parametrize(
+    ("mode", "due", "status"),
+    [
+        # Raised from 2 to 1 at 12:00. keep_elapsed: severity 1's 2 hours count from the 09:00 report, so
+        # due 11:00, already past at the change: breached. restart: 2 hours from 12:00, due 14:00: met at
+        # 13:30. retroactive: severity 1 from the start, due 11:00: breached.
+        ("keep_elapsed", "2025-06-02T11:00:00+02:00", "breached"),
+        ("restart", "2025-06-02T14:00:00+02:00", "met"),
+        ("retroactive", "2025-06-02T11:00:00+02:00", "breached"),
+    ],
+)
+def test_severity_change_modes(mode: str, due: str, status: str) -> None:
+    report = mode_report(mode)
+    found = target(report, "M")
+    assert (found[0], found[1]) == (due, status)
+
+
+def test_flat_credit_below_the_minimum_is_void() -> None:
+    # The missed response earns EUR 50, under the EUR 60 minimum award: void, and nothing is owed.
+    [award] = mode_report("keep_elapsed").awards
+    assert (award.value, award.unit, award.status) == (Decimal(50), "EUR", "void")
+    assert award.reasons[-1] == "void: below the minimum award of EUR 60"
+
+
+def test_outage_across_a_month_boundary_is_split() -> None:
+    # Izy: 22:00 on 31 March to 02:00 on 1 April 2025 (Oslo): two hours in each month.
+    report = run(
+        "izy",
+        records(
+            {
+                "type": "outage",
+                "id": "O",
+                "start": "2025-03-31T22:00:00+02:00",
+                "end": "2025-04-01T02:00:00+02:00",
+            },
+            {
+                "type": "outage",
+                "id": "P",
+                "start": "2025-05-02T10:00:00+02:00",
+                "end": "2025-05-02T10:01:00+02:00",
+            },
+        ),
+    )
+    counted = {a.period: a.measures["counted_minutes"] // 60 for a in report.availability}
+    assert counted == {"2025-03": 120, "2025-04": 120, "2025-05": 1}
+
+
+def test_outage_reported_after_the_report_window_does_not_count() -> None:
+    # ISL OUT-24 started Tue 14 Oct 2025; three working days from Wed 15 end Fri 17 Oct 22:00; reported 21 Oct.
+    report = run("isl-online")
+    [year] = [a for a in report.availability if a.customer == "clinic" and a.period == "2025"]
+    [share] = [s for s in year.shares if s.outage == "OUT-24"]
+    assert share.treatment.startswith(
+        "excluded: reported 2025-10-21 09:00 Tue, after the report window closed 2025-10-17 22:00 Fri"
+    )
+
+
+def test_period_range_keeps_the_amounts_of_the_whole_run() -> None:
+    # Caps are applied over the whole timeline before filtering: the clinic's 2025 award stays 27.
+    report = run("isl-online")
+    lo = epoch(dt.datetime.fromisoformat("2025-12-01T00:00:00+01:00"))
+    hi = epoch(dt.datetime.fromisoformat("2026-01-01T00:00:00+01:00"))
+    december = report.within(lo, hi)
+    assert sorted((a.customer, a.credit, a.value) for a in december.awards) == [
+        ("clinic", "yearly_uptime", Decimal(27)),
+        ("studio", "late_premium", Decimal(8)),
+        ("studio", "yearly_uptime", Decimal(24)),
+    ]
+    assert [t.incident for t in december.targets] == ["INC-12"]
+
+
+def test_json_report_matches_the_documented_schema() -> None:
+    keys = {
+        "targets": {
+            "incident",
+            "customer",
+            "kind",
+            "severity",
+            "plan",
+            "reported",
+            "start",
+            "due",
+            "actual",
+            "status",
+            "margin_seconds",
+            "clock",
+            "citation",
+            "notes",
+        },
+        "kpis": {
+            "customer",
+            "kind",
+            "severities",
+            "plans",
+            "period",
+            "decided",
+            "met",
+            "percent",
+            "target_percent",
+            "status",
+            "citation",
+        },
+        "availability": {
+            "customer",
+            "commitment",
+            "period",
+            "start",
+            "end",
+            "period_minutes",
+            "downtime_minutes",
+            "maintenance_minutes",
+            "counted_minutes",
+            "value",
+            "target",
+            "status",
+            "citation",
+            "outages",
+        },
+        "credits": {
+            "customer",
+            "credit",
+            "basis",
+            "incident",
+            "period",
+            "at",
+            "unit",
+            "value",
+            "status",
+            "reasons",
+            "citation",
+        },
+        "totals": {"customer", "unit", "value"},
+    }
+    seen = set()
+    for vendor in VENDORS:
+        document = render_json(run(vendor), "a.sla", "t.jsonl")
+        for section, expected in keys.items():
+            for item in document[section]:
+                assert set(item) == expected, (vendor, section)
+                seen.add(section)
+        for item in document["availability"]:
+            for outage in item["outages"]:
+                assert set(outage) == {"outage", "line", "minutes", "treatment"}
+        assert set(document["summary"]) == {"targets", "met", "breached", "pending", "breaches"}
+        assert set(document["records"]) == {"read", "evaluated", "rejected", "diagnostics"}
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        for expected in keys.values():
+            for key in expected:
+                assert f"`{key}`" in readme, key
+    assert seen == set(keys)
