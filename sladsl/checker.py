@@ -199,14 +199,16 @@ class _Checker:
         if (text in _zone_names() and "/" in text) or text == "UTC":
             return text
         if text.upper() in _ABBREVIATIONS or (text in _zone_names() and "/" not in text):
-            suggestion = _ABBREVIATIONS.get(text.upper(), "Europe/Ljubljana")
+            suggestion = _ABBREVIATIONS.get(text.upper())
             self.report(
                 "E0204",
                 f"`{text}` is an abbreviation, not a time zone",
                 name.span,
                 "abbreviation",
                 notes=("an abbreviation names one offset, but local time follows the zone's summer-time rules",),
-                help=f"name the place instead, for example `{suggestion}`",
+                help=f"name the place instead, for example `{suggestion}`"
+                if suggestion
+                else "name the place instead, as `Area/City`",
             )
             return None
         guess = did_you_mean(text, _zone_names())

@@ -160,6 +160,12 @@ def check(
         click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
         click.echo(f"{agreement} has errors: nothing was checked", err=True)
         sys.exit(EXIT_USAGE)
+    if checked.warnings:
+        count = len(checked.warnings)
+        click.echo(
+            f"{agreement}: {count} warning{'s' if count != 1 else ''}; `sladsl lint {agreement}` shows them",
+            err=True,
+        )
     model = checked.agreement
     zone = model.zone or (next(iter(model.calendars.values())).zone if model.calendars else "UTC")
     stand = None

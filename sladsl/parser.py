@@ -21,7 +21,7 @@ from lark.indenter import DedentError, Indenter
 
 from sladsl import ast
 from sladsl.diagnostics import Diagnostic, SlaError
-from sladsl.source import Source, Span
+from sladsl.source import Source, Span, comment_column
 from sladsl.syntax_errors import describe_syntax_error
 
 _MONTHS = [
@@ -134,26 +134,13 @@ def comments_of(source: Source) -> tuple[ast.Comment, ...]:
     found = []
     offset = 0
     for line in source.text.splitlines(keepends=True):
-        in_string = False
-        for i, ch in enumerate(line):
-            if ch == '"':
-                in_string = not in_string
-            elif ch == "#" and not in_string:
-                body = line[i:].rstrip("\r\n")
-                found.append(ast.Comment(body[1:].strip(), span=source.span(offset + i, offset + i + len(body))))
-                break
+        column = comment_column(line)
+        if column is not None:
+            body = line[column:].rstrip("\r\n")
+            start = offset + column
+            found.append(ast.Comment(body[1:].strip(), span=source.span(start, start + len(body))))
         offset += len(line)
     return tuple(found)
-
-
-def _comment_column(line: str) -> int | None:
-    in_string = False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            in_string = not in_string
-        elif ch == "#" and not in_string:
-            return i
-    return None
 
 
 def _first(children: list[Any], kind: type[T]) -> T | None:
@@ -203,7 +190,7 @@ class _Builder(Transformer[Token, Any]):
         while end > meta.start_pos and text[end - 1] in " \t\r\n":
             end -= 1
         line_start = text.rfind("\n", meta.start_pos, end) + 1 or meta.start_pos
-        hash_at = _comment_column(text[line_start:end])
+        hash_at = comment_column(text[line_start:end])
         if hash_at is not None:
             end = line_start + hash_at
             while end > meta.start_pos and text[end - 1] in " \t":

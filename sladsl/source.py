@@ -54,3 +54,14 @@ class Source:
         start = self.line_starts[line - 1]
         end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
         return self.text[start:end].rstrip("\r")
+
+
+def comment_column(line: str) -> int | None:
+    """Where a `#` comment starts in one line of `.sla` text (a `#` inside a string does not count), or None."""
+    in_string = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            in_string = not in_string
+        elif ch == "#" and not in_string:
+            return i
+    return None

@@ -15,7 +15,7 @@ from lark.indenter import DedentError
 from lark.lexer import PatternStr
 
 from sladsl.diagnostics import Diagnostic, did_you_mean
-from sladsl.source import Source, Span
+from sladsl.source import Source, Span, comment_column
 
 _NAMED = {
     "NAME": "a name",
@@ -71,22 +71,12 @@ def _end_of_content(source: Source, offset: int) -> int:
     while i > 0:
         line_start = text.rfind("\n", 0, i) + 1
         line = text[line_start:i]
-        hash_at = _comment_start(line)
+        hash_at = comment_column(line)
         content = (line[:hash_at] if hash_at is not None else line).rstrip()
         if content:
             return line_start + len(content)
         i = line_start - 1
     return 0
-
-
-def _comment_start(line: str) -> int | None:
-    in_string = False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            in_string = not in_string
-        elif ch == "#" and not in_string:
-            return i
-    return None
 
 
 def _point(source: Source, offset: int) -> Span:

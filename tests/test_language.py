@@ -157,3 +157,14 @@ def test_lint_json_is_an_array_of_documented_objects() -> None:
 def test_crlf_line_breaks_parse_to_the_same_tree() -> None:
     text = (ROOT / "agreements" / "isl-online.sla").read_text(encoding="utf-8")
     assert sladsl.parse(text.replace("\n", "\r\n"), "crlf.sla") == sladsl.parse(text, "lf.sla")
+
+
+def test_zone_abbreviation_suggestions() -> None:
+    def help_for(zone: str) -> str | None:
+        found = diagnostics_of(f'agreement "T":  § 1\n    zone {zone}\n', "z.sla")
+        [d] = [d for d in found if d.code == "E0204"]
+        return d.help
+
+    assert help_for("CET") == "name the place instead, for example `Europe/Ljubljana`"
+    assert help_for("EST") == "name the place instead, for example `America/New_York`"
+    assert help_for("EST5EDT") == "name the place instead, as `Area/City`"
