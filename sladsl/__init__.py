@@ -7,8 +7,9 @@ The pipeline is the architecture; each stage is a module:
 
 `source` (spans) and `ast` come first, then `diagnostics`, then `parser` (with `syntax_errors`, the only
 modules that import lark) and `checker`, which builds the `model`. `clock` is the one module that does
-clock arithmetic. `timeline` reads incident records, `interpreter` evaluates them (`evaluate`), `render` turns
-the verdicts into text or JSON. `cli` is the only module that prints, reads user-named files or exits.
+clock arithmetic. `timeline` reads incident records, `interpreter` evaluates them (`evaluate`), and `render`
+turns the verdicts into text or JSON; `formatter` prints a syntax tree back as canonical `.sla` text. `cli` is
+the only module that prints, reads user-named files or exits.
 """
 
 from __future__ import annotations

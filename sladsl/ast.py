@@ -38,7 +38,7 @@ class Citation:
 
 @attrs.frozen
 class Comment:
-    """`# reading: ...`: kept for the formatter and the plain-language rendering."""
+    """`# reading: ...`: the text after `#`, verbatim but for trailing spaces; kept for the formatter."""
 
     text: str
     span: Span = attrs.field(kw_only=True, eq=False, repr=False)

@@ -19,6 +19,7 @@ import attrs
 
 from sladsl import ast, model
 from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
+from sladsl.formatter import expr as format_expr
 from sladsl.source import Span
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -688,7 +689,7 @@ class _Checker:
         expr = convert(formula.expr)
         if not ok:
             return None
-        return model.Formula(expr, _expr_text(formula.expr))
+        return model.Formula(expr, format_expr(formula.expr))
 
     # -- credits -----------------------------------------------------------------------------------------
 
@@ -1042,21 +1043,3 @@ def _range_text(start: Decimal, end: Decimal, start_closed: bool, end_closed: bo
 
 def _kind_text(amount: model.Amount) -> str:
     return {"credits": "credits", "fee_share": "% of fee", "money": str(amount.currency)}[amount.kind]
-
-
-def _expr_text(e: ast.Expr) -> str:
-    """The formula as the author wrote it, with only the parentheses its meaning needs."""
-    if isinstance(e, ast.Number):
-        return f"{e.value}"
-    if isinstance(e, ast.Variable):
-        return e.name.text
-    op = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}[type(e)]
-    left, right = _expr_text(e.left), _expr_text(e.right)
-    if isinstance(e.left, (ast.Add, ast.Sub)) and op in "*/":
-        left = f"({left})"
-    grouping: tuple[type, ...] = {"+": (), "-": (ast.Add, ast.Sub), "*": (ast.Add, ast.Sub)}.get(
-        op, (ast.Add, ast.Sub, ast.Mul, ast.Div)
-    )
-    if isinstance(e.right, grouping):
-        right = f"({right})"
-    return f"{left} {op} {right}"

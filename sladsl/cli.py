@@ -1,8 +1,9 @@
 """The command line: one short function per command. The only module that prints, reads files or exits.
 
-Exit codes: `lint` 0 no errors, 1 errors; `check` 0 all targets met, 1 breaches found; both 2 on trouble
-(bad usage, an unreadable file, an agreement with errors, or with `--strict` a rejected record), and 70 on an
-internal error (a bug in sladsl: please report the input).
+Exit codes: `lint` 0 no errors, 1 errors; `check` 0 all targets met, 1 breaches found; `fmt` 0 unchanged (or
+rewritten), 1 would reformat. All give 2 on trouble (bad usage, an unreadable file, an agreement with errors, or
+with `check --strict` a rejected record), and 70 on an internal error (a bug in sladsl: please report the
+input); `fmt` gives 123 when it would change a file's meaning, as Black does.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sladsl.source import Source
 from sladsl.timeline import read_timeline
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_FORMAT_INTERNAL = 123  # fmt's internal error, as Black has it
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -190,3 +192,47 @@ def check(
         if strict:
             sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if report.breaches else EXIT_OK)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option("--diff", is_flag=True, help="Write nothing; print what would change as a unified diff.")
+@_guard
+def fmt(files: tuple[str, ...], check_only: bool, diff: bool) -> None:
+    """Rewrite agreement files in the one canonical layout; comments survive.
+
+    Exits 0 when nothing changed (or, with --check or --diff, nothing would), 1 when a file would change, 2 when
+    a file cannot be read or has syntax errors, and 123 if formatting would change a file's meaning (a bug:
+    nothing is written).
+    """
+    from sladsl.formatter import FormatError, changed_lines, format_source  # noqa: PLC0415
+
+    would_change = []
+    for path in files:
+        source = _read(path)
+        try:
+            formatted = format_source(source)
+        except SlaError as error:
+            click.echo(render_text(error.diagnostics, {path: source}), err=True, nl=False)
+            sys.exit(EXIT_USAGE)
+        except FormatError as error:
+            click.echo(f"internal error: {error}\nplease report it with the input that caused it", err=True)
+            sys.exit(EXIT_FORMAT_INTERNAL)
+        if formatted == source.text:
+            continue
+        would_change.append(path)
+        if diff:
+            click.echo(
+                "".join(changed_lines(source.text, formatted))
+                .replace("--- before", f"--- {path}", 1)
+                .replace("+++ after", f"+++ {path} (formatted)", 1),
+                nl=False,
+            )
+        elif not check_only:
+            Path(path).write_text(formatted, encoding="utf-8")
+    verb = "would reformat" if (check_only or diff) else "reformatted"
+    for path in would_change:
+        click.echo(f"{verb} {path}", err=True)
+    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''}: {len(would_change)} {verb}", err=True)
+    sys.exit(EXIT_FINDINGS if would_change and (check_only or diff) else EXIT_OK)

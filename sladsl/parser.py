@@ -138,7 +138,7 @@ def comments_of(source: Source) -> tuple[ast.Comment, ...]:
         if column is not None:
             body = line[column:].rstrip("\r\n")
             start = offset + column
-            found.append(ast.Comment(body[1:].strip(), span=source.span(start, start + len(body))))
+            found.append(ast.Comment(body[1:].rstrip(), span=source.span(start, start + len(body))))
         offset += len(line)
     return tuple(found)
 
