@@ -236,3 +236,39 @@ def fmt(files: tuple[str, ...], check_only: bool, diff: bool) -> None:
         click.echo(f"{verb} {path}", err=True)
     click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''}: {len(would_change)} {verb}", err=True)
     sys.exit(EXIT_FINDINGS if would_change and (check_only or diff) else EXIT_OK)
+
+
+@main.command("explain")
+@click.argument("agreement", type=click.Path(dir_okay=False))
+@click.option(
+    "--year", type=click.IntRange(1971, 9998), help="List holiday closures for this year [default: this year]."
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write a self-contained HTML page to this file.",
+)
+@_guard
+def explain_command(agreement: str, year: int | None, html_out: str | None) -> None:
+    """Render AGREEMENT in plain English (Markdown on stdout), clause by clause with § and line numbers."""
+    import datetime as dt  # noqa: PLC0415
+
+    from sladsl.explain import explain, render_html, render_markdown  # noqa: PLC0415
+    from sladsl.parser import parse_source  # noqa: PLC0415
+
+    source = _read(agreement)
+    try:
+        document = parse_source(source)
+        checked = load(source.text, agreement)
+    except SlaError as error:
+        click.echo(render_text(error.diagnostics, {agreement: source}), err=True, nl=False)
+        sys.exit(EXIT_USAGE)
+    blocks = explain(document, checked, year or dt.date.today().year)
+    click.echo(render_markdown(blocks), nl=False)
+    if html_out is not None:
+        try:
+            Path(html_out).write_text(render_html(blocks, checked.agreement.title), encoding="utf-8")
+        except OSError as error:
+            raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
+        click.echo(f"wrote {html_out}", err=True)
