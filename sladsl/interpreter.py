@@ -91,6 +91,8 @@ class OutageShare:
     line: int
     seconds: int
     treatment: str
+    start: int  # the part of the outage inside the period
+    end: int
 
 
 @attrs.frozen
@@ -327,6 +329,14 @@ class _Run:
         clock = self.clocks[deadline.calendar]
         return clock.day_end(start, 2 if deadline.next_day else 1), notes
 
+    def counted_time(self, calendar: str, start: int, stop: int, pauses: list[tuple[int, int | None]]) -> str:
+        """The open stretches a business-time target counted, for --explain (the first eight)."""
+        held = [(a, b if b is not None else stop) for a, b in pauses]
+        stretches = _subtract(self.clocks[calendar].open_intervals(start, stop), held) if stop > start else []
+        shown = [f"{self.when(a)}-{local(b, self.zone):%H:%M}" for a, b in stretches[:8]]
+        more = f" and {len(stretches) - 8} more" if len(stretches) > 8 else ""
+        return f"open time counted: {', '.join(shown) or 'none'}{more} ({describe_seconds(total(stretches))})"
+
     def measure(self, target: model.Target, a: int, b: int) -> int:
         """Time from `a` to `b` on the target's own clock."""
         deadline = target.deadline
@@ -384,6 +394,8 @@ class _Run:
                 here.append(f"severity {severity} ({why})")
             due, pause_notes = self.deadline(target.deadline, start, pauses)
             here.extend(pause_notes)
+            if isinstance(target.deadline, model.BusinessTime) and due is not None:
+                here.append(self.counted_time(target.deadline.calendar, start, min(due, actual or due), pauses))
             last = (target, start, due, here)
             if actual is not None and (until is None or actual <= until):
                 break  # answered while this stretch held (an event that itself changes the severity counts here)
@@ -553,17 +565,20 @@ class _Run:
             parts = clip([(outage.start, outage.end)], start, end)
             if not parts:
                 continue
-            seconds = total(parts)
+
+            def record(treatment: str, outage: Outage = outage, parts: list[tuple[int, int]] = parts) -> None:
+                shares.append(
+                    OutageShare(outage.id, outage.where.line, total(parts), treatment, parts[0][0], parts[-1][1])
+                )
+
             hit = next((t for t in outage.tags if t in excluded_tags), None)
             late = self.late_report(outage)
             if late is not None:
                 excluded.extend(parts)
-                shares.append(OutageShare(outage.id, outage.where.line, seconds, late))
+                record(late)
             elif hit is not None:
                 excluded.extend(parts)
-                shares.append(
-                    OutageShare(outage.id, outage.where.line, seconds, f"excluded: `{hit}` ({excluded_tags[hit]})")
-                )
+                record(f"excluded: `{hit}` ({excluded_tags[hit]})")
             elif "maintenance" in outage.tags and commitment.maintenance is not None:
                 rule = commitment.maintenance
                 if rule.notice is not None and (
@@ -572,14 +587,9 @@ class _Run:
                 ):
                     counted.extend(parts)
                     given = "no notice" if outage.notice is None else f"notice given {self.when(outage.notice)}"
-                    shares.append(
-                        OutageShare(
-                            outage.id,
-                            outage.where.line,
-                            seconds,
-                            f"counted: maintenance with {given}, less than "
-                            f"{rule.notice.amount} {rule.notice.unit}s ahead ({rule.citation})",
-                        )
+                    record(
+                        f"counted: maintenance with {given}, less than "
+                        f"{rule.notice.amount} {rule.notice.unit}s ahead ({rule.citation})",
                     )
                 elif rule.outside is not None:
                     inside = self.clocks[rule.outside].open_intervals(parts[0][0], parts[-1][1])
@@ -589,15 +599,13 @@ class _Run:
                     note = f"maintenance ({rule.citation})"
                     if inside:
                         note += f"; {describe_seconds(total(inside))} inside {rule.outside} counted"
-                    shares.append(OutageShare(outage.id, outage.where.line, seconds, note))
+                    record(note)
                 else:
                     maintenance.extend(parts)
-                    shares.append(
-                        OutageShare(outage.id, outage.where.line, seconds, f"maintenance ({rule.citation})")
-                    )
+                    record(f"maintenance ({rule.citation})")
             else:
                 counted.extend(parts)
-                shares.append(OutageShare(outage.id, outage.where.line, seconds, "counted"))
+                record("counted")
         counted_merged = merge(counted)
         maintenance_only = _subtract(merge(maintenance), counted_merged)
         period_seconds = end - start

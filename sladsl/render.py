@@ -165,8 +165,16 @@ def _availability(report: Report, out: list[str], explain: bool) -> None:
             if a.commitment.formula is not None:
                 out.append(f"    formula {a.commitment.formula.text}")
             for share in a.shares:
+                span = f"{_when(report, share.start)} to {_when(report, share.end)}"
                 out.append(
-                    f"    {share.outage} (line {share.line}): {describe_seconds(share.seconds)} {share.treatment}"
+                    f"    {share.outage} (line {share.line}), {span}: {describe_seconds(share.seconds)} "
+                    f"{share.treatment}"
+                )
+            listed = sum(s.seconds for s in a.shares if s.treatment.startswith("counted"))
+            if listed > m["counted_minutes"]:
+                out.append(
+                    f"    overlapping outages are counted once: {describe_seconds(listed)} listed, "
+                    f"{describe_seconds(m['counted_minutes'])} counted"
                 )
 
 
@@ -274,7 +282,14 @@ def _availability_json(report: Report, a: AvailabilityVerdict) -> dict[str, Any]
         "status": a.status,
         "citation": a.commitment.citation,
         "outages": [
-            {"outage": s.outage, "line": s.line, "minutes": str(Decimal(s.seconds) / 60), "treatment": s.treatment}
+            {
+                "outage": s.outage,
+                "line": s.line,
+                "start": _iso(report, s.start),
+                "end": _iso(report, s.end),
+                "minutes": str(Decimal(s.seconds) / 60),
+                "treatment": s.treatment,
+            }
             for s in a.shares
         ],
     }

@@ -545,7 +545,7 @@ def test_json_report_matches_the_documented_schema() -> None:
                 seen.add(section)
         for item in document["availability"]:
             for outage in item["outages"]:
-                assert set(outage) == {"outage", "line", "minutes", "treatment"}
+                assert set(outage) == {"outage", "line", "start", "end", "minutes", "treatment"}
         assert set(document["summary"]) == {"targets", "met", "breached", "pending", "breaches"}
         assert set(document["records"]) == {"read", "evaluated", "rejected", "diagnostics"}
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
