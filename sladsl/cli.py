@@ -272,3 +272,49 @@ def explain_command(agreement: str, year: int | None, html_out: str | None) -> N
         except OSError as error:
             raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
         click.echo(f"wrote {html_out}", err=True)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False))
+@click.option(
+    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+)
+@_guard
+def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
+    """What-if: evaluate TIMELINE under OLD and NEW versions of an agreement and show what changes.
+
+    Exits 0 when no verdict or credit changes, 1 when any does, 2 on trouble.
+    """
+    from sladsl.compare import compare  # noqa: PLC0415
+    from sladsl.compare import render_text as render_comparison  # noqa: PLC0415
+    from sladsl.parser import parse_source  # noqa: PLC0415
+
+    stand = None
+    if as_of is not None:
+        try:
+            stand = parse_instant(as_of)
+        except TimestampError as error:
+            raise click.BadParameter(str(error), param_hint="--as-of") from None
+    timeline_source = _read(timeline)
+    documents, reports = [], []
+    for path in (old, new):
+        source = _read(path)
+        try:
+            documents.append(parse_source(source))
+            checked = load(source.text, path)
+        except SlaError as error:
+            click.echo(render_text(error.diagnostics, {path: source}), err=True, nl=False)
+            sys.exit(EXIT_USAGE)
+        records = read_timeline(timeline_source, checked.agreement)
+        if records.rejected:
+            click.echo(
+                f"{path}: {len(records.rejected)} of {records.read} timeline records rejected "
+                f"(`sladsl check {path} {timeline}` lists them)",
+                err=True,
+            )
+        reports.append(evaluate(checked.agreement, records, stand))
+    comparison = compare(documents[0], documents[1], reports[0], reports[1])
+    click.echo(render_comparison(comparison, old, new, timeline), nl=False)
+    sys.exit(EXIT_FINDINGS if comparison.differs else EXIT_OK)
