@@ -268,7 +268,8 @@ def explain_command(agreement: str, year: int | None, html_out: str | None) -> N
     click.echo(render_markdown(blocks), nl=False)
     if html_out is not None:
         try:
-            Path(html_out).write_text(render_html(blocks, checked.agreement.title), encoding="utf-8")
+            page = render_html(blocks, checked.agreement.title, source.text)
+            Path(html_out).write_text(page, encoding="utf-8")
         except OSError as error:
             raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
         click.echo(f"wrote {html_out}", err=True)

@@ -502,8 +502,18 @@ def _inline(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
-def render_html(blocks: Iterable[Block], title: str) -> str:
-    """One self-contained page: inline CSS, no scripts, no links out."""
+def highlight_source(text: str) -> str:
+    """The agreement's source, highlighted by the `.sla` Pygments lexer, with line numbers and inline styles."""
+    from pygments import highlight  # noqa: PLC0415
+    from pygments.formatters import HtmlFormatter  # noqa: PLC0415
+
+    from sladsl.lexer import SlaLexer  # noqa: PLC0415
+
+    return highlight(text, SlaLexer(), HtmlFormatter(noclasses=True, linenos="inline", style="friendly"))
+
+
+def render_html(blocks: Iterable[Block], title: str, source_text: str | None = None) -> str:
+    """One self-contained page: inline CSS, no scripts, no links out; the source, highlighted, at the end."""
     body: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
@@ -518,6 +528,9 @@ def render_html(blocks: Iterable[Block], title: str) -> str:
             head = "".join(f"<th>{_inline(h)}</th>" for h in block.header)
             rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in block.rows)
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    if source_text is not None:
+        body.append("<h2>The agreement file</h2>")
+        body.append(highlight_source(source_text))
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
