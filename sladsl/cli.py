@@ -319,3 +319,46 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
     comparison = compare(documents[0], documents[1], reports[0], reports[1])
     click.echo(render_comparison(comparison, old, new, timeline), nl=False)
     sys.exit(EXIT_FINDINGS if comparison.differs else EXIT_OK)
+
+
+@main.command("report")
+@click.argument("agreement", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False))
+@click.option(
+    "--html",
+    "html_out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report as one self-contained HTML page to this file.",
+)
+@click.option(
+    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+)
+@_guard
+def report_command(agreement: str, timeline: str, html_out: str, as_of: str | None) -> None:
+    """Draw TIMELINE under AGREEMENT as an HTML page: incident timelines, availability, credits after caps."""
+    from sladsl.html_report import render_html as render_page  # noqa: PLC0415
+
+    agreement_source = _read(agreement)
+    try:
+        checked = load(agreement_source.text, agreement)
+    except SlaError as error:
+        click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
+        sys.exit(EXIT_USAGE)
+    stand = None
+    if as_of is not None:
+        try:
+            stand = parse_instant(as_of)
+        except TimestampError as error:
+            raise click.BadParameter(str(error), param_hint="--as-of") from None
+    records = read_timeline(_read(timeline), checked.agreement)
+    report = evaluate(checked.agreement, records, stand)
+    try:
+        Path(html_out).write_text(render_page(report, agreement, timeline), encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
+    if records.rejected:
+        click.echo(
+            f"{len(records.rejected)} of {records.read} records rejected; `sladsl check` lists them", err=True
+        )
+    click.echo(f"wrote {html_out}", err=True)
