@@ -18,7 +18,7 @@ import click
 
 from sladsl import load
 from sladsl.clock import TimestampError, parse_instant
-from sladsl.diagnostics import Diagnostic, SlaError, render_text, to_json
+from sladsl.diagnostics import Diagnostic, SlaError, decode, render_text, to_json
 from sladsl.interpreter import evaluate
 from sladsl.render import render_json
 from sladsl.render import render_text as render_report
@@ -30,16 +30,21 @@ EXIT_FORMAT_INTERNAL = 123  # fmt's internal error, as Black has it
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _read(path: str) -> Source:
+def _read(path: str, code: str = "E0113") -> Source:
+    """A user-named file as text; an unreadable file is a usage error, one that is not UTF-8 a diagnostic."""
+    source, problems = _read_checked(path, code)
+    if problems:
+        click.echo(render_text(problems, {path: source}), err=True, nl=False)
+        sys.exit(EXIT_USAGE)
+    return source
+
+
+def _read_checked(path: str, code: str = "E0113") -> tuple[Source, list[Diagnostic]]:
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
         raise click.UsageError(f"cannot read {path}: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated and dropped
-    except UnicodeDecodeError as error:
-        raise click.UsageError(f"{path} is not UTF-8 text (byte {error.start})") from None
-    return Source(path, text)
+    return decode(path, raw, code)
 
 
 def _guard(command: F) -> F:
@@ -85,9 +90,14 @@ def lint(files: tuple[str, ...], output: str) -> None:
 
     Exits 0 when no file has errors (warnings allowed), 1 when any has, 2 on usage errors.
     """
-    sources = {path: _read(path) for path in files}
+    sources: dict[str, Source] = {}
     diagnostics: list[Diagnostic] = []
-    for path, source in sources.items():
+    for path in files:
+        source, problems = _read_checked(path)
+        sources[path] = source
+        if problems:
+            diagnostics.extend(problems)
+            continue
         try:
             diagnostics.extend(load(source.text, path).warnings)
         except SlaError as error:
@@ -177,16 +187,25 @@ def check(
         except TimestampError as error:
             raise click.BadParameter(str(error), param_hint="--as-of") from None
     window = _period_option(period, zone)
-    records = read_timeline(_read(timeline), model)
+    records = read_timeline(_read(timeline, "E0315"), model)
     report = evaluate(model, records, stand)
     if window is not None:
         report = report.within(*window)
     if output == "json":
         click.echo(
-            json.dumps(render_json(report, agreement, timeline, records.rejected), indent=2, ensure_ascii=False)
+            json.dumps(
+                render_json(report, agreement, timeline, records.rejected, records.warnings),
+                indent=2,
+                ensure_ascii=False,
+            )
         )
     else:
-        click.echo(render_report(report, agreement, timeline, explain, records.rejected), nl=False)
+        click.echo(
+            render_report(
+                report, agreement, timeline, explain=explain, rejected=records.rejected, warnings=records.warnings
+            ),
+            nl=False,
+        )
     if records.rejected:
         click.echo(f"{len(records.rejected)} of {records.read} records rejected; see Records above", err=True)
         if strict:
@@ -298,7 +317,7 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
             stand = parse_instant(as_of)
         except TimestampError as error:
             raise click.BadParameter(str(error), param_hint="--as-of") from None
-    timeline_source = _read(timeline)
+    timeline_source = _read(timeline, "E0315")
     documents, reports = [], []
     for path in (old, new):
         source = _read(path)
@@ -351,7 +370,7 @@ def report_command(agreement: str, timeline: str, html_out: str, as_of: str | No
             stand = parse_instant(as_of)
         except TimestampError as error:
             raise click.BadParameter(str(error), param_hint="--as-of") from None
-    records = read_timeline(_read(timeline), checked.agreement)
+    records = read_timeline(_read(timeline, "E0315"), checked.agreement)
     report = evaluate(checked.agreement, records, stand)
     try:
         Path(html_out).write_text(render_page(report, agreement, timeline), encoding="utf-8")

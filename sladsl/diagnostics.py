@@ -28,6 +28,8 @@ CODES: dict[str, str] = {
     "E0110": "a date that does not exist",
     "E0111": "a time of day that does not exist",
     "E0112": "an empty file, or one with no clauses",
+    "E0113": "an agreement file that is not UTF-8 text",
+    "E0114": "an expression nested too deeply",
     "E0201": "a name is defined twice",
     "E0202": "a name is used but not defined",
     "E0203": "an unknown time zone",
@@ -61,6 +63,8 @@ CODES: dict[str, str] = {
     "E0312": "an end before its start, or an event before its report",
     "E0313": "a negative, infinite or non-numeric amount",
     "E0314": "an unknown time zone in a timestamp",
+    "E0315": "a timeline file that is not UTF-8 text",
+    "W0301": "outages that overlap but carry different tags",
     "W0201": "ladder bands leave a range of the measure uncovered",
     "W0202": "ladder bands overlap",
     "W0203": "a ladder band no value can reach",
@@ -113,6 +117,26 @@ class SlaError(Exception):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         first = self.diagnostics[0] if self.diagnostics else None
         super().__init__(f"{first.code}: {first.message}" if first else "invalid input")
+
+
+def decode(name: str, raw: bytes, code: str) -> tuple[Source, list[Diagnostic]]:
+    """Bytes as UTF-8 text (a byte-order mark is dropped). Bytes that are not UTF-8 give one diagnostic, `code`,
+    at the first bad byte; the returned source then shows them replaced, so the excerpt can still be printed."""
+    try:
+        return Source(name, raw.decode("utf-8-sig")), []
+    except UnicodeDecodeError as error:
+        source = Source(name, raw.decode("utf-8-sig", errors="replace"))
+        offset = len(raw[: error.start].decode("utf-8-sig", errors="replace"))
+        what = "an agreement" if code == "E0113" else "a timeline"
+        return source, [
+            Diagnostic(
+                code,
+                f"byte {error.start} is not UTF-8 text",
+                source.span(offset, offset + 1),
+                "not UTF-8",
+                help=f"{what} must be UTF-8 text; is this the right file?",
+            )
+        ]
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

@@ -77,7 +77,7 @@ def parse(text: str, name: str = "<input>") -> ast.Document:
 
 
 def parse_source(source: Source) -> ast.Document:
-    problems = _tab_indentation(source)
+    problems = _tab_indentation(source) + _too_deep(source)
     if problems:
         raise SlaError(problems)
     if not source.text.endswith("\n"):
@@ -127,6 +127,39 @@ def _tab_indentation(source: Source) -> list[Diagnostic]:
             )
         offset += len(line)
     return found
+
+
+MAX_NESTING = 32
+
+
+def _too_deep(source: Source) -> list[Diagnostic]:
+    """Parentheses nested past MAX_NESTING: no contract needs it, and the tree builder would recurse too far."""
+    depth = 0
+    in_string = in_comment = False
+    for offset, ch in enumerate(source.text):
+        if ch == "\n":
+            in_string = in_comment = False
+        elif in_comment:
+            continue
+        elif ch == "#" and not in_string:
+            in_comment = True
+        elif ch == '"':
+            in_string = not in_string
+        elif not in_string and ch == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                return [
+                    Diagnostic(
+                        "E0114",
+                        f"parentheses nested more than {MAX_NESTING} deep",
+                        source.span(offset, offset + 1),
+                        "too deep",
+                        help="write the formula with fewer parentheses",
+                    )
+                ]
+        elif not in_string and ch == ")":
+            depth = max(0, depth - 1)
+    return []
 
 
 def comments_of(source: Source) -> tuple[ast.Comment, ...]:

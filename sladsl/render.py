@@ -73,8 +73,10 @@ def render_text(
     report: Report,
     agreement_file: str,
     timeline_file: str,
+    *,
     explain: bool = False,
     rejected: tuple[Diagnostic, ...] = (),
+    warnings: tuple[Diagnostic, ...] = (),
 ) -> str:
     out: list[str] = []
     add = out.append
@@ -93,7 +95,7 @@ def render_text(
         f"{report.breaches} breach{'es' if report.breaches != 1 else ''} in all"
     )
     add(f"Records: {report.read} read = {report.evaluated} evaluated + {report.rejected} rejected")
-    for d in rejected:
+    for d in (*rejected, *warnings):
         assert d.span is not None
         add(f"  {d.span.file}:{d.span.line}: {d.code} {d.message}" + (f" ({d.help})" if d.help else ""))
     return "\n".join(out) + "\n"
@@ -201,7 +203,11 @@ def _credits(report: Report, out: list[str], explain: bool) -> None:
 
 
 def render_json(
-    report: Report, agreement_file: str, timeline_file: str, rejected: tuple[Diagnostic, ...] = ()
+    report: Report,
+    agreement_file: str,
+    timeline_file: str,
+    rejected: tuple[Diagnostic, ...] = (),
+    warnings: tuple[Diagnostic, ...] = (),
 ) -> dict[str, Any]:
     """The report as a JSON-ready object (schema `sladsl.check/1`)."""
     return {
@@ -246,6 +252,7 @@ def render_json(
             "evaluated": report.evaluated,
             "rejected": report.rejected,
             "diagnostics": [diagnostic_json(d) for d in rejected],
+            "warnings": [diagnostic_json(d) for d in warnings],
         },
     }
 

@@ -101,6 +101,7 @@ class Timeline:
     claims: tuple[Claim, ...]
     read: int
     rejected: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def kept(self) -> int:
@@ -149,7 +150,7 @@ def _no_constant(name: str) -> Any:
 
 
 def _why(error: Exception) -> str:
-    return error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+    return f"{error.msg} (column {error.colno})" if isinstance(error, json.JSONDecodeError) else str(error)
 
 
 def _array_records(source: Source) -> Iterator[tuple[Span, Any]]:
@@ -430,6 +431,34 @@ class _Reader:
 
     # -- cross-record checks -----------------------------------------------------------------------------
 
+    def conflicting_outages(self) -> list[Diagnostic]:
+        """Outages for the same customer that overlap in time but are tagged differently (W0301)."""
+        found = []
+        active: list[Outage] = []  # a sweep: only outages still running when the next one starts can overlap it
+        for later in sorted(self.outages, key=lambda o: (o.start, o.where.line)):
+            active = [o for o in active if o.end > later.start]
+            for earlier in active:
+                same_scope = (
+                    earlier.customer is None or later.customer is None or earlier.customer == later.customer
+                )
+                if same_scope and set(earlier.tags) != set(later.tags):
+                    found.append(
+                        Diagnostic(
+                            "W0301",
+                            f"outages `{earlier.id}` and `{later.id}` overlap but are tagged differently",
+                            later.where,
+                            "this outage",
+                            secondary=(Label(earlier.where, "overlaps this one"),),
+                            notes=(
+                                "where a counted outage overlaps an excluded one, the overlap counts as downtime",
+                            ),
+                            help="split the outages at the change of cause, or give them the same tags",
+                        )
+                    )
+                    break
+            active.append(later)
+        return found
+
     def finish(self) -> Timeline:
         kept: list[Event] = []
         for event in self.events:
@@ -454,6 +483,7 @@ class _Reader:
             else:
                 kept.append(event)
         kept.sort(key=lambda e: (e.at, e.where.line))
+        warnings = self.conflicting_outages()
         self.rejected.sort(key=Diagnostic.sort_key)
         return Timeline(
             self.customers,
@@ -463,4 +493,5 @@ class _Reader:
             tuple(sorted(self.claims, key=lambda c: c.at)),
             self.read,
             tuple(self.rejected),
+            tuple(warnings),
         )

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import sladsl
-from sladsl.diagnostics import CODES, Diagnostic, SlaError, render_text
+from sladsl.diagnostics import CODES, Diagnostic, SlaError, decode, render_text
 from sladsl.source import Source
 from tests.helpers import AGREEMENTS, BAD, BAD_TIMELINES, ROOT, dump
 
@@ -60,15 +60,20 @@ def test_other_agreements_have_no_warnings() -> None:
             assert diagnostics_of(path.read_text(encoding="utf-8"), rel(path)) == [], path.name
 
 
+def diagnostics_of_bytes(raw: bytes, name: str) -> tuple[Source, list[Diagnostic]]:
+    """As the command line reads a file: bytes decoded first, then parsed and checked."""
+    source, problems = decode(name, raw, "E0113")
+    return source, problems or diagnostics_of(source.text, name)
+
+
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
 def test_bad_file_draws_its_diagnostic(path, snapshot) -> None:
     code = path.name[:5]
-    text = path.read_text(encoding="utf-8")
-    found = diagnostics_of(text, rel(path))
+    source, found = diagnostics_of_bytes(path.read_bytes(), rel(path))
     assert code in {d.code for d in found}
     if code.startswith("E"):
         assert any(d.is_error for d in found)
-    assert render_text(found, {rel(path): Source(rel(path), text)}) == snapshot
+    assert render_text(found, {rel(path): source}) == snapshot
 
 
 def test_every_code_has_a_bad_file_and_is_documented() -> None:
@@ -81,7 +86,7 @@ def test_every_code_has_a_bad_file_and_is_documented() -> None:
 
 def test_no_message_names_an_internal_terminal() -> None:
     for path in BAD:
-        for d in diagnostics_of(path.read_text(encoding="utf-8"), rel(path)):
+        for d in diagnostics_of_bytes(path.read_bytes(), rel(path))[1]:
             words = " ".join([d.message, d.label, d.help or "", *d.notes])
             assert not re.search(r"\b(__ANON\w*|_NL|_INDENT|_DEDENT|[A-Z]+_[A-Z_]+|LPAR|RPAR|COLON)\b", words), (
                 words
@@ -91,9 +96,9 @@ def test_no_message_names_an_internal_terminal() -> None:
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
 def test_positions_move_with_the_text(path) -> None:
     """Prepend blank lines: every reported line moves by as many, and columns stay put."""
-    text = path.read_text(encoding="utf-8")
-    before = diagnostics_of(text, "x.sla")
-    after = diagnostics_of("\n\n\n" + text, "x.sla")
+    raw = path.read_bytes()
+    _, before = diagnostics_of_bytes(raw, "x.sla")
+    _, after = diagnostics_of_bytes(b"\n\n\n" + raw, "x.sla")
     assert [d.code for d in after] == [d.code for d in before]
     for old, new in zip(before, after, strict=True):
         assert old.span is not None and new.span is not None
