@@ -173,11 +173,23 @@ def _render_one(d: Diagnostic, sources: Mapping[str, Source]) -> str:
     return "\n".join(lines) + "\n"
 
 
+EXCERPT_WIDTH = 240  # longer source lines (a 10 MB record, say) are shown as a window around the caret
+
+
 def _excerpt(source: Source, span: Span, label: str, gutter: str, mark: str = "^") -> list[str]:
     text = source.line_text(span.line).replace("\t", " ")
     width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
     width = max(width, 1)
-    underline = " " * (span.column - 1) + mark * width
+    column = span.column
+    if len(text) > EXCERPT_WIDTH:
+        start = max(0, min(column - 1 - 80, len(text) - EXCERPT_WIDTH))
+        window = text[start : start + EXCERPT_WIDTH]
+        prefix = "..." if start > 0 else ""
+        suffix = "..." if start + EXCERPT_WIDTH < len(text) else ""
+        text = prefix + window + suffix
+        column = column - start + len(prefix)
+        width = min(width, EXCERPT_WIDTH - (column - 1 - len(prefix)))
+    underline = " " * (column - 1) + mark * max(width, 1)
     return [
         f"{str(span.line).rjust(len(gutter))} | {text}".rstrip(),
         f"{gutter} | {underline} {label}".rstrip(),
