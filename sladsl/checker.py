@@ -22,7 +22,6 @@ from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
 from sladsl.formatter import expr as format_expr
 from sladsl.source import Span
 
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _UNIT = {
     "minute": "minute",
     "minutes": "minute",
@@ -309,7 +308,7 @@ class _Checker:
                     opened[date.value] = tuple(intervals)
                 has_hours = has_hours or bool(intervals)
         for day, intervals in enumerate(weekly):
-            self.check_overlaps(calendar, _WEEKDAYS[day], intervals)
+            self.check_overlaps(calendar, ast.WEEKDAYS[day], intervals)
         if not has_hours:
             self.report(
                 "E0208",
@@ -344,8 +343,8 @@ class _Checker:
         if isinstance(days, ast.EveryDay):
             return list(range(7))
         if isinstance(days, ast.DayList):
-            return [_WEEKDAYS.index(d) for d in days.days]
-        first, last = _WEEKDAYS.index(days.first), _WEEKDAYS.index(days.last)
+            return [ast.WEEKDAYS.index(d) for d in days.days]
+        first, last = ast.WEEKDAYS.index(days.first), ast.WEEKDAYS.index(days.last)
         return [(first + i) % 7 for i in range((last - first) % 7 + 1)]
 
     def intervals(self, hours: Sequence[ast.Hours], section: str | None) -> list[model.Interval]:

@@ -47,6 +47,16 @@ def _read_checked(path: str, code: str = "E0113") -> tuple[Source, list[Diagnost
     return decode(path, raw, code)
 
 
+def _as_of(value: str | None) -> int | None:
+    """The `--as-of` instant, or None for the timeline's own latest instant."""
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except TimestampError as error:
+        raise click.BadParameter(str(error), param_hint="--as-of") from None
+
+
 def _guard(command: F) -> F:
     """Turn an unexpected exception into exit 70 and a one-line request, never a bare traceback."""
 
@@ -180,12 +190,7 @@ def check(
         )
     model = checked.agreement
     zone = model.zone or (next(iter(model.calendars.values())).zone if model.calendars else "UTC")
-    stand = None
-    if as_of is not None:
-        try:
-            stand = parse_instant(as_of)
-        except TimestampError as error:
-            raise click.BadParameter(str(error), param_hint="--as-of") from None
+    stand = _as_of(as_of)
     window = _period_option(period, zone)
     records = read_timeline(_read(timeline, "E0315"), model)
     report = evaluate(model, records, stand)
@@ -311,12 +316,7 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
     from sladsl.compare import render_text as render_comparison  # noqa: PLC0415
     from sladsl.parser import parse_source  # noqa: PLC0415
 
-    stand = None
-    if as_of is not None:
-        try:
-            stand = parse_instant(as_of)
-        except TimestampError as error:
-            raise click.BadParameter(str(error), param_hint="--as-of") from None
+    stand = _as_of(as_of)
     timeline_source = _read(timeline, "E0315")
     documents, reports = [], []
     for path in (old, new):
@@ -364,12 +364,7 @@ def report_command(agreement: str, timeline: str, html_out: str, as_of: str | No
     except SlaError as error:
         click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
-    stand = None
-    if as_of is not None:
-        try:
-            stand = parse_instant(as_of)
-        except TimestampError as error:
-            raise click.BadParameter(str(error), param_hint="--as-of") from None
+    stand = _as_of(as_of)
     records = read_timeline(_read(timeline, "E0315"), checked.agreement)
     report = evaluate(checked.agreement, records, stand)
     try:

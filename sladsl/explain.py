@@ -17,7 +17,6 @@ from sladsl import ast, formatter, model
 from sladsl.checker import Checked
 from sladsl.clock import holiday_names
 
-_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _KIND = {"response": "Response", "restore": "Restoration", "resolution": "Resolution", "update": "Updates"}
 
 

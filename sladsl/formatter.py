@@ -20,20 +20,6 @@ from sladsl.source import Source
 
 INDENT = "    "
 _NUMERIC_CITATION = re.compile(r"[0-9]+(\.[0-9]+)*[a-z]?(\([a-z0-9]+\))?")
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 
 
 class FormatError(Exception):
@@ -90,7 +76,7 @@ def hours(h: ast.Hours) -> str:
 
 def date(d: ast.Date | ast.AnnualDate) -> str:
     if isinstance(d, ast.AnnualDate):
-        return f"{d.day} {_MONTHS[d.month - 1]}"
+        return f"{d.day} {ast.MONTHS[d.month - 1]}"
     return d.value.isoformat()
 
 

@@ -11,6 +11,8 @@ from typing import ClassVar
 from pygments.lexer import RegexLexer, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
+from sladsl.ast import MONTHS, WEEKDAYS
+
 CLAUSES = (
     "agreement",
     "calendar",
@@ -103,27 +105,7 @@ KEYWORDS = (
 )
 UNITS = ("minutes", "minute", "weeks", "week", "months")
 MEASURES = ("period_minutes", "downtime_minutes", "maintenance_minutes", "counted_minutes")
-CONSTANTS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+CONSTANTS = WEEKDAYS + MONTHS
 
 
 class SlaLexer(RegexLexer):

@@ -24,20 +24,6 @@ from sladsl.diagnostics import Diagnostic, SlaError
 from sladsl.source import Source, Span, comment_column
 from sladsl.syntax_errors import describe_syntax_error
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 T = TypeVar("T")
 
 
@@ -366,7 +352,7 @@ class _Builder(Transformer[Token, Any]):
         return ast.Date(value, span=self._span(meta))
 
     def annual_date(self, meta: Any, ch: list[Any]) -> ast.AnnualDate:
-        day, month = int(ch[0]), _MONTHS.index(ch[1]) + 1
+        day, month = int(ch[0]), ast.MONTHS.index(ch[1]) + 1
         try:
             dt.date(2024, month, day)  # a leap year: 29 february exists
         except ValueError:
