@@ -121,6 +121,35 @@ class _Explainer:
         self.agreement = checked.agreement
         self.year = year
         self.blocks: list[Block] = []
+        self.notes = self.comment_notes()
+
+    def comment_notes(self) -> dict[int, list[str]]:
+        """Comments that belong to a clause: on its line, or on the lines just above it (header notes aside)."""
+        first = self.document.items[0].span.line if self.document.items else 0
+        by_line = {c.span.line: c for c in self.document.comments if c.span.line >= first}
+        clause_lines = {item.span.line for item in self.document.items}
+        for item in self.document.items:
+            for child in (*getattr(item, "rules", ()), *getattr(item, "bands", ()), *getattr(item, "fields", ())):
+                clause_lines.add(child.span.line)
+        found: dict[int, list[str]] = {}
+        for line in sorted(clause_lines):
+            texts: list[str] = []
+            above = line - 1
+            while above in by_line and above not in clause_lines and by_line[above].span.column <= 9:
+                texts.insert(0, by_line[above].text.strip())
+                above -= 1
+            if line in by_line:
+                texts.append(by_line[line].text.strip())
+            if texts:
+                found[line] = texts
+        return found
+
+    def at(self, node: object, cited: ast.Citation | None) -> str:
+        """`where`, followed by the file's own notes on that clause, quoted."""
+        text = where(node, cited)
+        span = getattr(node, "span", None)
+        notes = self.notes.get(span.line, []) if span is not None else []
+        return text + "".join(f' Note in the file: "{note}"' for note in notes)
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
@@ -156,7 +185,7 @@ class _Explainer:
             facts.append(f"Times are local times in `{a.zone}`, summer time included.")
         for node in self.of(ast.Agreement):
             assert isinstance(node, ast.Agreement)
-            facts.append(f"Header {where(node, node.citation)}.")
+            facts.append(f"Header {self.at(node, node.citation)}.")
         self.add(Paragraph(" ".join(facts)))
 
     def readings(self) -> None:
@@ -182,9 +211,9 @@ class _Explainer:
             for rule in node.rules:
                 text = self.calendar_rule(rule, spec)
                 if text:
-                    items.append(f"{text} {where(rule, rule.citation)}")
+                    items.append(f"{text} {self.at(rule, rule.citation)}")
             self.add(
-                Paragraph(f"Calendar `{node.name.text}` {where(node, node.citation)}, in `{spec.zone}`:"),
+                Paragraph(f"Calendar `{node.name.text}` {self.at(node, node.citation)}, in `{spec.zone}`:"),
                 Bullets(tuple(items)),
             )
             closed = self.closed_dates(spec)
@@ -271,7 +300,7 @@ class _Explainer:
                 items.append(
                     f"`{node.name.text}`"
                     + (f": {node.title}" if node.title else "")
-                    + f" {where(node, node.citation)}"
+                    + f" {self.at(node, node.citation)}"
                 )
             self.add(Heading(2, "Plans"), Bullets(tuple(items)))
 
@@ -300,13 +329,13 @@ class _Explainer:
                         f"After a {rule.kind}, severity `{rule.source.text}` becomes severity "
                         f"`{rule.target.text}`."
                     )
-                items.append(f"{text} {where(rule, cited)}")
+                items.append(f"{text} {self.at(rule, cited)}")
         if self.agreement.clock.start_calendar is None:
             items.insert(0, "The clock starts when the incident is reported.")
         self.add(Heading(2, "How the clock runs"))
         for block in self.of(ast.Clock):
             assert isinstance(block, ast.Clock)
-            self.add(Paragraph(f"Clock rules {where(block, block.citation)}:"))
+            self.add(Paragraph(f"Clock rules {self.at(block, block.citation)}:"))
         self.add(Bullets(tuple(items)))
 
     def targets(self) -> None:
@@ -321,13 +350,13 @@ class _Explainer:
                 f"{_KIND[node.kind]} for {_severities(node.severities)}{_plans(node.plans)}: "
                 f"{deadline_text(node.deadline, node.after)}."
             )
-            items.append(f"{text} {where(node, node.citation)}")
+            items.append(f"{text} {self.at(node, node.citation)}")
         for node in kpis:
             assert isinstance(node, ast.Kpi)
             items.append(
                 f"At least {formatter.percent(node.percent)} of {node.kind} targets for "
                 f"{_severities(node.severities)}{_plans(node.plans)} must be met each calendar "
-                f"{node.period.unit}. {where(node, node.citation)}"
+                f"{node.period.unit}. {self.at(node, node.citation)}"
             )
         self.add(Heading(2, "Targets"), Bullets(tuple(items)))
         uncovered = [
@@ -343,7 +372,7 @@ class _Explainer:
                 Heading(2, f"Availability: `{node.name.text}`"),
                 Paragraph(
                     f"Availability must be at least {formatter.percent(node.percent)} each calendar "
-                    f"{node.period.unit}, measured around the clock. {where(node, node.citation)}"
+                    f"{node.period.unit}, measured around the clock. {self.at(node, node.citation)}"
                 ),
             )
             items = []
@@ -351,7 +380,7 @@ class _Explainer:
                 cited = rule.citation or node.citation
                 if isinstance(rule, ast.Exclude):
                     tags = ", ".join(f"`{t.text}`" for t in rule.tags)
-                    items.append(f"Outages tagged {tags} do not count. {where(rule, cited)}")
+                    items.append(f"Outages tagged {tags} do not count. {self.at(rule, cited)}")
                 elif isinstance(rule, ast.ExcludeMaintenance):
                     conditions = []
                     for condition in rule.conditions:
@@ -360,7 +389,7 @@ class _Explainer:
                         else:
                             conditions.append(f"for the part outside calendar `{condition.calendar.text}`")
                     text = " ".join(["Planned maintenance does not count", *conditions])
-                    items.append(f"{text}. {where(rule, cited)}")
+                    items.append(f"{text}. {self.at(rule, cited)}")
                 else:
                     names = {
                         "period_minutes": "the minutes in the period",
@@ -371,7 +400,7 @@ class _Explainer:
                     meaning = "; ".join(f"{b.name.text} is {names[b.measure]}" for b in rule.bindings)
                     items.append(
                         f"Availability is computed as {formatter.expr(rule.expr)}, where {meaning}. "
-                        f"{where(rule, cited)}"
+                        f"{self.at(rule, cited)}"
                     )
             if not any(isinstance(r, ast.Formula) for r in node.rules):
                 items.append("Availability is (1 - counted minutes / minutes in the period) * 100, unrounded.")
@@ -395,21 +424,29 @@ class _Explainer:
             self.add(
                 Paragraph(
                     f"Credit `{node.name.text}` depends on availability `{node.measure.text}` each period "
-                    f"{where(node, node.citation)}. Where two bands overlap, the larger amount applies."
+                    f"{self.at(node, node.citation)}. Where two bands overlap, the larger amount applies."
                 ),
-                Table(
-                    (f"{node.measure.text}", "credit", "line"),
-                    tuple(
-                        (" and ".join(_bound(b) for b in band.bounds), _amount(band.amount), str(band.span.line))
-                        for band in node.bands
-                    ),
-                ),
+                self.ladder_table(node),
             )
         items = []
         for node in others:
-            items.append(f"{self.credit_sentence(node)} {where(node, getattr(node, 'citation', None))}")
+            items.append(f"{self.credit_sentence(node)} {self.at(node, getattr(node, 'citation', None))}")
         if items:
             self.add(Bullets(tuple(items)))
+
+    def ladder_table(self, node: ast.Ladder) -> Table:
+        rows = [
+            (
+                " and ".join(_bound(b) for b in band.bounds),
+                _amount(band.amount),
+                str(band.span.line),
+                "; ".join(self.notes.get(band.span.line, [])),
+            )
+            for band in node.bands
+        ]
+        if any(row[3] for row in rows):
+            return Table((node.measure.text, "credit", "line", "note in the file"), tuple(rows))
+        return Table((node.measure.text, "credit", "line"), tuple(row[:3] for row in rows))
 
     def credit_sentence(self, node: object) -> str:
         if isinstance(node, ast.HourlyCredit):
