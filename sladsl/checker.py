@@ -67,6 +67,14 @@ class Checked:
     warnings: tuple[Diagnostic, ...]
 
 
+def _is_zone(text: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 @functools.cache
 def _zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
@@ -196,8 +204,8 @@ class _Checker:
 
     def check_zone(self, name: ast.Name) -> str | None:
         text = name.text
-        if (text in _zone_names() and "/" in text) or text == "UTC":
-            return text
+        if text == "UTC" or ("/" in text and _is_zone(text)):
+            return text  # the common case, without listing every zone on disk
         if text.upper() in _ABBREVIATIONS or (text in _zone_names() and "/" not in text):
             suggestion = _ABBREVIATIONS.get(text.upper())
             self.report(

@@ -53,6 +53,7 @@ def lark_parser() -> Lark:
         postlex=_SlaIndenter(),
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=True,  # Lark keeps the compiled LALR tables in the temp folder, keyed by the grammar's hash
     )
 
 
