@@ -333,16 +333,6 @@ class Clock:
         j = bisect.bisect_left(self.starts, hi)
         return clip(zip(self.starts[i:j], self.ends[i:j], strict=True), lo, hi)
 
-    def business_days(self, first: dt.date, last: dt.date) -> list[dt.date]:
-        """The business days in the closed range of local dates `[first, last]`."""
-        self._cover(
-            wall_to_instant(dt.datetime.combine(first, dt.time()), self.spec.zone),
-            wall_to_instant(dt.datetime.combine(last, dt.time()), self.spec.zone),
-        )
-        i = bisect.bisect_left(self.day_ordinals, first.toordinal())
-        j = bisect.bisect_right(self.day_ordinals, last.toordinal())
-        return [dt.date.fromordinal(o) for o in self.day_ordinals[i:j]]
-
 
 class TimestampError(ValueError):
     """A timestamp that names no single instant; `code` is its diagnostic code."""
