@@ -173,3 +173,13 @@ def test_zone_abbreviation_suggestions() -> None:
     assert help_for("CET") == "name the place instead, for example `Europe/Ljubljana`"
     assert help_for("EST") == "name the place instead, for example `America/New_York`"
     assert help_for("EST5EDT") == "name the place instead, as `Area/City`"
+
+
+def test_readme_language_example_parses() -> None:
+    """The README's example shows every construct; it must stay valid syntax as the grammar changes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [example] = re.findall(r"```sla\n(.*?)```", readme, re.DOTALL)
+    document = sladsl.parse(example, "README.md")
+    kinds = {type(item).__name__ for item in document.items}
+    assert {"Agreement", "Calendar", "Severity", "Plan", "Clock", "Target", "Kpi", "Availability", "Ladder",
+            "HourlyCredit", "FlatCredit", "Cap", "NoStacking", "Minimum", "ClaimWindow"} <= kinds
