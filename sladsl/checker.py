@@ -553,8 +553,46 @@ class _Checker:
                         f"needs a {target.after.kind} target",
                         help=f"add `{target.after.kind} for {code.text} ...`, or drop `after ...`",
                     )
+        self.check_anchor_circles(targets)
         self.section = None
         return tuple(found)
+
+    def check_anchor_circles(self, targets: list[ast.Target]) -> None:
+        """`after ... deadline` must not go round in a circle; an update cadence has no deadline to count from."""
+        anchors: dict[str, set[str]] = {}
+        for target in targets:
+            if target.after is None:
+                continue
+            self.section = _cite(target.citation)
+            if target.after.kind == "update":
+                self.report(
+                    "E0211",
+                    "an update cadence has no single deadline to count from",
+                    target.after.span,
+                    "not a deadline",
+                    help="count from the response, restore or resolution deadline",
+                )
+                continue
+            anchors.setdefault(target.kind, set()).add(target.after.kind)
+        for target in targets:
+            if target.after is None or target.after.kind == "update":
+                continue
+            seen, todo = set(), [target.after.kind]
+            while todo:
+                kind = todo.pop()
+                if kind == target.kind:
+                    self.section = _cite(target.citation)
+                    self.report(
+                        "E0211",
+                        f"the {target.kind} target is counted, in a circle, from itself",
+                        target.after.span,
+                        "circular",
+                        help="one of the targets must count from the clock start",
+                    )
+                    break
+                if kind not in seen:
+                    seen.add(kind)
+                    todo.extend(anchors.get(kind, ()))
 
     # -- clock rules -------------------------------------------------------------------------------------
 

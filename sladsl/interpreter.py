@@ -218,6 +218,7 @@ class _Run:
         fallback = next(iter(agreement.calendars.values())).zone if agreement.calendars else "UTC"
         self.zone = agreement.zone or fallback
         self.clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
+        self.order = _evaluation_order(agreement.targets)
         self.events: dict[str, list[Event]] = defaultdict(list)
         for event in timeline.events:
             self.events[event.incident].append(event)
@@ -356,8 +357,7 @@ class _Run:
         found: list[TargetVerdict] = []
         for incident in sorted(self.timeline.incidents.values(), key=lambda i: (i.reported, i.id)):
             decided: dict[str, TargetVerdict] = {}
-            kinds: tuple[model.TargetKind, ...] = ("response", "restore", "resolution")
-            for kind in kinds:
+            for kind in self.order:  # a target counted from another's deadline comes after that one
                 verdict = self.target_verdict(incident, kind, decided)
                 if verdict is not None:
                     decided[kind] = verdict
@@ -931,6 +931,18 @@ class _Run:
                     )
                 used[key] += min(award.value, room)
         return found
+
+
+def _evaluation_order(targets: Iterable[model.Target]) -> list[model.TargetKind]:
+    """Response, restore and resolution, each after the kinds it is counted from (the checker rules out
+    circles), so an anchored target always finds its anchor's deadline."""
+    kinds: list[model.TargetKind] = ["response", "restore", "resolution"]
+    needs = {kind: {t.after for t in targets if t.kind == kind and t.after is not None} for kind in kinds}
+    order: list[model.TargetKind] = []
+    while len(order) < len(kinds):
+        ready = [k for k in kinds if k not in order and needs[k] <= set(order)]
+        order.extend(ready or [k for k in kinds if k not in order])  # a circle cannot pass the checker
+    return order
 
 
 def _subtract(parts: list[tuple[int, int]], minus: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -557,3 +557,33 @@ def test_json_report_matches_the_documented_schema() -> None:
             for key in expected:
                 assert f"`{key}`" in readme, key
     assert seen == set(keys)
+
+
+ANCHOR_AGREEMENT = """\
+agreement "Anchor order test":  § 1
+    zone Europe/Amsterdam
+calendar support_hours:  § 2
+    open monday to friday 09:00-17:00
+severity 1 "Critical"  § 3
+response for 1 within 1 hour of support_hours after restore deadline  § 4
+restore for 1 within 2 hours of support_hours  § 5
+"""
+
+
+def test_a_target_counted_from_a_later_kind_still_gets_its_verdict() -> None:
+    # Reported Mon 2 June 2025 09:00. The restore is due after 2 support hours, 11:00; the response counts one
+    # more hour from there: due 12:00. Answered 11:30: met, 30 minutes to spare.
+    checked = sladsl.load(ANCHOR_AGREEMENT, "anchor.sla")
+    timeline = read_timeline(
+        Source(
+            "anchor.jsonl",
+            records(
+                {"type": "reported", "incident": "Q", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
+                {"type": "response", "incident": "Q", "at": "2025-06-02T11:30:00+02:00"},
+            ),
+        ),
+        checked.agreement,
+    )
+    report = evaluate(checked.agreement, timeline)
+    assert target(report, "Q") == ("2025-06-02T12:00:00+02:00", "met", 30 * 60)
+    assert target(report, "Q", "restore")[0] == "2025-06-02T11:00:00+02:00"

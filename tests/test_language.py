@@ -181,5 +181,20 @@ def test_readme_language_example_parses() -> None:
     [example] = re.findall(r"```sla\n(.*?)```", readme, re.DOTALL)
     document = sladsl.parse(example, "README.md")
     kinds = {type(item).__name__ for item in document.items}
-    assert {"Agreement", "Calendar", "Severity", "Plan", "Clock", "Target", "Kpi", "Availability", "Ladder",
-            "HourlyCredit", "FlatCredit", "Cap", "NoStacking", "Minimum", "ClaimWindow"} <= kinds
+    assert {
+        "Agreement",
+        "Calendar",
+        "Severity",
+        "Plan",
+        "Clock",
+        "Target",
+        "Kpi",
+        "Availability",
+        "Ladder",
+        "HourlyCredit",
+        "FlatCredit",
+        "Cap",
+        "NoStacking",
+        "Minimum",
+        "ClaimWindow",
+    } <= kinds
