@@ -384,11 +384,17 @@ class _Run:
                 continue
             start = base_start if mode != "restart" or index == 0 else since
             here = list(notes)
+            anchored_due: int | None = None
             if target.after is not None:
                 anchor = decided.get(target.after)
                 if anchor is None or anchor.due is None:
+                    # Never dropped: without its anchor's deadline the target cannot fall due yet.
+                    why_not = "has no deadline yet" if anchor is not None else "does not apply to this incident"
+                    here.append(f"counted from the {target.after} deadline, which {why_not}")
+                    last = (target, start, None, here)
                     continue
-                start = anchor.due
+                anchored_due = anchor.due
+                start = anchored_due
                 here.append(f"counted from the {target.after} deadline, {self.when(start)}")
             if index > 0:
                 here.append(f"severity {severity} ({why})")

@@ -587,3 +587,30 @@ def test_a_target_counted_from_a_later_kind_still_gets_its_verdict() -> None:
     report = evaluate(checked.agreement, timeline)
     assert target(report, "Q") == ("2025-06-02T12:00:00+02:00", "met", 30 * 60)
     assert target(report, "Q", "restore")[0] == "2025-06-02T11:00:00+02:00"
+
+
+def test_a_target_whose_anchor_is_paused_is_pending_not_dropped() -> None:
+    # The restore clock stops at 10:00 and is never resumed, so the restore has no deadline; the response,
+    # counted from it, cannot fall due either: both are pending, and neither disappears.
+    text = ANCHOR_AGREEMENT.replace(
+        'severity 1 "Critical"  § 3\n',
+        'severity 1 "Critical"  § 3\nclock:  § 6\n    pause while waiting on customer\n',
+    )
+    checked = sladsl.load(text, "anchor.sla")
+    timeline = read_timeline(
+        Source(
+            "anchor.jsonl",
+            records(
+                {"type": "reported", "incident": "Q", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
+                {"type": "paused", "incident": "Q", "at": "2025-06-02T10:00:00+02:00"},
+            ),
+        ),
+        checked.agreement,
+    )
+    report = evaluate(checked.agreement, timeline)
+    assert [(t.kind, t.status, t.due) for t in report.targets] == [
+        ("restore", "pending", None),
+        ("response", "pending", None),
+    ]
+    [response] = [t for t in report.targets if t.kind == "response"]
+    assert response.notes[-1] == "counted from the restore deadline, which has no deadline yet"
