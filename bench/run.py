@@ -1,0 +1,183 @@
+"""End-to-end benchmark of `sladsl check`, measured against what users would pick otherwise, in one run.
+
+    python bench/run.py            # 1,000,000 incidents (needs a lot of memory until check streams)
+    python bench/run.py --quick    # 20,000 incidents, peers on 2,000: under two minutes
+
+It measures, on the same generated timeline (`bench/generate.py`, Izy's agreement):
+- end-to-end `sladsl check --format json` throughput in incidents per second, and its peak RSS;
+- cold start: `sladsl check` on the Izy agreement with a 10-incident timeline (median of five runs);
+- agreement parse time per 500 lines (median of five, parser already built);
+- the user's pick, on a subsample: pendulum + businesstimedelta, and pandas CustomBusinessHour, each computing
+  the same response deadlines for severities A and B (2 and 4 core hours from the report), per incident.
+
+The last line is machine-readable:
+    incidents_per_s=<n> vs_businesstimedelta=<x>x vs_pandas=<y>x peak_rss_mb=<m> cold_start_ms=<c>
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+from sladsl.clock import _holiday_dates  # noqa: E402
+from sladsl.model import HolidaySource  # noqa: E402
+
+AGREEMENT = ROOT / "agreements" / "izy.sla"
+SLADSL = [sys.executable, "-m", "sladsl"]
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def end_to_end(timeline: Path, incidents: int) -> tuple[float, float]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [*SLADSL, "check", "--format", "json", str(AGREEMENT), str(timeline)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"sladsl check failed ({result.returncode}): {result.stderr[-500:]}")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return incidents / seconds, peak_mb
+
+
+def cold_start(folder: Path) -> float:
+    small = folder / "ten.jsonl"
+    small.write_text("\n".join(generate(10, customers=2, seed=1)) + "\n", encoding="utf-8")
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run(
+            [*SLADSL, "check", str(AGREEMENT), str(small)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs) * 1000
+
+
+def parse_per_500_lines() -> float:
+    import sladsl  # noqa: PLC0415
+
+    lines = [
+        'agreement "Bench":  § 1',
+        "    zone Europe/Oslo",
+        "calendar core_hours:  § 2",
+        "    open monday to friday 08:00-17:00",
+        "    closed on public holidays of NO",
+    ]
+    n = 0
+    while len(lines) < 500:
+        lines.append(f'severity S{n} "Severity {n}": "generated"  § 3')
+        lines.append(f"response for S{n} within {n % 8 + 1} hours of core_hours  § 4")
+        n += 1
+    text = "\n".join(lines[:500]) + "\n"
+    sladsl.parse(text, "bench.sla")  # build the parser once
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sladsl.parse(text, "bench.sla")
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs) * 1000
+
+
+def deadlines_to_compute(timeline: Path, limit: int) -> list[tuple[str, int]]:
+    """(report timestamp, business hours) for the first `limit` severity A and B reports."""
+    hours = {"A": 2, "B": 4}
+    found = []
+    with timeline.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record.get("type") == "reported" and record["severity"] in hours:
+                found.append((record["at"], hours[record["severity"]]))
+                if len(found) == limit:
+                    break
+    return found
+
+
+def holidays_list() -> list[dt.date]:
+    return sorted(d for year in range(2023, 2029) for d in _holiday_dates(HolidaySource("NO"), year))
+
+
+def businesstimedelta_rate(cases: list[tuple[str, int]]) -> float:
+    import businesstimedelta as btd  # noqa: PLC0415
+    import pendulum  # noqa: PLC0415
+    import pytz  # noqa: PLC0415
+
+    oslo = pytz.timezone("Europe/Oslo")
+    rules = btd.Rules(
+        [
+            btd.WorkDayRule(start_time=dt.time(8), end_time=dt.time(17), working_days=[0, 1, 2, 3, 4], tz=oslo),
+            btd.HolidayRule(holidays_list(), tz=oslo),
+        ]
+    )
+    started = time.perf_counter()
+    for text, hours in cases:
+        reported = pendulum.parse(text)
+        reported + btd.BusinessTimeDelta(rules, hours=hours)
+    return len(cases) / (time.perf_counter() - started)
+
+
+def pandas_rate(cases: list[tuple[str, int]]) -> float:
+    import pandas as pd  # noqa: PLC0415
+
+    hour = pd.offsets.CustomBusinessHour(start="08:00", end="17:00", holidays=holidays_list())
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for text, hours in cases:
+            pd.Timestamp(text).tz_convert("Europe/Oslo") + hour * hours
+    return len(cases) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 incidents, peers on 2,000")
+    parser.add_argument("--incidents", type=int)
+    args = parser.parse_args()
+    incidents = args.incidents or (20_000 if args.quick else 1_000_000)
+    sample = 2_000 if args.quick else 20_000
+    with tempfile.TemporaryDirectory() as folder:
+        timeline = Path(folder) / "timeline.jsonl"
+        say(f"generating {incidents} incidents")
+        with timeline.open("w", encoding="utf-8") as out:
+            for line in generate(incidents):
+                out.write(line + "\n")
+        say(f"timeline: {timeline.stat().st_size / 1e6:.1f} MB")
+        rate, peak = end_to_end(timeline, incidents)
+        say(f"sladsl check end to end: {rate:,.0f} incidents/s, peak RSS {peak:,.0f} MB")
+        cold = cold_start(Path(folder))
+        say(f"cold start (check, 10 incidents): {cold:.0f} ms")
+        say(f"agreement parse: {parse_per_500_lines():.1f} ms per 500 lines")
+        cases = deadlines_to_compute(timeline, sample)
+        btd_rate = businesstimedelta_rate(cases)
+        say(f"pendulum + businesstimedelta: {btd_rate:,.0f} deadlines/s on {len(cases)} reports")
+        pd_rate = pandas_rate(cases)
+        say(f"pandas CustomBusinessHour: {pd_rate:,.0f} deadlines/s on {len(cases)} reports")
+    print(
+        f"incidents_per_s={rate:.0f} vs_businesstimedelta={rate / btd_rate:.1f}x vs_pandas={rate / pd_rate:.1f}x "
+        f"peak_rss_mb={peak:.0f} cold_start_ms={cold:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
