@@ -13,13 +13,14 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
+from lark import Lark
 
 import sladsl
 from sladsl.clock import local
 from sladsl.diagnostics import SlaError, decode, render_text
 from sladsl.formatter import format_source
 from sladsl.interpreter import Report, evaluate
-from sladsl.parser import lark_parser
+from sladsl.parser import _SlaIndenter, grammar_text
 from sladsl.source import Source
 from sladsl.timeline import read_timeline
 from tests.helpers import AGREEMENTS, ROOT
@@ -91,8 +92,10 @@ def test_mutated_agreements_give_results_or_diagnostics(text: str) -> None:
 
 
 def _grammar_strategy() -> st.SearchStrategy[str]:
+    # A parser built here, not the cached one: Hypothesis reads the grammar object, which a cached Lark lacks.
+    grammar = Lark(grammar_text(), parser="lalr", start="document", postlex=_SlaIndenter())
     return from_lark(
-        lark_parser(),
+        grammar,
         start="document",
         explicit={
             "_INDENT": st.sampled_from(["    ", "  "]),

@@ -1,6 +1,7 @@
 """A coverage-guided fuzzer (atheris) for the agreement and timeline readers. Not part of the default test run.
 
-    pip install atheris && python tests/fuzz/fuzz_sladsl.py -atheris_runs=200000 -artifact_prefix=tests/fuzz/ tests/fuzz/corpus
+    pip install atheris
+    python tests/fuzz/fuzz_sladsl.py -atheris_runs=200000 -artifact_prefix=tests/fuzz/ tests/fuzz/corpus
 
 The first byte of each input picks the target: even bytes fuzz an agreement (decode, parse, check, format),
 odd bytes a timeline read against Izy's agreement and evaluated. Any exception other than `SlaError` is a
