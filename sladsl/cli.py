@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from sladsl import load
+from sladsl.checker import check as check_document
 from sladsl.clock import TimestampError, parse_instant
 from sladsl.diagnostics import Diagnostic, SlaError, decode, render_text, to_json
 from sladsl.interpreter import evaluate
@@ -284,7 +285,7 @@ def explain_command(agreement: str, year: int | None, html_out: str | None) -> N
     source = _read(agreement)
     try:
         document = parse_source(source)
-        checked = load(source.text, agreement)
+        checked = check_document(document)  # parsed once, checked from the same tree
     except SlaError as error:
         click.echo(render_text(error.diagnostics, {agreement: source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
@@ -323,7 +324,7 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
         source = _read(path)
         try:
             documents.append(parse_source(source))
-            checked = load(source.text, path)
+            checked = check_document(documents[-1])
         except SlaError as error:
             click.echo(render_text(error.diagnostics, {path: source}), err=True, nl=False)
             sys.exit(EXIT_USAGE)

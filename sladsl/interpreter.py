@@ -452,9 +452,10 @@ class _Run:
         if stop is None:
             stop = next((e.at for e in self.events[incident.id] if e.kind == "resolution"), None)
         points = [p for p in points if stop is None or p < stop]  # updates after the resolution do not count
+        pauses = self.pauses(incident)
         found = []
         for index, point in enumerate(points):
-            due, _ = self.deadline(target.deadline, point, self.pauses(incident))
+            due, _ = self.deadline(target.deadline, point, pauses)
             answered = points[index + 1] if index + 1 < len(points) else None
             if answered is None and stop is not None and due is not None and stop <= due:
                 break  # resolved before another update was due
@@ -692,6 +693,46 @@ class _Run:
         unit, value = self.fee_value(customer, amount.value, months)
         return unit, value * times
 
+    def target_award(
+        self, verdict: TargetVerdict, credit: str, basis: str, amount: tuple[str, Decimal], citation: str | None
+    ) -> tuple[Award, int]:
+        """An award for a breached target; its failure ends when the late event came (or at as-of)."""
+        ended = verdict.actual if verdict.actual is not None else self.as_of
+        unit, value = amount
+        award = Award(
+            verdict.customer, credit, basis, verdict.incident, None, ended, unit, value, "owed", (), citation
+        )
+        return award, ended
+
+    @staticmethod
+    def period_award(
+        period: AvailabilityVerdict,
+        credit: str,
+        basis: str,
+        amount: tuple[str, Decimal],
+        citation: str | None,
+        *,
+        status: Literal["owed", "void"] = "owed",
+        reasons: tuple[str, ...] = (),
+    ) -> tuple[Award, int]:
+        """An award for a period: counted in its last second, so caps and no-stacking place it in that period;
+        its failure ends when the period does."""
+        unit, value = amount
+        award = Award(
+            period.customer,
+            credit,
+            basis,
+            None,
+            period.period,
+            period.end - 1,
+            unit,
+            value,
+            status,
+            reasons,
+            citation,
+        )
+        return award, period.end
+
     def awards(self, targets: list[TargetVerdict], availability: list[AvailabilityVerdict]) -> list[Award]:
         raw: list[tuple[Award, int]] = []  # with the instant the failure ended, for claim windows
         for credit in self.agreement.hourly_credits:
@@ -702,77 +743,29 @@ class _Run:
                 hours = math.ceil(late / HOUR) if credit.rounding == "started" else late // HOUR
                 if hours <= 0:
                     continue
-                unit, value = self.value_of(verdict.customer, credit.amount, times=hours)
-                ended = verdict.actual if verdict.actual is not None else self.as_of
-                raw.append(
-                    (
-                        Award(
-                            verdict.customer,
-                            credit.name,
-                            f"{verdict.incident} {verdict.kind} {describe_seconds(late)} late: {hours} "
-                            f"{'started' if credit.rounding == 'started' else 'whole'} hour"
-                            f"{'s' if hours != 1 else ''} x {credit.amount}",
-                            verdict.incident,
-                            None,
-                            ended,
-                            unit,
-                            value,
-                            "owed",
-                            (),
-                            credit.citation,
-                        ),
-                        ended,
-                    )
+                basis = (
+                    f"{verdict.incident} {verdict.kind} {describe_seconds(late)} late: {hours} "
+                    f"{'started' if credit.rounding == 'started' else 'whole'} hour"
+                    f"{'s' if hours != 1 else ''} x {credit.amount}"
                 )
+                amount = self.value_of(verdict.customer, credit.amount, times=hours)
+                raw.append(self.target_award(verdict, credit.name, basis, amount, credit.citation))
         for flat in self.agreement.flat_credits:
             if isinstance(flat.missed, str):
                 for period in availability:
                     if period.commitment.name == flat.missed and period.status == "breached":
-                        unit, value = self.value_of(
-                            period.customer, flat.amount, _months(period.commitment.period)
+                        basis = (
+                            f"{flat.missed} {period.period}: {_pct(period.value)} below "
+                            f"{_pct(period.commitment.percent)}"
                         )
-                        raw.append(
-                            (
-                                Award(
-                                    period.customer,
-                                    flat.name,
-                                    f"{flat.missed} {period.period}: {_pct(period.value)} below "
-                                    f"{_pct(period.commitment.percent)}",
-                                    None,
-                                    period.period,
-                                    period.end - 1,
-                                    unit,
-                                    value,
-                                    "owed",
-                                    (),
-                                    flat.citation,
-                                ),
-                                period.end,
-                            )
-                        )
+                        amount = self.value_of(period.customer, flat.amount, _months(period.commitment.period))
+                        raw.append(self.period_award(period, flat.name, basis, amount, flat.citation))
             else:
                 for verdict in targets:
                     if verdict.status == "breached" and _selects(flat.missed, verdict):
-                        unit, value = self.value_of(verdict.customer, flat.amount)
-                        ended = verdict.actual if verdict.actual is not None else self.as_of
-                        raw.append(
-                            (
-                                Award(
-                                    verdict.customer,
-                                    flat.name,
-                                    f"{verdict.incident} {verdict.kind} missed",
-                                    verdict.incident,
-                                    None,
-                                    ended,
-                                    unit,
-                                    value,
-                                    "owed",
-                                    (),
-                                    flat.citation,
-                                ),
-                                ended,
-                            )
-                        )
+                        basis = f"{verdict.incident} {verdict.kind} missed"
+                        amount = self.value_of(verdict.customer, flat.amount)
+                        raw.append(self.target_award(verdict, flat.name, basis, amount, flat.citation))
         for ladder in self.agreement.ladders:
             for period in availability:
                 if period.commitment.name != ladder.measure or period.status == "pending":
@@ -780,48 +773,29 @@ class _Run:
                 bands = [b for b in ladder.bands if b.contains(period.value)]
                 if not bands:  # a gap in the ladder as written: say so, never skip silently
                     unit, _ = self.value_of(period.customer, ladder.bands[0].amount) if ladder.bands else ("", 0)
+                    basis = f"{ladder.measure} {period.period} at {_pct(period.value)}: no band covers it"
+                    reason = "void: the ladder as written has a gap here, so nothing is owed"
                     raw.append(
-                        (
-                            Award(
-                                period.customer,
-                                ladder.name,
-                                f"{ladder.measure} {period.period} at {_pct(period.value)}: no band covers it",
-                                None,
-                                period.period,
-                                period.end - 1,
-                                unit,
-                                Decimal(0),
-                                "void",
-                                ("void: the ladder as written has a gap here, so nothing is owed",),
-                                ladder.citation,
-                            ),
-                            period.end,
+                        self.period_award(
+                            period,
+                            ladder.name,
+                            basis,
+                            (unit, Decimal(0)),
+                            ladder.citation,
+                            status="void",
+                            reasons=(reason,),
                         )
                     )
                     continue
                 band = max(bands, key=lambda b: b.amount.value)
                 if band.amount.value == 0:
                     continue
-                unit, value = self.value_of(period.customer, band.amount, _months(period.commitment.period))
-                raw.append(
-                    (
-                        Award(
-                            period.customer,
-                            ladder.name,
-                            f"{ladder.measure} {period.period} at {_pct(period.value)}: band "
-                            f"{_band_text(band)} -> {band.amount}",
-                            None,
-                            period.period,
-                            period.end - 1,
-                            unit,
-                            value,
-                            "owed",
-                            (),
-                            band.citation or ladder.citation,
-                        ),
-                        period.end,
-                    )
+                basis = (
+                    f"{ladder.measure} {period.period} at {_pct(period.value)}: band "
+                    f"{_band_text(band)} -> {band.amount}"
                 )
+                amount = self.value_of(period.customer, band.amount, _months(period.commitment.period))
+                raw.append(self.period_award(period, ladder.name, basis, amount, band.citation or ladder.citation))
         raw.sort(key=lambda pair: (pair[0].at, pair[0].customer, pair[0].credit))
         awards = [self.claim_status(award, ended) for award, ended in raw]
         awards = self.apply_minimum(awards)

@@ -79,6 +79,11 @@ def _end_of_content(source: Source, offset: int) -> int:
     return 0
 
 
+def _expected(expected: list[str]) -> tuple[str, ...]:
+    """The note listing what the parser would have accepted, when it would have accepted anything."""
+    return (f"expected {_list(expected)}",) if expected else ()
+
+
 def _point(source: Source, offset: int) -> Span:
     return source.span(offset, offset + 1)
 
@@ -155,7 +160,7 @@ def _unexpected_character(error: UnexpectedCharacters, source: Source, parser: L
             "the line ends in the middle of a clause",
             _point(source, _end_of_content(source, pos + 1)),
             "more expected here",
-            notes=(f"expected {_list(expected)}",) if expected else (),
+            notes=_expected(expected),
         )
     printable = ch if ch.isprintable() else f"U+{ord(ch):04X}"
     return Diagnostic(
@@ -163,7 +168,7 @@ def _unexpected_character(error: UnexpectedCharacters, source: Source, parser: L
         f"`{printable}` is not part of the language here",
         _point(source, pos),
         "unexpected character",
-        notes=(f"expected {_list(expected)}",) if expected else (),
+        notes=_expected(expected),
     )
 
 
@@ -174,7 +179,7 @@ def _unexpected_word(word: str, span: Span, expected: list[str], keywords: list[
         f"unexpected `{word}`",
         span,
         "not allowed here",
-        notes=(f"expected {_list(expected)}",) if expected else (),
+        notes=_expected(expected),
         help=f"did you mean `{guess}`?" if guess else None,
     )
 
@@ -233,7 +238,7 @@ def _unexpected_token(error: UnexpectedToken, source: Source, parser: Lark) -> D
             f"{what} in the middle of a clause",
             _point(source, end),
             "more expected here",
-            notes=(f"expected {_list(expected)}",) if expected else (),
+            notes=_expected(expected),
         )
     if token.type in _WORDLIKE or str(token).isalpha():
         return _unexpected_word(str(token), _tspan(source, token), expected, keywords)
@@ -242,7 +247,7 @@ def _unexpected_token(error: UnexpectedToken, source: Source, parser: Lark) -> D
         f"unexpected {_found(token, parser)}",
         _tspan(source, token),
         "not allowed here",
-        notes=(f"expected {_list(expected)}",) if expected else (),
+        notes=_expected(expected),
     )
 
 
