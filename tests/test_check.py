@@ -56,6 +56,12 @@ def figures(report: Report) -> tuple[list[tuple[object, ...]], ...]:
     )
 
 
+def evaluate_inline(agreement_text: str, *rows: dict[str, object]) -> Report:
+    """An agreement written in the test and records given as dicts, checked and evaluated."""
+    checked = sladsl.load(agreement_text, "inline.sla")
+    return evaluate(checked.agreement, read_timeline(Source("inline.jsonl", records(*rows)), checked.agreement))
+
+
 def target(report: Report, incident: str, kind: str = "response") -> tuple[str, str, int | None]:
     [verdict] = [t for t in report.targets if t.incident == incident and t.kind == kind]
     zone = report.agreement.zone or "UTC"
@@ -186,20 +192,13 @@ response for 1 within 4 hours of support_hours  § 5
 def test_pause_stops_the_business_clock() -> None:
     # Reported Mon 2 June 2025 09:00; waiting on the customer 10:00-15:00 (5 hours of support time); 4 support
     # hours are used 09:00-10:00 and 15:00-17:00, then 08:30-09:30 on Tuesday.
-    checked = sladsl.load(PAUSE_AGREEMENT, "pause.sla")
-    timeline = read_timeline(
-        Source(
-            "pause.jsonl",
-            records(
-                {"type": "reported", "incident": "P", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
-                {"type": "paused", "incident": "P", "at": "2025-06-02T10:00:00+02:00"},
-                {"type": "resumed", "incident": "P", "at": "2025-06-02T15:00:00+02:00"},
-                {"type": "response", "incident": "P", "at": "2025-06-03T09:00:00+02:00"},
-            ),
-        ),
-        checked.agreement,
+    report = evaluate_inline(
+        PAUSE_AGREEMENT,
+        {"type": "reported", "incident": "P", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
+        {"type": "paused", "incident": "P", "at": "2025-06-02T10:00:00+02:00"},
+        {"type": "resumed", "incident": "P", "at": "2025-06-02T15:00:00+02:00"},
+        {"type": "response", "incident": "P", "at": "2025-06-03T09:00:00+02:00"},
     )
-    report = evaluate(checked.agreement, timeline)
     assert target(report, "P") == ("2025-06-03T09:30:00+02:00", "met", 30 * 60)
 
 
@@ -392,19 +391,12 @@ minimum award EUR 60  § 7
 
 
 def mode_report(mode: str) -> Report:
-    checked = sladsl.load(MODES_AGREEMENT.format(mode=mode), "modes.sla")
-    timeline = read_timeline(
-        Source(
-            "modes.jsonl",
-            records(
-                {"type": "reported", "incident": "M", "severity": "2", "at": "2025-06-02T09:00:00+02:00"},
-                {"type": "severity_changed", "incident": "M", "severity": "1", "at": "2025-06-02T12:00:00+02:00"},
-                {"type": "response", "incident": "M", "at": "2025-06-02T13:30:00+02:00"},
-            ),
-        ),
-        checked.agreement,
+    return evaluate_inline(
+        MODES_AGREEMENT.format(mode=mode),
+        {"type": "reported", "incident": "M", "severity": "2", "at": "2025-06-02T09:00:00+02:00"},
+        {"type": "severity_changed", "incident": "M", "severity": "1", "at": "2025-06-02T12:00:00+02:00"},
+        {"type": "response", "incident": "M", "at": "2025-06-02T13:30:00+02:00"},
     )
-    return evaluate(checked.agreement, timeline)
 
 
 @pytest.mark.parametrize(
@@ -573,18 +565,11 @@ restore for 1 within 2 hours of support_hours  § 5
 def test_a_target_counted_from_a_later_kind_still_gets_its_verdict() -> None:
     # Reported Mon 2 June 2025 09:00. The restore is due after 2 support hours, 11:00; the response counts one
     # more hour from there: due 12:00. Answered 11:30: met, 30 minutes to spare.
-    checked = sladsl.load(ANCHOR_AGREEMENT, "anchor.sla")
-    timeline = read_timeline(
-        Source(
-            "anchor.jsonl",
-            records(
-                {"type": "reported", "incident": "Q", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
-                {"type": "response", "incident": "Q", "at": "2025-06-02T11:30:00+02:00"},
-            ),
-        ),
-        checked.agreement,
+    report = evaluate_inline(
+        ANCHOR_AGREEMENT,
+        {"type": "reported", "incident": "Q", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
+        {"type": "response", "incident": "Q", "at": "2025-06-02T11:30:00+02:00"},
     )
-    report = evaluate(checked.agreement, timeline)
     assert target(report, "Q") == ("2025-06-02T12:00:00+02:00", "met", 30 * 60)
     assert target(report, "Q", "restore")[0] == "2025-06-02T11:00:00+02:00"
 
@@ -596,18 +581,11 @@ def test_a_target_whose_anchor_is_paused_is_pending_not_dropped() -> None:
         'severity 1 "Critical"  § 3\n',
         'severity 1 "Critical"  § 3\nclock:  § 6\n    pause while waiting on customer\n',
     )
-    checked = sladsl.load(text, "anchor.sla")
-    timeline = read_timeline(
-        Source(
-            "anchor.jsonl",
-            records(
-                {"type": "reported", "incident": "Q", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
-                {"type": "paused", "incident": "Q", "at": "2025-06-02T10:00:00+02:00"},
-            ),
-        ),
-        checked.agreement,
+    report = evaluate_inline(
+        text,
+        {"type": "reported", "incident": "Q", "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
+        {"type": "paused", "incident": "Q", "at": "2025-06-02T10:00:00+02:00"},
     )
-    report = evaluate(checked.agreement, timeline)
     assert [(t.kind, t.status, t.due) for t in report.targets] == [
         ("restore", "pending", None),
         ("response", "pending", None),
