@@ -101,6 +101,14 @@ def deadline_text(d: ast.Deadline, after: ast.After | None) -> str:
     return f"by the end of the business day after {day}"
 
 
+def _has_summer_time(zone_name: str, year: int) -> bool:
+    """Whether the zone's offset differs between January and July of the year (either hemisphere)."""
+    import zoneinfo  # noqa: PLC0415
+
+    tz = zoneinfo.ZoneInfo(zone_name)
+    return dt.datetime(year, 1, 15, tzinfo=tz).utcoffset() != dt.datetime(year, 7, 15, tzinfo=tz).utcoffset()
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -182,7 +190,8 @@ class _Explainer:
         if a.effective:
             facts.append(f"In force from {a.effective:%d %B %Y}.")
         if a.zone:
-            facts.append(f"Times are local times in `{a.zone}`, summer time included.")
+            summer = ", summer time included" if _has_summer_time(a.zone, self.year) else ""
+            facts.append(f"Times are local times in `{a.zone}`{summer}.")
         for node in self.of(ast.Agreement):
             assert isinstance(node, ast.Agreement)
             facts.append(f"Header {self.at(node, node.citation)}.")

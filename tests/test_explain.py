@@ -67,3 +67,9 @@ def test_html_is_self_contained() -> None:
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "<table>" in page and "<code>core_hours</code>" in page
     assert "&lt;95%" not in page and "below 95%" in page
+
+
+def test_summer_time_is_mentioned_only_where_the_zone_has_it() -> None:
+    by_name = {p.name: p for p in AGREEMENTS}
+    assert "`Europe/Oslo`, summer time included." in rendering(by_name["izy.sla"])[0]
+    assert "`Asia/Hong_Kong`." in rendering(by_name["zegal.sla"])[0]  # Hong Kong keeps one offset all year
