@@ -9,6 +9,7 @@ input); `fmt` gives 123 when it would change a file's meaning, as Black does.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from sladsl.timeline import read_timeline
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_FORMAT_INTERNAL = 123  # fmt's internal error, as Black has it
+EXIT_BROKEN_PIPE = 141
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -66,6 +68,10 @@ def _guard(command: F) -> F:
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly with the code a shell gives a tool killed by SIGPIPE.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as error:
             click.echo(
                 f"internal error: {type(error).__name__}: {error}\n"
@@ -154,13 +160,27 @@ def _period_option(value: str | None, zone: str) -> tuple[int, int] | None:
 @main.command()
 @click.argument("agreement", type=click.Path(dir_okay=False))
 @click.argument("timeline", type=click.Path(dir_okay=False))
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="jsonl streams one JSON line per result, in memory that does not grow with the timeline.",
+)
 @click.option("--explain", is_flag=True, help="Show how every figure was reached: clocks, pauses, outages, bands.")
 @click.option("--period", help="Only report this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
 @click.option(
     "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
 )
 @click.option("--strict", is_flag=True, help="Treat any rejected record as fatal (exit 2).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="With --format jsonl: worker processes, each taking a share of the incidents. Output is identical.",
+)
 @_guard
 def check(
     *,
@@ -171,6 +191,7 @@ def check(
     period: str | None,
     as_of: str | None,
     strict: bool,
+    jobs: int,
 ) -> None:
     """Check TIMELINE (JSON Lines, CSV or a JSON array) against AGREEMENT.
 
@@ -193,6 +214,10 @@ def check(
     zone = model.zone or (next(iter(model.calendars.values())).zone if model.calendars else "UTC")
     stand = _as_of(as_of)
     window = _period_option(period, zone)
+    if output == "jsonl":
+        _check_lines(model, agreement, timeline, stand, window, explain=explain, strict=strict, jobs=jobs)
+    if jobs > 1:
+        raise click.UsageError("--jobs needs --format jsonl")
     records = read_timeline(_read(timeline, "E0315"), model)
     report = evaluate(model, records, stand)
     if window is not None:
@@ -217,6 +242,43 @@ def check(
         if strict:
             sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if report.breaches else EXIT_OK)
+
+
+def _check_lines(
+    model: Any,
+    agreement: str,
+    timeline: str,
+    stand: int | None,
+    window: tuple[int, int] | None,
+    *,
+    explain: bool,
+    strict: bool,
+    jobs: int,
+) -> None:
+    """`check --format jsonl`: stream the results to stdout, then exit as `check` does."""
+    from sladsl.stream import TimelineUnreadable, check_stream  # noqa: PLC0415 - only this format needs it
+
+    try:
+        with open(timeline, "rb"):
+            pass
+    except OSError as error:
+        raise click.UsageError(f"cannot read {timeline}: {error.strerror or error}") from None
+    out = sys.stdout.buffer
+    try:
+        counts = check_stream(
+            model, agreement, timeline, out, as_of=stand, explain=explain, jobs=jobs, window=window
+        )
+    except TimelineUnreadable as error:
+        click.echo(render_text(error.problems, {timeline: error.source}), err=True, nl=False)
+        sys.exit(EXIT_USAGE)
+    out.flush()
+    if counts["rejected"]:
+        click.echo(
+            f"{counts['rejected']} of {counts['read']} records rejected; see the `rejected` lines", err=True
+        )
+        if strict:
+            sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if counts["breaches"] else EXIT_OK)
 
 
 @main.command()

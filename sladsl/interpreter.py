@@ -36,6 +36,7 @@ Semantics, in the order a reader meets them in a report:
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -46,7 +47,7 @@ import attrs
 
 from sladsl import model
 from sladsl.clock import Clock, add_wall, clip, local, local_date, merge, period_bounds, period_of, total
-from sladsl.timeline import DEFAULT_CUSTOMER, Event, Incident, Outage, Timeline
+from sladsl.timeline import DEFAULT_CUSTOMER, Claim, Customer, Event, Incident, Outage, Timeline
 
 Status = Literal["met", "breached", "pending"]
 HOUR = 3600
@@ -170,11 +171,48 @@ def default_as_of(timeline: Timeline) -> int:
     return max(instants, default=0)
 
 
+@attrs.define
+class Population:
+    """What the per-period passes need besides each incident's verdicts: customer records, every customer
+    named anywhere, the earliest report or outage, outages and claims. Small next to the incidents."""
+
+    customers: dict[str, Customer] = attrs.field(factory=dict)
+    names: set[str] = attrs.field(factory=set)
+    first: int | None = None
+    outages: list[Outage] = attrs.field(factory=list)
+    claims: list[Claim] = attrs.field(factory=list)
+
+    def saw(self, instant: int) -> None:
+        if self.first is None or instant < self.first:
+            self.first = instant
+
+    @classmethod
+    def of(cls, timeline: Timeline) -> Population:
+        found = cls(dict(timeline.customers), set(timeline.customers), None, list(timeline.outages))
+        found.claims = list(timeline.claims)
+        for incident in timeline.incidents.values():
+            found.names.add(incident.customer)
+            found.saw(incident.reported)
+        for outage in timeline.outages:
+            if outage.customer is not None:
+                found.names.add(outage.customer)
+            found.saw(outage.start)
+        return found
+
+
 def evaluate(agreement: model.Agreement, timeline: Timeline, as_of: int | None = None) -> Report:
     """Evaluate every target, KPI and commitment of the agreement over the timeline, and the credits owed."""
-    run = _Run(agreement, timeline, default_as_of(timeline) if as_of is None else as_of)
-    targets = run.targets()
-    kpis = run.kpis(targets)
+    run = Run(agreement, Population.of(timeline), default_as_of(timeline) if as_of is None else as_of)
+    events: dict[str, list[Event]] = defaultdict(list)
+    for event in timeline.events:
+        events[event.incident].append(event)
+    targets: list[TargetVerdict] = []
+    for incident in sorted(timeline.incidents.values(), key=lambda i: (i.reported, i.id)):
+        targets.extend(run.incident_verdicts(incident, events.get(incident.id, [])))
+    tally = KpiTally(run)
+    for verdict in targets:
+        tally.add(verdict)
+    kpis = tally.verdicts()
     availability = run.availability()
     awards = run.awards(targets, availability)
     zones = {c.id: c.zone for c in timeline.customers.values() if c.zone is not None}
@@ -210,18 +248,28 @@ def describe_seconds(seconds: int) -> str:
     return sign + " ".join(parts)
 
 
-class _Run:
-    def __init__(self, agreement: model.Agreement, timeline: Timeline, as_of: int) -> None:
+class Run:
+    """One evaluation: the agreement's compiled clocks and lookup tables, the population, and `as_of`.
+
+    `incident_verdicts` decides one incident from its own events (sorted by time), so a caller may feed
+    incidents one at a time, as `sladsl.stream` does. With `notes=False` the verdicts carry no explanatory
+    notes, which are most of the cost of a verdict; the figures are the same."""
+
+    def __init__(
+        self, agreement: model.Agreement, population: Population, as_of: int, *, notes: bool = True
+    ) -> None:
         self.agreement = agreement
-        self.timeline = timeline
+        self.population = population
         self.as_of = as_of
+        self.notes = notes
         fallback = next(iter(agreement.calendars.values())).zone if agreement.calendars else "UTC"
         self.zone = agreement.zone or fallback
         self.clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
         self.order = _evaluation_order(agreement.targets)
-        self.events: dict[str, list[Event]] = defaultdict(list)
-        for event in timeline.events:
-            self.events[event.incident].append(event)
+        self.downgrades: dict[tuple[str, str], str] = {(k, src): dst for k, src, dst in agreement.clock.downgrades}
+        self.kinds = {t.kind for t in agreement.targets}
+        self._targets: dict[tuple[str, str, str | None], model.Target | None] = {}
+        self._periods: dict[tuple[str, dt.date], tuple[int, int, str]] = {}
 
     def when(self, instant: int) -> str:
         return local(instant, self.zone).strftime("%Y-%m-%d %H:%M %a")
@@ -231,10 +279,16 @@ class _Run:
     def plan_of(self, incident: Incident) -> str | None:
         if incident.plan is not None:
             return incident.plan
-        customer = self.timeline.customers.get(incident.customer)
+        customer = self.population.customers.get(incident.customer)
         return customer.plan if customer else None
 
     def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
+        key = (kind, severity, plan)
+        if key not in self._targets:
+            self._targets[key] = self._find_target(kind, severity, plan)
+        return self._targets[key]
+
+    def _find_target(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
         generic = None
         for target in self.agreement.targets:
             if target.kind == kind and target.severity == severity:
@@ -244,25 +298,26 @@ class _Run:
                     generic = target
         return generic
 
-    def stretches(self, incident: Incident) -> list[tuple[int, str, str]]:
+    def stretches(self, incident: Incident, events: list[Event]) -> list[tuple[int, str, str]]:
         """(from, severity, why) for each stretch of constant severity, first at the report."""
         found = [(incident.reported, incident.severity, "reported")]
-        downgrades: dict[tuple[str, str], str] = {(k, src): dst for k, src, dst in self.agreement.clock.downgrades}
-        for event in self.events[incident.id]:
+        downgrades = self.downgrades
+        for event in events:
             current = found[-1][1]
             if event.kind == "severity_changed" and event.severity and event.severity != current:
-                found.append((event.at, event.severity, f"changed at {self.when(event.at)}"))
-            elif event.kind in ("restore", "response", "resolution", "update"):
+                found.append((event.at, event.severity, f"changed at {self.when(event.at)}" if self.notes else ""))
+            elif downgrades and event.kind in ("restore", "response", "resolution", "update"):
                 dst = downgrades.get((event.kind, current))
                 if dst is not None:
-                    found.append((event.at, dst, f"lowered after {event.kind} at {self.when(event.at)}"))
+                    why = f"lowered after {event.kind} at {self.when(event.at)}" if self.notes else ""
+                    found.append((event.at, dst, why))
         return found
 
-    def pauses(self, incident: Incident) -> list[tuple[int, int | None]]:
+    def pauses(self, events: list[Event]) -> list[tuple[int, int | None]]:
         if not self.agreement.clock.pause_on_customer:
             return []
         found: list[tuple[int, int | None]] = []
-        for event in self.events[incident.id]:
+        for event in events:
             if event.kind == "paused" and (not found or found[-1][1] is not None):
                 found.append((event.at, None))
             elif event.kind == "resumed" and found and found[-1][1] is None:
@@ -274,7 +329,7 @@ class _Run:
         if start_calendar is None:
             return incident.reported, []
         start = self.clocks[start_calendar].next_opening(incident.reported)
-        if start == incident.reported:
+        if start == incident.reported or not self.notes:
             return start, []
         return start, [f"reported outside {start_calendar}: the clock starts at {self.when(start)}"]
 
@@ -314,9 +369,11 @@ class _Run:
                     break
                 remaining -= available
                 if pause_end is None:
-                    notes.append(f"paused at {self.when(pause_start)} and not resumed: the clock is stopped")
+                    if self.notes:
+                        notes.append(f"paused at {self.when(pause_start)} and not resumed: the clock is stopped")
                     return None, notes
-                notes.append(f"paused {self.when(pause_start)} to {self.when(pause_end)}")
+                if self.notes:
+                    notes.append(f"paused {self.when(pause_start)} to {self.when(pause_end)}")
                 cursor = pause_end
             return forward(cursor, remaining), notes
         if isinstance(deadline, model.WallTime):
@@ -353,29 +410,43 @@ class _Run:
             return f"business days of {deadline.calendar}"
         return "calendar time"
 
-    def targets(self) -> list[TargetVerdict]:
+    def incident_verdicts(self, incident: Incident, events: list[Event]) -> list[TargetVerdict]:
+        """Every target verdict of one incident, from its events sorted by time."""
         found: list[TargetVerdict] = []
-        for incident in sorted(self.timeline.incidents.values(), key=lambda i: (i.reported, i.id)):
-            decided: dict[str, TargetVerdict] = {}
-            for kind in self.order:  # a target counted from another's deadline comes after that one
-                verdict = self.target_verdict(incident, kind, decided)
-                if verdict is not None:
-                    decided[kind] = verdict
-                    found.append(verdict)
-            found.extend(self.update_verdicts(incident, decided))
+        decided: dict[str, TargetVerdict] = {}
+        stretches = self.stretches(incident, events)
+        pauses = self.pauses(events)
+        for kind in self.order:  # a target counted from another's deadline comes after that one
+            if kind not in self.kinds:
+                continue
+            verdict = self.target_verdict(
+                incident, kind, decided, events=events, stretches=stretches, pauses=pauses
+            )
+            if verdict is not None:
+                decided[kind] = verdict
+                found.append(verdict)
+        if "update" in self.kinds:
+            found.extend(
+                self.update_verdicts(incident, decided, events=events, stretches=stretches, pauses=pauses)
+            )
         return found
 
     def target_verdict(
-        self, incident: Incident, kind: model.TargetKind, decided: dict[str, TargetVerdict]
+        self,
+        incident: Incident,
+        kind: model.TargetKind,
+        decided: dict[str, TargetVerdict],
+        *,
+        events: list[Event],
+        stretches: list[tuple[int, str, str]],
+        pauses: list[tuple[int, int | None]],
     ) -> TargetVerdict | None:
         plan = self.plan_of(incident)
-        stretches = self.stretches(incident)
         mode = self.agreement.clock.on_change or "keep_elapsed"
         if mode == "retroactive":
             stretches = [(incident.reported, stretches[-1][1], "the final severity applies throughout")]
-        actual = next((e.at for e in self.events[incident.id] if e.kind == kind), None)
+        actual = next((e.at for e in events if e.kind == kind), None)
         base_start, notes = self.clock_start(incident)
-        pauses = self.pauses(incident)
         last: tuple[model.Target, int, int | None, list[str]] | None = None
         for index, (since, severity, why) in enumerate(stretches):
             until = stretches[index + 1][0] if index + 1 < len(stretches) else None
@@ -395,12 +466,13 @@ class _Run:
                     continue
                 anchored_due = anchor.due
                 start = anchored_due
-                here.append(f"counted from the {target.after} deadline, {self.when(start)}")
-            if index > 0:
+                if self.notes:
+                    here.append(f"counted from the {target.after} deadline, {self.when(start)}")
+            if index > 0 and self.notes:
                 here.append(f"severity {severity} ({why})")
             due, pause_notes = self.deadline(target.deadline, start, pauses)
             here.extend(pause_notes)
-            if isinstance(target.deadline, model.BusinessTime) and due is not None:
+            if self.notes and isinstance(target.deadline, model.BusinessTime) and due is not None:
                 here.append(self.counted_time(target.deadline.calendar, start, min(due, actual or due), pauses))
             last = (target, start, due, here)
             if actual is not None and (until is None or actual <= until):
@@ -438,21 +510,28 @@ class _Run:
             incident.reported,
         )
 
-    def update_verdicts(self, incident: Incident, decided: dict[str, TargetVerdict]) -> list[TargetVerdict]:
+    def update_verdicts(
+        self,
+        incident: Incident,
+        decided: dict[str, TargetVerdict],
+        *,
+        events: list[Event],
+        stretches: list[tuple[int, str, str]],
+        pauses: list[tuple[int, int | None]],
+    ) -> list[TargetVerdict]:
         plan = self.plan_of(incident)
-        target = self.target_for("update", self.stretches(incident)[-1][1], plan)
+        target = self.target_for("update", stretches[-1][1], plan)
         if target is None:
             return []
         start, notes = self.clock_start(incident)
         response = decided.get("response")
         points = [response.actual] if response and response.actual is not None else [start]
-        points += [e.at for e in self.events[incident.id] if e.kind == "update" and e.at > points[0]]
+        points += [e.at for e in events if e.kind == "update" and e.at > points[0]]
         resolution = decided.get("resolution")
         stop = resolution.actual if resolution and resolution.actual is not None else None
         if stop is None:
-            stop = next((e.at for e in self.events[incident.id] if e.kind == "resolution"), None)
+            stop = next((e.at for e in events if e.kind == "resolution"), None)
         points = [p for p in points if stop is None or p < stop]  # updates after the resolution do not count
-        pauses = self.pauses(incident)
         found = []
         for index, point in enumerate(points):
             due, _ = self.deadline(target.deadline, point, pauses)
@@ -460,7 +539,9 @@ class _Run:
             if answered is None and stop is not None and due is not None and stop <= due:
                 break  # resolved before another update was due
             since = (
-                "the response"
+                ""
+                if not self.notes
+                else "the response"
                 if index == 0 and response and response.actual is not None
                 else ("the clock start" if index == 0 else f"the update at {self.when(point)}")
             )
@@ -492,7 +573,7 @@ class _Run:
                     status,
                     margin,
                     self.clock_name(target),
-                    (f"next update due after {since}", *notes),
+                    (f"next update due after {since}", *notes) if self.notes else (),
                     incident.reported,
                 )
             )
@@ -500,7 +581,7 @@ class _Run:
                 break
         return found
 
-    # -- KPIs --------------------------------------------------------------------------------------------
+    # -- periods -----------------------------------------------------------------------------------------
 
     def period_label(self, start: int, unit: model.PeriodUnit) -> str:
         day = local_date(start, self.zone)
@@ -510,52 +591,39 @@ class _Run:
             return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
         return f"{day.year}"
 
-    def kpis(self, targets: list[TargetVerdict]) -> list[KpiVerdict]:
-        found = []
-        for kpi in self.agreement.kpis:
-            groups: dict[tuple[str, str], list[TargetVerdict]] = defaultdict(list)
-            for verdict in targets:
-                if (
-                    verdict.kind == kpi.kind
-                    and verdict.severity in kpi.severities
-                    and (not kpi.plans or verdict.plan in kpi.plans)
-                ):
-                    start, _ = period_of(verdict.reported, kpi.period, self.zone)
-                    groups[(verdict.customer, self.period_label(start, kpi.period))].append(verdict)
-            for (customer, label), verdicts in sorted(groups.items()):
-                decided = [v for v in verdicts if v.status != "pending"]
-                met = sum(v.status == "met" for v in decided)
-                start, end = period_of(verdicts[0].reported, kpi.period, self.zone)
-                if not decided:
-                    status: Status = "pending"
-                elif Decimal(met) * 100 >= kpi.percent * len(decided):
-                    status = "met" if end <= self.as_of or len(decided) == len(verdicts) else "pending"
-                else:
-                    status = "breached"
-                found.append(KpiVerdict(customer, kpi, label, start, len(decided), met, status))
+    def period(self, instant: int, unit: model.PeriodUnit) -> tuple[int, int, str]:
+        """`[start, end)` and label of the period holding an instant, remembered per local date."""
+        key = (unit, local_date(instant, self.zone))
+        found = self._periods.get(key)
+        if found is None:
+            start, end = period_of(instant, unit, self.zone)
+            found = self._periods[key] = (start, end, self.period_label(start, unit))
         return found
 
     # -- availability ------------------------------------------------------------------------------------
 
-    def customers(self) -> list[str]:
-        names = set(self.timeline.customers) | {i.customer for i in self.timeline.incidents.values()}
-        names |= {o.customer for o in self.timeline.outages if o.customer is not None}
-        return sorted(names) or [DEFAULT_CUSTOMER]
-
     def availability(self) -> list[AvailabilityVerdict]:
         found: list[AvailabilityVerdict] = []
-        if not self.agreement.availabilities or (not self.timeline.outages and not self.timeline.incidents):
+        population = self.population
+        if not self.agreement.availabilities or population.first is None:
             return found
-        instants = [o.start for o in self.timeline.outages] + [
-            i.reported for i in self.timeline.incidents.values()
-        ]
-        first = min(instants)
+        outages: dict[str | None, list[tuple[int, int, Outage]]] = defaultdict(list)
+        for index, outage in enumerate(sorted(population.outages, key=lambda o: o.start)):
+            outages[outage.customer].append((outage.start, index, outage))
         for commitment in self.agreement.availabilities:
-            for customer in self.customers():
-                outages = [o for o in self.timeline.outages if o.customer in (None, customer)]
-                start, end = period_of(first, commitment.period, self.zone)
+            for customer in sorted(population.names) or [DEFAULT_CUSTOMER]:
+                # A sweep over the customer's outages and everyone's, in order of start: the active list holds
+                # exactly the outages that overlap the period at hand, so each period sees only its own.
+                pending = heapq.merge(outages.get(customer, []), outages.get(None, []))
+                upcoming = next(pending, None)
+                active: list[Outage] = []
+                start, end = period_of(population.first, commitment.period, self.zone)
                 while start <= self.as_of:
-                    found.append(self.period_availability(customer, commitment, start, end, outages))
+                    while upcoming is not None and upcoming[0] < end:
+                        active.append(upcoming[2])
+                        upcoming = next(pending, None)
+                    active = [o for o in active if o.end > start]
+                    found.append(self.period_availability(customer, commitment, start, end, active))
                     following = local_date(end, self.zone)
                     start, end = period_bounds(following, commitment.period, self.zone)
         return found
@@ -678,7 +746,7 @@ class _Run:
     # -- credits -----------------------------------------------------------------------------------------
 
     def fee_value(self, customer: str, percent: Decimal, months: int) -> tuple[str, Decimal]:
-        record = self.timeline.customers.get(customer)
+        record = self.population.customers.get(customer)
         if record is None or record.fee is None:
             return "% of monthly fee", percent * months
         return record.currency or "fee", record.fee * months * percent / 100
@@ -735,6 +803,7 @@ class _Run:
 
     def awards(self, targets: list[TargetVerdict], availability: list[AvailabilityVerdict]) -> list[Award]:
         raw: list[tuple[Award, int]] = []  # with the instant the failure ended, for claim windows
+        targets = sorted(targets, key=lambda v: (v.reported, v.incident))  # in whatever order they were decided
         for credit in self.agreement.hourly_credits:
             for verdict in targets:
                 if verdict.status != "breached" or not _selects(credit.targets, verdict) or verdict.margin is None:
@@ -811,7 +880,7 @@ class _Run:
         closes = clock.day_end_from(local_date(ended, clock.spec.zone) + dt.timedelta(days=1), window.days)
         claims = [
             c
-            for c in self.timeline.claims
+            for c in self.population.claims
             if c.customer == award.customer
             and (c.credit is None or c.credit == award.credit)
             and (c.incident == award.incident if award.incident else c.period == award.period)
@@ -910,6 +979,41 @@ class _Run:
                         award, value=room, status="owed" if room > 0 else "void", reasons=(*award.reasons, reason)
                     )
                 used[key] += min(award.value, room)
+        return found
+
+
+class KpiTally:
+    """Counts, per KPI, customer and period, how many targets were decided, met and seen, one verdict at a
+    time: all a KPI verdict needs, so the verdicts themselves need not be kept."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.counts: dict[tuple[int, str, str], list[int]] = {}  # -> [decided, met, seen, start, end]
+
+    def add(self, verdict: TargetVerdict) -> None:
+        for index, kpi in enumerate(self.run.agreement.kpis):
+            if (
+                verdict.kind == kpi.kind
+                and verdict.severity in kpi.severities
+                and (not kpi.plans or verdict.plan in kpi.plans)
+            ):
+                start, end, label = self.run.period(verdict.reported, kpi.period)
+                counts = self.counts.setdefault((index, verdict.customer, label), [0, 0, 0, start, end])
+                counts[0] += verdict.status != "pending"
+                counts[1] += verdict.status == "met"
+                counts[2] += 1
+
+    def verdicts(self) -> list[KpiVerdict]:
+        found = []
+        for (index, customer, label), (decided, met, seen, start, end) in sorted(self.counts.items()):
+            kpi = self.run.agreement.kpis[index]
+            if not decided:
+                status: Status = "pending"
+            elif Decimal(met) * 100 >= kpi.percent * decided:
+                status = "met" if end <= self.run.as_of or decided == seen else "pending"
+            else:
+                status = "breached"
+            found.append(KpiVerdict(customer, kpi, label, start, decided, met, status))
         return found
 
 

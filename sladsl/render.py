@@ -7,13 +7,14 @@ strings so no float rounding creeps in.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from sladsl.clock import local
 from sladsl.diagnostics import Diagnostic
 from sladsl.diagnostics import to_json as diagnostic_json
-from sladsl.interpreter import AvailabilityVerdict, Award, Report, TargetVerdict, describe_seconds
+from sladsl.interpreter import AvailabilityVerdict, Award, KpiVerdict, Report, TargetVerdict, describe_seconds
 
 SCHEMA = "sladsl.check/1"
 
@@ -217,29 +218,10 @@ def render_json(
         "zone": _zone(report),
         "as_of": _iso(report, report.as_of),
         "targets": [_target_json(report, t) for t in report.targets],
-        "kpis": [
-            {
-                "customer": k.customer,
-                "kind": k.kpi.kind,
-                "severities": list(k.kpi.severities),
-                "plans": list(k.kpi.plans),
-                "period": k.period,
-                "decided": k.decided,
-                "met": k.met,
-                "percent": None if k.percent is None else str(k.percent),
-                "target_percent": str(k.kpi.percent),
-                "status": k.status,
-                "citation": k.kpi.citation,
-            }
-            for k in report.kpis
-        ],
-        "availability": [_availability_json(report, a) for a in report.availability],
-        "credits": [_award_json(report, a) for a in report.awards],
-        "totals": [
-            {"customer": c, "unit": u, "value": str(v)}
-            for c, units in totals_by_customer(report).items()
-            for u, v in sorted(units.items())
-        ],
+        "kpis": [kpi_json(k) for k in report.kpis],
+        "availability": [availability_json(report, a) for a in report.availability],
+        "credits": [award_json(report, a) for a in report.awards],
+        "totals": totals_json(report),
         "summary": {
             "targets": len(report.targets),
             "met": sum(t.status == "met" for t in report.targets),
@@ -258,25 +240,56 @@ def render_json(
 
 
 def _target_json(report: Report, t: TargetVerdict) -> dict[str, Any]:
-    return {
+    return target_json(t, lambda instant: _iso(report, instant))
+
+
+def target_json(t: TargetVerdict, iso: Callable[[int | None], str | None], notes: bool = True) -> dict[str, Any]:
+    """One target verdict as a JSON-ready object; `iso` writes an instant in the agreement's zone."""
+    found: dict[str, Any] = {
         "incident": t.incident,
         "customer": t.customer,
         "kind": t.kind,
         "severity": t.severity,
         "plan": t.plan,
-        "reported": _iso(report, t.reported),
-        "start": _iso(report, t.start),
-        "due": _iso(report, t.due),
-        "actual": _iso(report, t.actual),
+        "reported": iso(t.reported),
+        "start": iso(t.start),
+        "due": iso(t.due),
+        "actual": iso(t.actual),
         "status": t.status,
         "margin_seconds": t.margin,
         "clock": t.clock,
         "citation": t.target.citation,
-        "notes": list(t.notes),
+    }
+    if notes:
+        found["notes"] = list(t.notes)
+    return found
+
+
+def kpi_json(k: KpiVerdict) -> dict[str, Any]:
+    return {
+        "customer": k.customer,
+        "kind": k.kpi.kind,
+        "severities": list(k.kpi.severities),
+        "plans": list(k.kpi.plans),
+        "period": k.period,
+        "decided": k.decided,
+        "met": k.met,
+        "percent": None if k.percent is None else str(k.percent),
+        "target_percent": str(k.kpi.percent),
+        "status": k.status,
+        "citation": k.kpi.citation,
     }
 
 
-def _availability_json(report: Report, a: AvailabilityVerdict) -> dict[str, Any]:
+def totals_json(report: Report) -> list[dict[str, str]]:
+    return [
+        {"customer": c, "unit": u, "value": str(v)}
+        for c, units in totals_by_customer(report).items()
+        for u, v in sorted(units.items())
+    ]
+
+
+def availability_json(report: Report, a: AvailabilityVerdict) -> dict[str, Any]:
     return {
         "customer": a.customer,
         "commitment": a.commitment.name,
@@ -302,7 +315,7 @@ def _availability_json(report: Report, a: AvailabilityVerdict) -> dict[str, Any]
     }
 
 
-def _award_json(report: Report, a: Award) -> dict[str, Any]:
+def award_json(report: Report, a: Award) -> dict[str, Any]:
     return {
         "customer": a.customer,
         "credit": a.credit,

@@ -7,9 +7,12 @@ import bisect
 import attrs
 
 
-@attrs.frozen
+@attrs.define(unsafe_hash=True)
 class Span:
-    """A half-open range `[start, end)` of character offsets in one source, with 1-based line and column."""
+    """A half-open range `[start, end)` of character offsets in one source, with 1-based line and column.
+
+    A value: never changed after it is made. It is not declared frozen only because `check` makes one for
+    every timeline record, and a frozen attrs class takes three times as long to build."""
 
     file: str
     start: int

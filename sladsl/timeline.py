@@ -24,7 +24,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,12 +35,15 @@ from sladsl.clock import TimestampError, parse_instant
 from sladsl.diagnostics import Diagnostic, Label, did_you_mean
 from sladsl.source import Source, Span
 
+# The records below are values, never changed once read. They are plain (not frozen) attrs classes because a
+# timeline has millions of them and frozen construction costs three times as much.
+
 EVENT_TYPES = ("response", "restore", "resolution", "update", "severity_changed", "paused", "resumed")
 RECORD_TYPES = ("customer", "reported", *EVENT_TYPES, "outage", "claim")
 DEFAULT_CUSTOMER = "customer"
 
 
-@attrs.frozen
+@attrs.define
 class Customer:
     id: str
     plan: str | None
@@ -50,7 +53,7 @@ class Customer:
     where: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@attrs.define
 class Incident:
     id: str
     customer: str
@@ -61,7 +64,7 @@ class Incident:
     where: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@attrs.define
 class Event:
     incident: str
     kind: str
@@ -70,7 +73,7 @@ class Event:
     where: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@attrs.define
 class Outage:
     id: str
     customer: str | None
@@ -82,7 +85,7 @@ class Outage:
     where: Span = attrs.field(eq=False)
 
 
-@attrs.frozen
+@attrs.define
 class Claim:
     customer: str
     at: int
@@ -132,17 +135,17 @@ def _records(source: Source) -> Iterator[tuple[Span, Any]]:
         yield from _array_records(source)
     else:
         offset = 0
-        for line in text.splitlines(keepends=True):
+        for line in text.split("\n"):  # only a line feed ends a record: JSON strings may hold U+2028
             body = line.strip()
             if body:
-                where = source.span(offset, offset + len(line.rstrip("\r\n")))
+                where = source.span(offset, offset + len(line.rstrip("\r")))
                 try:
                     yield where, json.loads(body, parse_constant=_no_constant)
                 except _Reject as error:
                     yield where, error
                 except json.JSONDecodeError as error:
                     yield where, _Reject("E0301", f"this line is not a JSON object: {_why(error)}")
-            offset += len(line)
+            offset += len(line) + 1
 
 
 def _no_constant(name: str) -> Any:
@@ -218,9 +221,17 @@ class _Reader:
         secondary = (Label(where, "record rejected"),) if found is not None and found.line != where.line else ()
         self.rejected.append(Diagnostic(code, message, primary, label, secondary=secondary, help=help_text))
 
+    def record_text(self, where: Span) -> str:
+        """The text of the record at `where` (a subclass that reads line by line keeps only the current one)."""
+        return self.source.text[where.start : where.end]
+
+    def inner_span(self, where: Span, start: int, end: int) -> Span:
+        """A span from `start` to `end`, character offsets into the record at `where`."""
+        return self.source.span(where.start + start, where.start + end)
+
     def field_span(self, where: Span, key: str) -> Span | None:
         """The span of a field's value inside a JSON record, for the smallest useful caret."""
-        text = self.source.text[where.start : where.end]
+        text = self.record_text(where)
         at = text.find(f'"{key}"')
         if at < 0:
             return None
@@ -236,7 +247,7 @@ class _Reader:
             end = start
             while end < len(text) and text[end] not in ",}\r\n":
                 end += 1
-        return self.source.span(where.start + start, where.start + end)
+        return self.inner_span(where, start, end)
 
     def take(self, where: Span, raw: Any) -> None:
         self.read += 1
@@ -350,7 +361,7 @@ class _Reader:
             at = self.instant(raw, "at")
             assert at is not None
             severity = self.severity(raw) if kind == "severity_changed" else None
-            self.events.append(Event(incident, kind, at, severity, where))
+            self.add_event(Event(incident, kind, at, severity, where))
 
     def customer(self, where: Span, raw: dict[str, Any]) -> None:
         ident = self.text(raw, "id")
@@ -374,6 +385,24 @@ class _Reader:
     def incident(self, where: Span, raw: dict[str, Any]) -> None:
         ident = self.text(raw, "incident")
         assert ident is not None
+        self.check_new_incident(ident)
+        at = self.instant(raw, "at")
+        assert at is not None
+        self.add_incident(
+            Incident(
+                ident,
+                self.text(raw, "customer", required=False) or DEFAULT_CUSTOMER,
+                self.severity(raw),
+                self.plan(raw),
+                self.text(raw, "channel", required=False),
+                at,
+                where,
+            )
+        )
+
+    # -- where records go: a subclass that streams keeps less ---------------------------------------------
+
+    def check_new_incident(self, ident: str) -> None:
         if ident in self.incidents:
             raise _Reject(
                 "E0311",
@@ -381,17 +410,12 @@ class _Reader:
                 f"the first report is at line {self.incidents[ident].where.line}",
                 "incident",
             )
-        at = self.instant(raw, "at")
-        assert at is not None
-        self.incidents[ident] = Incident(
-            ident,
-            self.text(raw, "customer", required=False) or DEFAULT_CUSTOMER,
-            self.severity(raw),
-            self.plan(raw),
-            self.text(raw, "channel", required=False),
-            at,
-            where,
-        )
+
+    def add_incident(self, incident: Incident) -> None:
+        self.incidents[incident.id] = incident
+
+    def add_event(self, event: Event) -> None:
+        self.events.append(event)
 
     def outage(self, where: Span, raw: dict[str, Any]) -> None:
         start, end = self.instant(raw, "start"), self.instant(raw, "end")
@@ -432,56 +456,34 @@ class _Reader:
     # -- cross-record checks -----------------------------------------------------------------------------
 
     def conflicting_outages(self) -> list[Diagnostic]:
-        """Outages for the same customer that overlap in time but are tagged differently (W0301)."""
-        found = []
-        active: list[Outage] = []  # a sweep: only outages still running when the next one starts can overlap it
-        for later in sorted(self.outages, key=lambda o: (o.start, o.where.line)):
-            active = [o for o in active if o.end > later.start]
-            for earlier in active:
-                same_scope = (
-                    earlier.customer is None or later.customer is None or earlier.customer == later.customer
-                )
-                if same_scope and set(earlier.tags) != set(later.tags):
-                    found.append(
-                        Diagnostic(
-                            "W0301",
-                            f"outages `{earlier.id}` and `{later.id}` overlap but are tagged differently",
-                            later.where,
-                            "this outage",
-                            secondary=(Label(earlier.where, "overlaps this one"),),
-                            notes=(
-                                "where a counted outage overlaps an excluded one, the overlap counts as downtime",
-                            ),
-                            help="split the outages at the change of cause, or give them the same tags",
-                        )
-                    )
-                    break
-            active.append(later)
-        return found
+        return conflicting_outages(self.outages)
+
+    def vet(self, event: Event, incident: Incident | None, known: Iterable[str]) -> bool:
+        """Whether an event can be kept: its incident was reported (`known` holds the ids a typo may be of),
+        and not after the event. Rejects it when not."""
+        if incident is None:
+            guess = did_you_mean(event.incident, known)
+            self.reject(
+                event.where,
+                "E0310",
+                f"incident `{event.incident}` was never reported",
+                f"did you mean `{guess}`?" if guess else "add a `reported` record for it",
+                "incident",
+            )
+            return False
+        if event.at < incident.reported:
+            self.reject(
+                event.where,
+                "E0312",
+                f"this {event.kind} comes before incident `{incident.id}` was reported",
+                f"the report is at line {incident.where.line}",
+                "at",
+            )
+            return False
+        return True
 
     def finish(self) -> Timeline:
-        kept: list[Event] = []
-        for event in self.events:
-            incident = self.incidents.get(event.incident)
-            if incident is None:
-                guess = did_you_mean(event.incident, self.incidents)
-                self.reject(
-                    event.where,
-                    "E0310",
-                    f"incident `{event.incident}` was never reported",
-                    f"did you mean `{guess}`?" if guess else "add a `reported` record for it",
-                    "incident",
-                )
-            elif event.at < incident.reported:
-                self.reject(
-                    event.where,
-                    "E0312",
-                    f"this {event.kind} comes before incident `{incident.id}` was reported",
-                    f"the report is at line {incident.where.line}",
-                    "at",
-                )
-            else:
-                kept.append(event)
+        kept = [e for e in self.events if self.vet(e, self.incidents.get(e.incident), self.incidents)]
         kept.sort(key=lambda e: (e.at, e.where.line))
         warnings = self.conflicting_outages()
         self.rejected.sort(key=Diagnostic.sort_key)
@@ -489,9 +491,34 @@ class _Reader:
             self.customers,
             self.incidents,
             tuple(kept),
-            tuple(sorted(self.outages, key=lambda o: o.start)),
-            tuple(sorted(self.claims, key=lambda c: c.at)),
+            tuple(sorted(self.outages, key=lambda o: (o.start, o.where.line))),
+            tuple(sorted(self.claims, key=lambda c: (c.at, c.where.line))),
             self.read,
             tuple(self.rejected),
             tuple(warnings),
         )
+
+
+def conflicting_outages(outages: Iterable[Outage]) -> list[Diagnostic]:
+    """Outages for the same customer that overlap in time but are tagged differently (W0301)."""
+    found = []
+    active: list[Outage] = []  # a sweep: only outages still running when the next one starts can overlap it
+    for later in sorted(outages, key=lambda o: (o.start, o.where.line)):
+        active = [o for o in active if o.end > later.start]
+        for earlier in active:
+            same_scope = earlier.customer is None or later.customer is None or earlier.customer == later.customer
+            if same_scope and set(earlier.tags) != set(later.tags):
+                found.append(
+                    Diagnostic(
+                        "W0301",
+                        f"outages `{earlier.id}` and `{later.id}` overlap but are tagged differently",
+                        later.where,
+                        "this outage",
+                        secondary=(Label(earlier.where, "overlaps this one"),),
+                        notes=("where a counted outage overlaps an excluded one, the overlap counts as downtime",),
+                        help="split the outages at the change of cause, or give them the same tags",
+                    )
+                )
+                break
+        active.append(later)
+    return found

@@ -1,0 +1,748 @@
+"""Streaming `check`: a JSON Lines timeline in, one JSON line per result out, in memory that does not grow
+with the number of incidents.
+
+Records are read a chunk at a time and validated by the same reader as the whole-file path. Each incident is
+held only until it is *decided*: its report is in, an event has arrived for every target kind that applies to
+it (and the resolution, when it has an update cadence), no pause is open, and its plan is known. It is then
+evaluated by the same `Run` as the whole-file path, its verdicts are written at once, and all that is kept is
+a fingerprint of its id (to catch a second report), its KPI counts, and the verdicts that may earn a credit.
+Incidents still open at the end of input are decided then, as of the final instant.
+
+What streaming asks of a timeline, beyond what the whole-file formats accept: a record for an incident that
+was already decided, of a kind the agreement uses, is rejected (E0316) rather than silently changing a result
+already written. Records of kinds the agreement never uses are accepted, as the whole-file path accepts them.
+
+`--jobs N` runs N workers over the same file. A record that names an incident belongs to the worker that its
+id hashes to; every other record belongs to worker 0, and all workers read customer records for plans. Each
+worker writes its lines with a sort key (the line that decided them), the parent merges them in key order and
+then computes the per-period results from the workers' counts. The output is byte for byte that of one job.
+
+Line kinds (`type`): `header`, `target`, `rejected`, `warning`, `kpi`, `availability`, `credit`, `total` and a
+final `summary`. Schema `sladsl.check-lines/1`, documented in the README.
+"""
+
+from __future__ import annotations
+
+import array
+import heapq
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import attrs
+import orjson
+
+from sladsl import model
+from sladsl.clock import LocalTimes
+from sladsl.diagnostics import Diagnostic, decode
+from sladsl.diagnostics import to_json as diagnostic_json
+from sladsl.interpreter import KpiTally, Population, Report, Run, TargetVerdict, _selects
+from sladsl.render import availability_json, award_json, kpi_json, target_json, totals_json
+from sladsl.source import Source, Span
+from sladsl.timeline import (
+    Event,
+    Incident,
+    _no_constant,
+    _Reader,
+    _records,
+    _Reject,
+    _why,
+    conflicting_outages,
+)
+
+SCHEMA = "sladsl.check-lines/1"
+CHUNK = 1 << 22
+_AFTER_INPUT = 1 << 62  # sort keys of what is decided at the end of input come after every line
+_TARGET_KINDS: tuple[model.TargetKind, ...] = ("response", "restore", "resolution")
+Key = tuple[int, int, str]
+Emit = Callable[[Key, bytes], None]
+
+
+class Seen:
+    """A set of strings kept as 64-bit fingerprints in one flat table (open addressing, linear probing):
+    8 bytes an id where a set of strings takes about 100. Two ids with the same fingerprint would be taken
+    for one; with 10 million ids the chance of that is below one in a million."""
+
+    def __init__(self) -> None:
+        self.mask = (1 << 16) - 1
+        self.table = array.array("q", bytes(8 << 16))
+        self.count = 0
+
+    @staticmethod
+    def _print(key: str) -> int:
+        return hash(key) or 1
+
+    def _slot(self, fingerprint: int) -> int:
+        table, mask = self.table, self.mask
+        i = fingerprint & mask
+        while table[i] and table[i] != fingerprint:
+            i = (i + 1) & mask
+        return i
+
+    def __contains__(self, key: str) -> bool:
+        fingerprint = self._print(key)
+        return self.table[self._slot(fingerprint)] == fingerprint
+
+    def add(self, key: str) -> None:
+        fingerprint = self._print(key)
+        i = self._slot(fingerprint)
+        if self.table[i] == fingerprint:
+            return
+        self.table[i] = fingerprint
+        self.count += 1
+        if self.count * 4 > (self.mask + 1) * 3:
+            old = self.table
+            self.mask = self.mask * 2 + 1
+            self.table = array.array("q", bytes(8 * (self.mask + 1)))
+            for value in old:
+                if value:
+                    self.table[self._slot(value)] = value
+
+
+class _Open:
+    __slots__ = ("events", "incident", "kinds")
+
+    def __init__(self, incident: Incident) -> None:
+        self.incident = incident
+        self.events: list[Event] = []
+        self.kinds: set[str] = set()
+
+
+class _LineReader(_Reader):
+    """The timeline reader, fed one line at a time; where records go is the engine's business."""
+
+    def __init__(self, agreement: model.Agreement, name: str, engine: Engine) -> None:
+        super().__init__(Source(name, ""), agreement)
+        self.engine = engine
+        self.line = b""
+        self.quiet = False  # a customer record read by a worker that does not own it: no count, no diagnostic
+
+    def record_text(self, where: Span) -> str:
+        return self.line.decode("utf-8", errors="replace").strip()
+
+    def inner_span(self, where: Span, start: int, end: int) -> Span:
+        return Span(where.file, where.start + start, where.start + end, where.line, start + 1, where.line, end + 1)
+
+    def reject(
+        self, where: Span, code: str, message: str, help_text: str | None = None, key: str | None = None
+    ) -> None:
+        if self.quiet:
+            return
+        super().reject(where, code, message, help_text, key)
+        self.engine.rejected(self.rejected.pop())
+
+    def check_new_incident(self, ident: str) -> None:
+        if ident in self.engine.decided:
+            raise _Reject(
+                "E0311",
+                f"incident `{ident}` is reported twice",
+                "the first report was read and decided earlier",
+                "incident",
+            )
+        super().check_new_incident(ident)
+
+    def add_incident(self, incident: Incident) -> None:
+        self.engine.incident(incident)
+
+    def add_event(self, event: Event) -> None:
+        self.engine.event(event)
+
+
+class Engine:
+    """One worker's share of a streamed check: reads lines, decides incidents, emits their lines."""
+
+    def __init__(
+        self,
+        agreement: model.Agreement,
+        name: str,
+        emit: Emit,
+        *,
+        as_of: int | None,
+        explain: bool,
+        window: tuple[int, int] | None = None,
+        worker: int = 0,
+        workers: int = 1,
+    ) -> None:
+        self.agreement = agreement
+        self.window = window
+        self.name = name
+        self.emit = emit
+        self.explain = explain
+        self.worker, self.workers = worker, workers
+        self.fixed_as_of = as_of
+        self.latest: int | None = None  # the latest instant of any kept record: the default as-of
+        self.reader = _LineReader(agreement, name, self)
+        self.population = Population(self.reader.customers)
+        self.run = Run(agreement, self.population, as_of if as_of is not None else 0, notes=explain)
+        self.iso = LocalTimes(self.run.zone).iso
+        self.open: dict[str, _Open] = {}
+        self.waiting: dict[str, list[Event]] = {}  # events that came before their incident's report
+        self.decided = Seen()
+        self.tally = KpiTally(self.run)
+        self.creditable: list[TargetVerdict] = []
+        self.statuses = {"met": 0, "breached": 0, "pending": 0}
+        self.key: Key = (0, 0, "")  # where what is emitted now goes in the merged output
+        self.rejections = 0
+        clock = agreement.clock
+        self.used = {k for k in ("response", "restore", "resolution", "update") if self.uses(k)}
+        if clock.pause_on_customer:
+            self.used |= {"paused", "resumed"}
+        if agreement.targets:
+            self.used.add("severity_changed")
+        self.plans_matter = bool(agreement.plans)
+        self.selectors = [c.targets for c in agreement.hourly_credits] + [
+            f.missed for f in agreement.flat_credits if not isinstance(f.missed, str)
+        ]
+
+    def uses(self, kind: str) -> bool:
+        """Whether an event of this kind can change any verdict."""
+        agreement = self.agreement
+        if kind == "update" and any(t.kind == "update" for t in agreement.targets):
+            return True
+        if kind in ("response", "resolution") and any(t.kind == "update" for t in agreement.targets):
+            return True
+        return any(t.kind == kind for t in agreement.targets) or any(
+            k == kind for k, _, _ in agreement.clock.downgrades
+        )
+
+    # -- input -------------------------------------------------------------------------------------------
+
+    def saw(self, instant: int) -> None:
+        if self.latest is None or instant > self.latest:
+            self.latest = instant
+
+    def rejected(self, diagnostic: Diagnostic) -> None:
+        self.rejections += 1
+        self.emit(self.key, orjson.dumps({"type": "rejected", **diagnostic_json(diagnostic)}))
+
+    def line(self, number: int, offset: int, body: bytes, *, quiet: bool = False) -> None:
+        """One non-blank line of the timeline."""
+        self.key = (number, 0, "")
+        reader = self.reader
+        reader.line, reader.quiet = body, quiet
+        where = Span(self.name, offset, offset + len(body), number, 1, number, len(body) + 1)
+        try:
+            raw: Any = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raw = _slow_json(body)
+        self.record(where, raw, quiet=quiet)
+
+    def record(self, where: Span, raw: Any, *, quiet: bool = False) -> None:
+        """One record, parsed (or the reason it could not be)."""
+        reader = self.reader
+        reader.quiet = quiet
+        self.key = (where.line, 0, "")
+        outages, claims = len(reader.outages), len(reader.claims)
+        reader.take(where, raw)
+        if quiet:
+            reader.read -= 1
+            del reader.outages[outages:], reader.claims[claims:]
+            return
+        if len(reader.outages) > outages:
+            outage = reader.outages[-1]
+            self.saw(outage.end)
+            self.population.saw(outage.start)
+            if outage.customer is not None:
+                self.population.names.add(outage.customer)
+        if len(reader.claims) > claims:
+            self.saw(reader.claims[-1].at)
+
+    def incident(self, incident: Incident) -> None:
+        if incident.id in self.open:
+            first = self.open[incident.id].incident.where.line
+            raise _Reject(
+                "E0311",
+                f"incident `{incident.id}` is reported twice",
+                f"the first report is at line {first}",
+                "incident",
+            )
+        state = self.open[incident.id] = _Open(incident)
+        self.saw(incident.reported)
+        self.population.saw(incident.reported)
+        self.population.names.add(incident.customer)
+        for event in self.waiting.pop(incident.id, []):
+            self.keep(state, event)
+        self.try_decide(state)
+
+    def event(self, event: Event) -> None:
+        state = self.open.get(event.incident)
+        if state is not None:
+            self.keep(state, event)
+            self.try_decide(state)
+        elif event.incident in self.decided:
+            if event.kind in self.used:
+                raise _Reject(
+                    "E0316",
+                    f"this {event.kind} arrives after incident `{event.incident}` was decided",
+                    "a streamed check writes an incident's results when its last target's event arrives; "
+                    "put each incident's records in time order, or check with --format text or json",
+                    "incident",
+                )
+            self.saw(event.at)  # a kind the agreement never uses: kept, and changes nothing
+        else:
+            self.waiting.setdefault(event.incident, []).append(event)
+
+    def keep(self, state: _Open, event: Event) -> None:
+        if self.reader.vet(event, state.incident, ()):
+            state.events.append(event)
+            state.kinds.add(event.kind)
+            self.saw(event.at)
+
+    # -- deciding ----------------------------------------------------------------------------------------
+
+    def try_decide(self, state: _Open) -> None:
+        incident = state.incident
+        run = self.run
+        if self.plans_matter and incident.plan is None and incident.customer not in self.population.customers:
+            return  # its plan comes from a customer record not read yet
+        events = sorted(state.events, key=_event_order)
+        plan = run.plan_of(incident)
+        stretches = run.stretches(incident, events)
+        for kind in _TARGET_KINDS:
+            if kind not in state.kinds and any(run.target_for(kind, s, plan) for _, s, _ in stretches):
+                return
+        if "resolution" not in state.kinds and run.target_for("update", stretches[-1][1], plan) is not None:
+            return
+        pauses = run.pauses(events)
+        if pauses and pauses[-1][1] is None:
+            return
+        self.decide(state, events, self.key)
+
+    def decide(self, state: _Open, events: list[Event], key: Key) -> None:
+        incident = state.incident
+        if self.fixed_as_of is None and self.latest is not None:
+            self.run.as_of = self.latest
+        window = self.window
+        shown = window is None or window[0] <= incident.reported < window[1]
+        for verdict in self.run.incident_verdicts(incident, events):
+            self.tally.add(verdict)  # KPIs, caps and no-stacking count every incident; --period only filters
+            if verdict.status == "breached" and any(_selects(s, verdict) for s in self.selectors):
+                self.creditable.append(verdict)
+            if shown:
+                self.statuses[verdict.status] += 1
+                self.emit(key, orjson.dumps({"type": "target", **target_json(verdict, self._iso, self.explain)}))
+        del self.open[incident.id]
+        self.decided.add(incident.id)
+
+    def _iso(self, instant: int | None) -> str | None:
+        return None if instant is None else self.iso(instant)
+
+    def end_of_input(self, as_of: int) -> None:
+        """Decide what is still open, as of `as_of`, and reject events whose incident never came."""
+        self.run.as_of = as_of
+        for state in sorted(self.open.values(), key=lambda s: (s.incident.reported, s.incident.id)):
+            key = (_AFTER_INPUT, state.incident.reported, state.incident.id)
+            self.decide(state, sorted(state.events, key=_event_order), key)
+        orphans = sorted((e for events in self.waiting.values() for e in events), key=lambda e: e.where.line)
+        self.waiting.clear()
+        for event in orphans:
+            self.key = (_AFTER_INPUT + 1, event.where.line, "")
+            self.reader.vet(event, None, ())
+
+    def share(self) -> dict[str, Any]:
+        """What the parent needs from a worker to finish: counts, and the records kept for the periods."""
+        return {
+            "read": self.reader.read,
+            "rejected": self.rejections,
+            "statuses": self.statuses,
+            "kpis": self.tally.counts,
+            "creditable": self.creditable,
+            "customers": self.reader.customers if self.worker == 0 else {},
+            "names": self.population.names,
+            "first": self.population.first,
+            "outages": self.reader.outages,
+            "claims": self.reader.claims,
+            "latest": self.latest,
+        }
+
+
+def _event_order(event: Event) -> tuple[int, int]:
+    return event.at, event.where.line
+
+
+def _slow_json(body: bytes) -> Any:
+    """What the whole-file reader makes of a line orjson refused: a value, or the reason it is not one."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return _Reject(
+            "E0315", f"byte {error.start} of this line is not UTF-8 text", "a timeline must be UTF-8 text"
+        )
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except _Reject as error:
+        return error
+    except json.JSONDecodeError as error:
+        return _Reject("E0301", f"this line is not a JSON object: {_why(error)}")
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+
+
+def lines(handle: IO[bytes], progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, stripped body) of every non-blank line; only a line feed ends a line."""
+    number, offset, tail = 0, 0, b""
+    first = True
+    while True:
+        chunk = handle.read(CHUNK)
+        if progress is not None:
+            progress(offset + len(tail))
+        if not chunk:
+            break
+        if first and chunk.startswith(b"\xef\xbb\xbf"):
+            chunk, offset = chunk[3:], 3
+        first = False
+        parts = (tail + chunk).split(b"\n")
+        tail = parts.pop()
+        for part in parts:
+            number += 1
+            body = part.strip()
+            if body:
+                yield number, offset, body
+            offset += len(part) + 1
+    body = tail.strip()
+    if body:
+        yield number + 1, offset, body
+
+
+def _field(body: bytes, key: bytes) -> bytes | None:
+    """The raw text of a string field found by a plain scan, or None when the scan cannot be sure (the key
+    appears twice, an escape, a value that is not a string): then the caller parses the line."""
+    at = body.find(key)
+    if at < 0 or body.find(key, at + len(key)) >= 0 or b"\\" in body:
+        return None
+    colon = body.find(b":", at + len(key))
+    if colon < 0 or body[at + len(key) : colon].strip():
+        return None
+    start = colon + 1
+    while body[start : start + 1] in (b" ", b"\t"):
+        start += 1
+    end = body.find(b'"', start + 1)
+    return body[start + 1 : end] if body[start : start + 1] == b'"' and end > 0 else None
+
+
+BROADCAST = -1
+
+
+def owner(body: bytes, workers: int) -> int:
+    """The worker a line belongs to: a record that names an incident goes by the incident's id; a customer
+    record to every worker (worker 0 counts it); anything else to worker 0."""
+    if b'"incident"' not in body:
+        return BROADCAST if b'"customer"' in body else 0
+    kind, ident = _field(body, b'"type"'), _field(body, b'"incident"')
+    if kind is None or ident is None:
+        try:
+            raw = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return 0
+        if not isinstance(raw, dict):
+            return 0
+        value = raw.get("incident")
+        if raw.get("type") == "customer":
+            return BROADCAST
+        if value is None or isinstance(value, (dict, list, bool)):
+            return 0
+        return zlib.crc32(str(value).encode("utf-8", "surrogatepass")) % workers
+    if kind == b"customer":
+        return BROADCAST
+    return zlib.crc32(ident) % workers
+
+
+# -- running -----------------------------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.on = sys.stderr.isatty()
+        self.started = self.shown = time.monotonic()
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if not self.on or now - self.shown < 0.25:
+            return
+        self.shown = now
+        share = min(done / self.total, 1.0)
+        bar = "#" * int(share * 30)
+        rate = done / (now - self.started) / 1e6
+        sys.stderr.write(
+            f"\r  checking [{bar:<30}] {share:4.0%}  {done / 1e6:,.0f} of {self.total / 1e6:,.0f} MB  "
+            f"{rate:,.1f} MB/s"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.on:
+            sys.stderr.write("\r" + " " * 78 + "\r")
+            sys.stderr.flush()
+
+
+@attrs.frozen
+class Job:
+    """One streamed check: the agreement, the timeline's path, the as-of instant (None: the timeline's latest)
+    and whether verdicts carry their notes."""
+
+    agreement: model.Agreement
+    path: str
+    as_of: int | None
+    explain: bool
+    window: tuple[int, int] | None
+
+
+def check_stream(
+    agreement: model.Agreement,
+    agreement_file: str,
+    timeline_file: str,
+    out: IO[bytes],
+    *,
+    as_of: int | None = None,
+    explain: bool = False,
+    jobs: int = 1,
+    window: tuple[int, int] | None = None,
+) -> dict[str, int]:
+    """Check a timeline, writing result lines to `out`; returns the summary's counts. JSON Lines are streamed
+    (and shared among `jobs` workers); a CSV file or a JSON array is read whole, then fed record by record."""
+    job = Job(agreement, timeline_file, as_of, explain, window)
+    header = {
+        "type": "header",
+        "schema": SCHEMA,
+        "agreement": {"title": agreement.title, "file": agreement_file},
+        "timeline": timeline_file,
+        "zone": Run(agreement, Population(), 0).zone,
+    }
+    out.write(orjson.dumps(header) + b"\n")
+    progress = Progress(os.path.getsize(timeline_file))
+    try:
+        if not _is_json_lines(timeline_file):
+            shares = [_whole(job, out)]
+        elif jobs <= 1:
+            shares = [_single(job, out, progress)]
+        else:
+            shares = _parallel(job, out, jobs, progress)
+    finally:
+        progress.close()
+    return _finish(job, shares, out)
+
+
+def _is_json_lines(path: str) -> bool:
+    if path.lower().endswith((".csv", ".json")):
+        return False
+    with open(path, "rb") as handle:
+        start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return not start.startswith(b"[")
+
+
+class _Buffered:
+    """Result lines collected and written in blocks."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.lines: list[bytes] = []
+
+    def __call__(self, key: Key, line: bytes) -> None:
+        self.lines.append(line)
+        if len(self.lines) >= 4096:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.out.write(b"\n".join(self.lines) + b"\n")
+            self.lines.clear()
+
+
+def _single(job: Job, out: IO[bytes], progress: Progress) -> dict[str, Any]:
+    emit = _Buffered(out)
+    engine = Engine(job.agreement, job.path, emit, as_of=job.as_of, explain=job.explain, window=job.window)
+    with open(job.path, "rb") as handle:
+        for number, offset, body in lines(handle, progress):
+            engine.line(number, offset, body)
+    engine.end_of_input(_final_as_of(job.as_of, [engine.latest]))
+    emit.flush()
+    return engine.share()
+
+
+def _whole(job: Job, out: IO[bytes]) -> dict[str, Any]:
+    """A CSV file or a JSON array: read whole (as `--format json` reads it), then fed record by record."""
+    with open(job.path, "rb") as handle:
+        source, problems = decode(job.path, handle.read(), "E0315")
+    if problems:
+        raise TimelineUnreadable(problems, source)
+    emit = _Buffered(out)
+    engine = Engine(job.agreement, job.path, emit, as_of=job.as_of, explain=job.explain, window=job.window)
+    engine.reader.source = source
+    for where, raw in _records(source):
+        engine.reader.line = source.text[where.start : where.end].encode()
+        engine.record(where, raw)
+    engine.end_of_input(_final_as_of(job.as_of, [engine.latest]))
+    emit.flush()
+    return engine.share()
+
+
+class TimelineUnreadable(Exception):
+    """A CSV or JSON-array timeline that is not UTF-8: the whole file is refused, as `--format json` does."""
+
+    def __init__(self, problems: list[Diagnostic], source: Source) -> None:
+        super().__init__(problems[0].message)
+        self.problems, self.source = problems, source
+
+
+def _final_as_of(fixed: int | None, latest: list[int | None]) -> int:
+    if fixed is not None:
+        return fixed
+    return max((t for t in latest if t is not None), default=0)
+
+
+def _worker(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
+    """One of N workers: its own lines, spooled with their sort keys; its counts sent back at the end."""
+    with open(spool, "wb") as sink:
+
+        def emit(key: Key, line: bytes) -> None:
+            sink.write(b"%d\t%d\t%s\t%s\n" % (key[0], key[1], orjson.dumps(key[2]), line))
+
+        engine = Engine(
+            job.agreement,
+            job.path,
+            emit,
+            as_of=job.as_of,
+            explain=job.explain,
+            window=job.window,
+            worker=index,
+            workers=workers,
+        )
+        progress = Progress(os.path.getsize(job.path)) if index == 0 else None
+        with open(job.path, "rb") as handle:
+            for number, offset, body in lines(handle, progress):
+                belongs = owner(body, workers)
+                if belongs == index or (belongs == BROADCAST and index == 0):
+                    engine.line(number, offset, body)
+                elif belongs == BROADCAST:
+                    engine.line(number, offset, body, quiet=True)
+        if progress is not None:
+            progress.close()
+        conn.send(engine.latest)
+        engine.end_of_input(conn.recv())
+    conn.send(engine.share())
+    conn.close()
+
+
+def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[dict[str, Any]]:
+    """N worker processes over the same file; their spooled lines merged in key order, which is the order
+    one job writes them in."""
+    methods = multiprocessing.get_all_start_methods()
+    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    progress.on = False  # worker 0 draws it
+    with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
+        spools = [os.path.join(folder, f"worker-{i}.lines") for i in range(jobs)]
+        pipes = [context.Pipe() for _ in range(jobs)]
+        processes = [
+            context.Process(target=_worker, args=(job, i, jobs, spools[i], pipes[i][1]), daemon=True)
+            for i in range(jobs)
+        ]
+        for process in processes:
+            process.start()
+        try:
+            latest = [parent.recv() for parent, _ in pipes]
+            final = _final_as_of(job.as_of, latest)
+            for parent, _ in pipes:
+                parent.send(final)
+            shares = [parent.recv() for parent, _ in pipes]
+        except EOFError:
+            raise RuntimeError("a --jobs worker stopped before it finished") from None
+        finally:
+            for process in processes:
+                process.join()
+        failed = [p.exitcode for p in processes if p.exitcode != 0]
+        if failed:
+            raise RuntimeError(f"a --jobs worker failed (exit code {failed[0]})")
+        handles = [open(spool, "rb") for spool in spools]  # noqa: SIM115 - closed below
+        try:
+            for _, line in heapq.merge(*(_keyed(h) for h in handles)):
+                out.write(line)
+        finally:
+            for handle in handles:
+                handle.close()
+    return shares
+
+
+def _keyed(handle: IO[bytes]) -> Iterator[tuple[Key, bytes]]:
+    for row in handle:
+        first, second, third, line = row.split(b"\t", 3)
+        yield (int(first), int(second), orjson.loads(third)), line
+
+
+def _finish(job: Job, shares: list[dict[str, Any]], out: IO[bytes]) -> dict[str, int]:
+    """The per-period results from every worker's counts and kept records, then the summary."""
+    agreement = job.agreement
+    final = _final_as_of(job.as_of, [s["latest"] for s in shares])
+    population = Population(shares[0]["customers"])
+    for share in shares:
+        population.names |= share["names"]
+        if share["first"] is not None:
+            population.saw(share["first"])
+        population.outages.extend(share["outages"])
+        population.claims.extend(share["claims"])
+    population.outages.sort(key=lambda o: (o.start, o.where.line))
+    population.claims.sort(key=lambda c: (c.at, c.where.line))
+    run = Run(agreement, population, final, notes=job.explain)
+    write = out.write
+    for warning in conflicting_outages(population.outages):
+        write(orjson.dumps({"type": "warning", **diagnostic_json(warning)}) + b"\n")
+    tally = KpiTally(run)
+    for share in shares:
+        for key, counts in share["kpis"].items():
+            mine = tally.counts.setdefault(key, [0, 0, 0, counts[3], counts[4]])
+            for i in range(3):
+                mine[i] += counts[i]
+    kpis = tally.verdicts()
+    availability = run.availability()
+    creditable = [v for share in shares for v in share["creditable"]]
+    awards = run.awards(creditable, availability)
+    read = sum(s["read"] for s in shares)
+    rejected = sum(s["rejected"] for s in shares)
+    zones = {c.id: c.zone for c in population.customers.values() if c.zone is not None}
+    window = job.window
+    if window is not None:
+        lo, hi = window
+        kpis = [k for k in kpis if lo <= k.start < hi]
+        availability = [a for a in availability if lo <= a.start < hi]
+        awards = [a for a in awards if lo <= a.at < hi]
+    report = Report(
+        agreement,
+        final,
+        (),
+        tuple(kpis),
+        tuple(availability),
+        tuple(awards),
+        read,
+        read - rejected,
+        rejected,
+        zones,
+    )
+    for kpi in kpis:
+        write(orjson.dumps({"type": "kpi", **kpi_json(kpi)}) + b"\n")
+    for period in availability:
+        write(orjson.dumps({"type": "availability", **availability_json(report, period)}) + b"\n")
+    for award in awards:
+        write(orjson.dumps({"type": "credit", **award_json(report, award)}) + b"\n")
+    for total in totals_json(report):
+        write(orjson.dumps({"type": "total", **total}) + b"\n")
+    statuses = {k: sum(s["statuses"][k] for s in shares) for k in ("met", "breached", "pending")}
+    breaches = statuses["breached"] + report.breaches
+    summary = {
+        "type": "summary",
+        "as_of": LocalTimes(run.zone).iso(final),
+        "targets": sum(statuses.values()),
+        **statuses,
+        "breaches": breaches,
+        "records": {"read": read, "evaluated": read - rejected, "rejected": rejected},
+    }
+    write(orjson.dumps(summary) + b"\n")
+    return {"breaches": breaches, "read": read, "rejected": rejected}
