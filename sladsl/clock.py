@@ -66,40 +66,40 @@ def local(instant: int, zone_name: str) -> dt.datetime:
 class LocalTimes:
     """Instants as ISO 8601 local text in one zone, exactly as `local(t, zone).isoformat()` writes them.
 
-    Output writes four instants per target, so the zone's offset is looked up once per UTC hour and the text
-    is built from integers; an hour in which the offset changes is formatted the slow way."""
+    Output writes four instants per target, so the local text up to the hour is made once per UTC hour and
+    the minutes and seconds are added from integers; an hour in which the offset changes, or an offset that is
+    not whole hours, is formatted the slow way."""
 
     def __init__(self, zone_name: str) -> None:
         self.tz = zone(zone_name)
-        self._hours: dict[int, tuple[int, str] | None] = {}
-        self._days: dict[int, str] = {}
+        self._hours: dict[int, tuple[str, str] | None] = {}
 
-    def _hour(self, hour: int) -> tuple[int, str] | None:
+    def _hour(self, hour: int) -> tuple[str, str] | None:
+        """For a UTC hour in which the offset holds and is whole hours: the local text up to the minutes, and
+        the offset's text. None for any other hour, which is then formatted the slow way."""
         try:
             first = dt.datetime.fromtimestamp(hour * 3600, self.tz)
             last = dt.datetime.fromtimestamp(hour * 3600 + 3599, self.tz)
         except (OverflowError, OSError, ValueError):
             return None
         offset = first.utcoffset()
-        if offset is None or offset != last.utcoffset() or offset.microseconds:
+        if offset is None or offset != last.utcoffset() or (offset.days * 86400 + offset.seconds) % 3600:
             return None
-        return offset.days * 86400 + offset.seconds, first.isoformat()[19:]
+        text = first.isoformat()
+        return text[:14], text[19:]
 
     def iso(self, instant: int) -> str:
-        hour = instant // 3600
+        hour, within = divmod(instant, 3600)
         if hour in self._hours:
             found = self._hours[hour]
         else:
+            if len(self._hours) > 200_000:  # about 23 years of hours: start again rather than grow
+                self._hours.clear()
             found = self._hours[hour] = self._hour(hour)
         if found is None:
             return dt.datetime.fromtimestamp(instant, self.tz).isoformat()
-        offset, suffix = found
-        day, seconds = divmod(instant + offset, 86400)
-        date = self._days.get(day)
-        if date is None:
-            date = self._days[day] = dt.date.fromordinal(day + _UNIX_DAY).isoformat()
-        minutes, second = divmod(seconds, 60)
-        return f"{date}T{minutes // 60:02d}:{minutes % 60:02d}:{second:02d}{suffix}"
+        minute, second = divmod(within, 60)
+        return f"{found[0]}{minute:02d}:{second:02d}{found[1]}"
 
 
 def local_date(instant: int, zone_name: str) -> dt.date:
@@ -328,7 +328,8 @@ class Clock:
         """The first instant by which `seconds` business seconds have elapsed since `a`."""
         if seconds <= 0:
             return a
-        self._cover(a)
+        if not self._lo <= a < self._hi:
+            self._cover(a)
         target = self.open_before(a) + seconds
         while True:
             j = bisect.bisect_left(self.cum_end, target)
@@ -338,7 +339,8 @@ class Clock:
 
     def next_opening(self, t: int) -> int:
         """`t` itself when the calendar is open at `t`, else the next instant it opens."""
-        self._cover(t)
+        if not self._lo <= t < self._hi:
+            self._cover(t)
         while True:
             i = bisect.bisect_right(self.starts, t) - 1
             if t < self.ends[i]:

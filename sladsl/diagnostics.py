@@ -64,6 +64,7 @@ CODES: dict[str, str] = {
     "E0313": "a negative, infinite or non-numeric amount",
     "E0314": "an unknown time zone in a timestamp",
     "E0315": "a timeline file that is not UTF-8 text",
+    "E0316": "with --format jsonl, a record for an incident that was already decided",
     "W0301": "outages that overlap but carry different tags",
     "W0201": "ladder bands leave a range of the measure uncovered",
     "W0202": "ladder bands overlap",

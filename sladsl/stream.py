@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import attrs
@@ -189,6 +189,7 @@ class Engine:
         self.statuses = {"met": 0, "breached": 0, "pending": 0}
         self.key: Key = (0, 0, "")  # where what is emitted now goes in the merged output
         self.rejections = 0
+        self.ended = False
         clock = agreement.clock
         self.used = {k for k in ("response", "restore", "resolution", "update") if self.uses(k)}
         if clock.pause_on_customer:
@@ -196,6 +197,9 @@ class Engine:
         if agreement.targets:
             self.used.add("severity_changed")
         self.plans_matter = bool(agreement.plans)
+        self.simple = not clock.downgrades  # no event can change an incident's severity but `severity_changed`
+        self.pausing = clock.pause_on_customer
+        self._needs: dict[tuple[str, str | None], set[str]] = {}
         self.selectors = [c.targets for c in agreement.hourly_credits] + [
             f.missed for f in agreement.flat_credits if not isinstance(f.missed, str)
         ]
@@ -221,16 +225,10 @@ class Engine:
         self.rejections += 1
         self.emit(self.key, orjson.dumps({"type": "rejected", **diagnostic_json(diagnostic)}))
 
-    def line(self, number: int, offset: int, body: bytes, *, quiet: bool = False) -> None:
-        """One non-blank line of the timeline."""
-        self.key = (number, 0, "")
-        reader = self.reader
-        reader.line, reader.quiet = body, quiet
+    def line(self, number: int, offset: int, body: bytes, raw: Any, *, quiet: bool = False) -> None:
+        """One non-blank line of the timeline, and what `parse` made of it."""
+        self.reader.line = body
         where = Span(self.name, offset, offset + len(body), number, 1, number, len(body) + 1)
-        try:
-            raw: Any = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raw = _slow_json(body)
         self.record(where, raw, quiet=quiet)
 
     def record(self, where: Span, raw: Any, *, quiet: bool = False) -> None:
@@ -296,28 +294,45 @@ class Engine:
 
     # -- deciding ----------------------------------------------------------------------------------------
 
+    def needs(self, severities: Iterable[str], final: str, plan: str | None) -> set[str]:
+        """The event kinds an incident must have before it is decided: one for each target kind that applies
+        in any of its severities, and the resolution when its final severity has an update cadence."""
+        run = self.run
+        found: set[str] = {k for k in _TARGET_KINDS for s in severities if run.target_for(k, s, plan) is not None}
+        if run.target_for("update", final, plan) is not None:
+            found.add("resolution")
+        return found
+
     def try_decide(self, state: _Open) -> None:
         incident = state.incident
         run = self.run
         if self.plans_matter and incident.plan is None and incident.customer not in self.population.customers:
             return  # its plan comes from a customer record not read yet
-        events = sorted(state.events, key=_event_order)
         plan = run.plan_of(incident)
-        stretches = run.stretches(incident, events)
-        for kind in _TARGET_KINDS:
-            if kind not in state.kinds and any(run.target_for(kind, s, plan) for _, s, _ in stretches):
+        events: list[Event] | None = None
+        if self.simple and "severity_changed" not in state.kinds:  # one severity throughout: ask once per kind
+            key = (incident.severity, plan)
+            needed = self._needs.get(key)
+            if needed is None:
+                needed = self._needs[key] = self.needs((incident.severity,), incident.severity, plan)
+        else:
+            events = sorted(state.events, key=_event_order)
+            stretches = run.stretches(incident, events)
+            needed = self.needs([s for _, s, _ in stretches], stretches[-1][1], plan)
+        if not needed <= state.kinds:
+            return
+        if events is None:
+            events = sorted(state.events, key=_event_order)
+        if self.pausing:
+            pauses = run.pauses(events)
+            if pauses and pauses[-1][1] is None:
                 return
-        if "resolution" not in state.kinds and run.target_for("update", stretches[-1][1], plan) is not None:
-            return
-        pauses = run.pauses(events)
-        if pauses and pauses[-1][1] is None:
-            return
         self.decide(state, events, self.key)
 
     def decide(self, state: _Open, events: list[Event], key: Key) -> None:
         incident = state.incident
-        if self.fixed_as_of is None and self.latest is not None:
-            self.run.as_of = self.latest
+        if self.fixed_as_of is None and self.latest is not None and not self.ended:
+            self.run.as_of = self.latest  # the verdicts of an incident decided mid-stream do not depend on it
         window = self.window
         shown = window is None or window[0] <= incident.reported < window[1]
         for verdict in self.run.incident_verdicts(incident, events):
@@ -336,6 +351,7 @@ class Engine:
     def end_of_input(self, as_of: int) -> None:
         """Decide what is still open, as of `as_of`, and reject events whose incident never came."""
         self.run.as_of = as_of
+        self.ended = True
         for state in sorted(self.open.values(), key=lambda s: (s.incident.reported, s.incident.id)):
             key = (_AFTER_INPUT, state.incident.reported, state.incident.id)
             self.decide(state, sorted(state.events, key=_event_order), key)
@@ -364,6 +380,14 @@ class Engine:
 
 def _event_order(event: Event) -> tuple[int, int]:
     return event.at, event.where.line
+
+
+def parse(body: bytes) -> Any:
+    """A line's value, or the reason it has none (a `_Reject`)."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _slow_json(body)
 
 
 def _slow_json(body: bytes) -> Any:
@@ -411,47 +435,20 @@ def lines(handle: IO[bytes], progress: Callable[[int], None] | None = None) -> I
         yield number + 1, offset, body
 
 
-def _field(body: bytes, key: bytes) -> bytes | None:
-    """The raw text of a string field found by a plain scan, or None when the scan cannot be sure (the key
-    appears twice, an escape, a value that is not a string): then the caller parses the line."""
-    at = body.find(key)
-    if at < 0 or body.find(key, at + len(key)) >= 0 or b"\\" in body:
-        return None
-    colon = body.find(b":", at + len(key))
-    if colon < 0 or body[at + len(key) : colon].strip():
-        return None
-    start = colon + 1
-    while body[start : start + 1] in (b" ", b"\t"):
-        start += 1
-    end = body.find(b'"', start + 1)
-    return body[start + 1 : end] if body[start : start + 1] == b'"' and end > 0 else None
-
-
 BROADCAST = -1
 
 
-def owner(body: bytes, workers: int) -> int:
-    """The worker a line belongs to: a record that names an incident goes by the incident's id; a customer
-    record to every worker (worker 0 counts it); anything else to worker 0."""
-    if b'"incident"' not in body:
-        return BROADCAST if b'"customer"' in body else 0
-    kind, ident = _field(body, b'"type"'), _field(body, b'"incident"')
-    if kind is None or ident is None:
-        try:
-            raw = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return 0
-        if not isinstance(raw, dict):
-            return 0
-        value = raw.get("incident")
-        if raw.get("type") == "customer":
-            return BROADCAST
-        if value is None or isinstance(value, (dict, list, bool)):
-            return 0
-        return zlib.crc32(str(value).encode("utf-8", "surrogatepass")) % workers
-    if kind == b"customer":
+def owner(raw: Any, workers: int) -> int:
+    """The worker a parsed line belongs to: a record that names an incident goes by the incident's id (as the
+    reader will read it); a customer record to every worker (worker 0 counts it); anything else to worker 0."""
+    if not isinstance(raw, dict):
+        return 0
+    if raw.get("type") == "customer":
         return BROADCAST
-    return zlib.crc32(ident) % workers
+    ident = raw.get("incident")
+    if ident is None or isinstance(ident, (dict, list, bool)):
+        return 0
+    return zlib.crc32(str(ident).encode("utf-8", "surrogatepass")) % workers
 
 
 # -- running -----------------------------------------------------------------------------------------------
@@ -563,7 +560,7 @@ def _single(job: Job, out: IO[bytes], progress: Progress) -> dict[str, Any]:
     engine = Engine(job.agreement, job.path, emit, as_of=job.as_of, explain=job.explain, window=job.window)
     with open(job.path, "rb") as handle:
         for number, offset, body in lines(handle, progress):
-            engine.line(number, offset, body)
+            engine.line(number, offset, body, parse(body))
     engine.end_of_input(_final_as_of(job.as_of, [engine.latest]))
     emit.flush()
     return engine.share()
@@ -620,11 +617,12 @@ def _worker(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
         progress = Progress(os.path.getsize(job.path)) if index == 0 else None
         with open(job.path, "rb") as handle:
             for number, offset, body in lines(handle, progress):
-                belongs = owner(body, workers)
+                raw = parse(body)
+                belongs = owner(raw, workers)
                 if belongs == index or (belongs == BROADCAST and index == 0):
-                    engine.line(number, offset, body)
+                    engine.line(number, offset, body, raw)
                 elif belongs == BROADCAST:
-                    engine.line(number, offset, body, quiet=True)
+                    engine.line(number, offset, body, raw, quiet=True)
         if progress is not None:
             progress.close()
         conn.send(engine.latest)
