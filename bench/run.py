@@ -1,10 +1,12 @@
 """End-to-end benchmark of `sladsl check`, measured against what users would pick otherwise, in one run.
 
-    python bench/run.py            # 1,000,000 incidents (needs a lot of memory until check streams)
-    python bench/run.py --quick    # 20,000 incidents, peers on 2,000: under two minutes
+    python bench/run.py                  # 1,000,000 incidents, peers on 20,000
+    python bench/run.py --quick          # 100,000 incidents, peers on 2,000: under two minutes
+    python bench/run.py --rss 10000000   # also stream 10 million incidents and report the peak RSS
 
 It measures, on the same generated timeline (`bench/generate.py`, Izy's agreement):
-- end-to-end `sladsl check --format json` throughput in incidents per second, and its peak RSS;
+- end-to-end `sladsl check --format jsonl` throughput in incidents per second with one job and with two (the
+  last line reports the better), and peak RSS;
 - cold start: `sladsl check` on the Izy agreement with a 10-incident timeline (median of five runs);
 - agreement parse time per 500 lines (median of five, parser already built);
 - the user's pick, on a subsample: pendulum + businesstimedelta, and pandas CustomBusinessHour, each computing
@@ -19,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -43,20 +44,32 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def end_to_end(timeline: Path, incidents: int) -> tuple[float, float]:
+def end_to_end(timeline: Path, incidents: int, jobs: int = 1) -> tuple[float, float]:
+    """Incidents per second and peak RSS (MB, the largest process) of one streamed check, output discarded."""
+    command = [*SLADSL, "check", "--format", "jsonl", "--jobs", str(jobs), str(AGREEMENT), str(timeline)]
     started = time.perf_counter()
-    result = subprocess.run(
-        [*SLADSL, "check", "--format", "json", str(AGREEMENT), str(timeline)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
+    # A fresh process per run, so its peak RSS is its own: RUSAGE_CHILDREN would keep the largest so far.
+    probe = (
+        "import resource, subprocess, sys, json; "
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+        "print(json.dumps([r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+        "r.stderr.decode()[-500:]]))"
     )
+    result = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"sladsl check failed ({result.returncode}): {result.stderr[-500:]}")
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return incidents / seconds, peak_mb
+    code, peak_kb, errors = json.loads(result.stdout)
+    if code not in (0, 1):
+        raise SystemExit(f"sladsl check failed ({code}): {errors}")
+    return incidents / seconds, peak_kb / 1024
+
+
+def write_timeline(path: Path, incidents: int) -> Path:
+    say(f"generating {incidents:,} incidents")
+    with path.open("w", encoding="utf-8") as out:
+        for line in generate(incidents):
+            out.write(line + "\n")
+    say(f"timeline: {path.stat().st_size / 1e6:,.1f} MB")
+    return path
 
 
 def cold_start(folder: Path) -> float:
@@ -151,20 +164,24 @@ def pandas_rate(cases: list[tuple[str, int]]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="20,000 incidents, peers on 2,000")
+    parser.add_argument("--quick", action="store_true", help="100,000 incidents, peers on 2,000")
     parser.add_argument("--incidents", type=int)
+    parser.add_argument("--rss", type=int, metavar="N", help="also stream N incidents and report peak RSS")
     args = parser.parse_args()
-    incidents = args.incidents or (20_000 if args.quick else 1_000_000)
+    incidents = args.incidents or (100_000 if args.quick else 1_000_000)
     sample = 2_000 if args.quick else 20_000
     with tempfile.TemporaryDirectory() as folder:
-        timeline = Path(folder) / "timeline.jsonl"
-        say(f"generating {incidents} incidents")
-        with timeline.open("w", encoding="utf-8") as out:
-            for line in generate(incidents):
-                out.write(line + "\n")
-        say(f"timeline: {timeline.stat().st_size / 1e6:.1f} MB")
-        rate, peak = end_to_end(timeline, incidents)
-        say(f"sladsl check end to end: {rate:,.0f} incidents/s, peak RSS {peak:,.0f} MB")
+        timeline = write_timeline(Path(folder) / "timeline.jsonl", incidents)
+        rates, peaks = {}, {}
+        for jobs in (1, 2):
+            rates[jobs], peaks[jobs] = end_to_end(timeline, incidents, jobs)
+            say(f"check --jobs {jobs}: {rates[jobs]:,.0f} incidents/s, peak RSS {peaks[jobs]:,.0f} MB")
+        rate, peak = max(rates.values()), max(peaks.values())
+        if args.rss:
+            big = write_timeline(Path(folder) / "big.jsonl", args.rss)
+            big_rate, peak = end_to_end(big, args.rss, 1)
+            big.unlink()
+            say(f"{args.rss:,} incidents streamed: {big_rate:,.0f} incidents/s, peak RSS {peak:,.0f} MB")
         cold = cold_start(Path(folder))
         say(f"cold start (check, 10 incidents): {cold:.0f} ms")
         say(f"agreement parse: {parse_per_500_lines():.1f} ms per 500 lines")
