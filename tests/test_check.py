@@ -251,9 +251,7 @@ def test_every_record_is_accounted_for(vendor: str) -> None:
     assert report.rejected == 0
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in BAD_TIMELINES if p.name[:5] not in STREAM_ONLY], ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", [p for p in BAD_TIMELINES if p.name[:5] not in STREAM_ONLY], ids=lambda p: p.stem)
 def test_bad_timeline_record_is_rejected_with_its_code(path, snapshot) -> None:  # type: ignore[no-untyped-def]
     """Each file is read against Izy's agreement; the bad record is rejected, never dropped in silence."""
     name = f"tests/data/bad/{path.name}"
