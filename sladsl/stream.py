@@ -206,14 +206,10 @@ class Engine:
 
     def uses(self, kind: str) -> bool:
         """Whether an event of this kind can change any verdict."""
-        agreement = self.agreement
-        if kind == "update" and any(t.kind == "update" for t in agreement.targets):
-            return True
-        if kind in ("response", "resolution") and any(t.kind == "update" for t in agreement.targets):
-            return True
-        return any(t.kind == kind for t in agreement.targets) or any(
-            k == kind for k, _, _ in agreement.clock.downgrades
-        )
+        targets = {t.kind for t in self.agreement.targets}
+        lowered_by = {k for k, _, _ in self.agreement.clock.downgrades}
+        # An update cadence runs from the response, through each update, to the resolution.
+        return kind in targets | lowered_by or ("update" in targets and kind in ("response", "resolution"))
 
     # -- input -------------------------------------------------------------------------------------------
 
@@ -574,7 +570,6 @@ def _whole(job: Job, out: IO[bytes]) -> dict[str, Any]:
         raise TimelineUnreadable(problems, source)
     emit = _Buffered(out)
     engine = Engine(job.agreement, job.path, emit, as_of=job.as_of, explain=job.explain, window=job.window)
-    engine.reader.source = source
     for where, raw in _records(source):
         engine.reader.line = source.text[where.start : where.end].encode()
         engine.record(where, raw)
