@@ -387,6 +387,22 @@ class TimestampError(ValueError):
 _OFFSETS: dict[dt.tzinfo, int] = {}  # fixed offsets seen in timestamps, in whole seconds
 _UNIX_DAY = dt.date(1970, 1, 1).toordinal()
 
+# The instants a timeline may name: from 1970-01-01T00:00:00Z up to, not including, 2100-01-01T00:00:00Z. Every
+# real SLA record falls inside; outside it a single typo in a year (9999 for 2025) would have the business clocks
+# and the monthly periods walk thousands of years. Bounded, a timeline is checked in bounded time.
+FIRST_INSTANT = 0
+END_INSTANT = 4_102_444_800
+
+
+def _in_range(text: str, instant: int) -> int:
+    if FIRST_INSTANT <= instant < END_INSTANT:
+        return instant
+    raise TimestampError(
+        "E0317",
+        f"`{text}` is outside the years sladsl checks",
+        "instants run from 1970-01-01T00:00:00Z up to 2100-01-01T00:00:00Z; check the year",
+    )
+
 
 def parse_instant(text: str) -> int:
     """The instant of a timestamp, as `parse_instant_slowly` defines it, computed on integers.
@@ -404,9 +420,12 @@ def parse_instant(text: str) -> int:
         if delta is None or delta.microseconds or type(moment.tzinfo) is not dt.timezone:
             return parse_instant_slowly(text)
         offset = _OFFSETS[moment.tzinfo] = delta.days * 86400 + delta.seconds
-    return (
+    instant = (
         (moment.toordinal() - _UNIX_DAY) * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second - offset
     )
+    if FIRST_INSTANT <= instant < END_INSTANT:
+        return instant
+    return _in_range(text, instant)
 
 
 _fromisoformat = dt.datetime.fromisoformat
@@ -418,7 +437,7 @@ def parse_instant_slowly(text: str) -> int:
     `2025-03-30T10:00:00+02:00` and `2025-03-30T10:00:00[Europe/Oslo]` both name an instant. A local time with a
     zone must exist and be unique there: 02:30 on the night the clocks go forward, or a repeated 02:30 in autumn
     without an offset, is an error. A timestamp with neither offset nor zone is an error, never UTC. Parts of a
-    second are dropped (instants are whole seconds).
+    second are dropped (instants are whole seconds). The instant must lie in `[FIRST_INSTANT, END_INSTANT)`.
     """
     zone_name = None
     body = text.strip()
@@ -464,4 +483,4 @@ def parse_instant_slowly(text: str) -> int:
         raise TimestampError(
             "E0304", f"`{text}` has no offset or zone", "add an offset like `+02:00` (or `Z`), or `[Europe/Oslo]`"
         )
-    return epoch(moment.replace(microsecond=0))
+    return _in_range(text, epoch(moment.replace(microsecond=0)))

@@ -102,6 +102,16 @@ def test_a_record_after_its_incident_was_decided_is_rejected_not_applied() -> No
     assert found[-1]["records"] == {"read": 4, "evaluated": 3, "rejected": 1}
 
 
+def test_a_record_after_its_incident_was_decided_renders(monkeypatch: pytest.MonkeyPatch, snapshot: Any) -> None:
+    """The lines a reader meets for E0316, locked: the target written before the late record, the rejection with
+    its file:line:col and help, and a summary that still adds up."""
+    monkeypatch.chdir(ROOT)
+    out = io.BytesIO()
+    name = "tests/data/bad/E0316-record-after-its-incident-was-decided.jsonl"
+    check_stream(agreement("izy"), "agreements/izy.sla", name, out)
+    assert out.getvalue().decode("utf-8") == snapshot
+
+
 def test_a_second_report_of_a_decided_incident_is_caught(tmp_path: Path) -> None:
     path = tmp_path / "twice.jsonl"
     rows = [
