@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import itertools
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -35,6 +35,9 @@ _UNIT = {
     "months": "month",
 }
 _SECONDS = {"minute": 60, "hour": 3600}
+# The seconds each unit spans at most (a month as 31 days), to hold every duration to `_LONGEST` (10 years).
+_MOST_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}
+_LONGEST = 3650 * 86400
 # Common abbreviations authors write for a zone, and an IANA name to suggest for each.
 _ABBREVIATIONS = {
     "CET": "Europe/Ljubljana",
@@ -94,6 +97,17 @@ def _cite(citation: ast.Citation | None) -> str | None:
     return citation.label if citation is not None else None
 
 
+def _nodes(node: object) -> Iterator[object]:
+    """A syntax node and every node inside it."""
+    yield node
+    if isinstance(node, tuple):
+        for child in node:
+            yield from _nodes(child)
+    elif attrs.has(type(node)):
+        for field in attrs.fields(cast(Any, type(node))):
+            yield from _nodes(getattr(node, field.name))
+
+
 class _Checker:
     def __init__(self, document: ast.Document) -> None:
         self.document = document
@@ -137,6 +151,7 @@ class _Checker:
         ladders, hourly, flat = self.check_credits(declared, targets)
         caps, stacking, minimum, claims = self.check_limits(calendars, ladders, hourly, flat)
         self.check_completeness(targets)
+        self.check_lengths()
         if any(d.is_error for d in self.diagnostics):
             return None
         return model.Agreement(
@@ -465,6 +480,30 @@ class _Checker:
         if name.text not in known:
             self.undefined("calendar", name, {c.name.text: c.name for c in self.of(ast.Calendar)})
         return None
+
+    def check_lengths(self) -> None:
+        """No duration or day count may reach past 10 years: a mistyped `99999999 hours` would otherwise send the
+        business clocks searching for millennia, or past the last date the calendar can name."""
+        for item in self.items:
+            citation = getattr(item, "citation", None)
+            self.section = _cite(citation) if isinstance(citation, ast.Citation) else None
+            for node in _nodes(item):
+                if isinstance(node, ast.Duration):
+                    seconds = node.amount * _MOST_SECONDS[_UNIT[node.unit]]
+                    written = f"{node.amount} {node.unit}"
+                elif isinstance(node, (ast.WithinDays, ast.ClaimWindow)):
+                    days = node.count if isinstance(node, ast.WithinDays) else node.days
+                    seconds, written = days * 86400, f"{days} business days"
+                else:
+                    continue
+                if seconds > _LONGEST:
+                    self.report(
+                        "E0220",
+                        f"`{written}` is longer than the 10 years a target, cadence or window may span",
+                        node.span,
+                        "too long",
+                        help="check the number; deadlines are counted up to 10 years (3,650 days) ahead",
+                    )
 
     def deadline(self, target: ast.Target, calendars: dict[str, model.CalendarSpec]) -> model.Deadline | None:
         d = target.deadline
@@ -984,7 +1023,12 @@ class _Checker:
                 if calendar is not None:
                     claims.append(
                         model.ClaimWindow(
-                            cast(Any, item.kind), item.days, calendar, cast(Any, item.edge), _cite(item.citation)
+                            cast(Any, item.kind),
+                            item.days,
+                            calendar,
+                            cast(Any, item.edge),
+                            _cite(item.citation),
+                            span=item.span,
                         )
                     )
         self.section = None

@@ -8,6 +8,7 @@ input); `fmt` gives 123 when it would change a file's meaning, as Black does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -68,6 +69,16 @@ def _guard(command: F) -> F:
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
+        except SlaError as error:
+            # An agreement that loaded but cannot answer for this timeline (E0221): shown with its excerpt.
+            sources = {}
+            for diagnostic in error.diagnostics:
+                if diagnostic.span is not None and diagnostic.span.file not in sources:
+                    with contextlib.suppress(click.ClickException):
+                        sources[diagnostic.span.file] = _read(diagnostic.span.file)
+            click.echo(render_text(error.diagnostics, sources), err=True, nl=False)
+            click.echo("nothing more was decided", err=True)
+            sys.exit(EXIT_USAGE)
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly with the code a shell gives a tool killed by SIGPIPE.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

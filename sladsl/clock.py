@@ -34,9 +34,10 @@ from collections.abc import Iterable, Sequence
 from sladsl.model import CalendarSpec, HolidaySource, Interval, PeriodUnit, WallUnit
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MIN_YEAR, _MAX_YEAR = 1971, 9998
-# How far a search for an opening may run before the calendar is declared to have none left.
-_SEARCH_YEARS = 30
+_MIN_YEAR, _MAX_YEAR = 1969, 9998  # 1969: the year before the first instant a timeline may name
+# How far a search for an opening may run before the calendar is declared to have none left: past the last year
+# a timeline may name (2099) by a century, so only a calendar that is open far too little for a target gets there.
+_LAST_SEARCH_YEAR = 2200
 
 
 _bisect_right = bisect.bisect_right
@@ -44,6 +45,10 @@ _bisect_right = bisect.bisect_right
 
 class ClockError(ValueError):
     """A question the calendar cannot answer, such as a deadline in a calendar that never opens again."""
+
+    def __init__(self, calendar: str) -> None:
+        super().__init__(f"calendar `{calendar}` is not open enough to answer before {_LAST_SEARCH_YEAR}")
+        self.calendar = calendar
 
 
 @functools.cache
@@ -295,10 +300,12 @@ class Clock:
         self._compile(first, last)
 
     def _grow(self) -> None:
-        """Compile a few more years forward, for searches that ran off the end."""
-        if self._last_year - self._first_year > _SEARCH_YEARS * 4 or self._last_year >= _MAX_YEAR:
-            raise ClockError(f"calendar `{self.spec.name}` has no opening within {_SEARCH_YEARS} years")
-        self._compile(self._first_year, self._last_year + 4)
+        """Compile more years forward, for searches that ran off the end: as many again as are compiled (at least
+        four), so a long search compiles each year a bounded number of times."""
+        if self._last_year >= _LAST_SEARCH_YEAR:
+            raise ClockError(self.spec.name)
+        more = max(4, self._last_year - self._first_year)
+        self._compile(self._first_year, min(self._last_year + more, _LAST_SEARCH_YEAR))
 
     # -- questions ---------------------------------------------------------------------------------------
 

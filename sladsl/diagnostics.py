@@ -49,6 +49,8 @@ CODES: dict[str, str] = {
     "E0217": "no time zone for a calendar",
     "E0218": "a clock rule given twice",
     "E0219": "a severity downgrade to the same severity",
+    "E0220": "a duration or day count longer than 10 years",
+    "E0221": "a deadline or window its calendar is not open enough to reach",
     "E0301": "a timeline line or record that is not valid JSON (or CSV)",
     "E0302": "a record with no `type`, or an unknown one",
     "E0303": "a record missing a field, or with a field of the wrong kind",
@@ -119,6 +121,9 @@ class SlaError(Exception):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         first = self.diagnostics[0] if self.diagnostics else None
         super().__init__(f"{first.code}: {first.message}" if first else "invalid input")
+
+    def __reduce__(self) -> tuple[type[SlaError], tuple[list[Diagnostic]]]:
+        return (SlaError, (self.diagnostics,))  # so it crosses from a --jobs worker whole
 
 
 def decode(name: str, raw: bytes, code: str) -> tuple[Source, list[Diagnostic]]:

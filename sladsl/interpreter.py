@@ -46,7 +46,20 @@ from typing import Literal
 import attrs
 
 from sladsl import model
-from sladsl.clock import Clock, add_wall, clip, local, local_date, merge, period_bounds, period_of, total
+from sladsl.clock import (
+    Clock,
+    ClockError,
+    add_wall,
+    clip,
+    local,
+    local_date,
+    merge,
+    period_bounds,
+    period_of,
+    total,
+)
+from sladsl.diagnostics import Diagnostic, SlaError
+from sladsl.source import Span
 from sladsl.timeline import DEFAULT_CUSTOMER, Claim, Customer, Event, Incident, Outage, Timeline
 
 Status = Literal["met", "breached", "pending"]
@@ -419,17 +432,38 @@ class Run:
         for kind in self.order:  # a target counted from another's deadline comes after that one
             if kind not in self.kinds:
                 continue
-            verdict = self.target_verdict(
-                incident, kind, decided, events=events, stretches=stretches, pauses=pauses
-            )
+            try:
+                verdict = self.target_verdict(
+                    incident, kind, decided, events=events, stretches=stretches, pauses=pauses
+                )
+            except ClockError as error:
+                raise self.unanswerable(error, incident, kind, stretches) from None
             if verdict is not None:
                 decided[kind] = verdict
                 found.append(verdict)
         if "update" in self.kinds:
-            found.extend(
-                self.update_verdicts(incident, decided, events=events, stretches=stretches, pauses=pauses)
-            )
+            try:
+                found.extend(
+                    self.update_verdicts(incident, decided, events=events, stretches=stretches, pauses=pauses)
+                )
+            except ClockError as error:
+                raise self.unanswerable(error, incident, "update", stretches) from None
         return found
+
+    def unanswerable(
+        self, error: ClockError, incident: Incident, kind: model.TargetKind, stretches: list[tuple[int, str, str]]
+    ) -> SlaError:
+        """E0221 for a target whose deadline its calendar cannot reach, pointing at the target's clause."""
+        plan = self.plan_of(incident)
+        target = next(
+            (t for _, severity, _ in stretches if (t := self.target_for(kind, severity, plan)) is not None), None
+        )
+        return _beyond(
+            error,
+            f"incident `{incident.id}` (reported {self.when(incident.reported)}): its {kind} deadline",
+            target.span if target is not None else None,
+            target.citation if target is not None else None,
+        )
 
     def target_verdict(
         self,
@@ -717,7 +751,11 @@ class Run:
         window = windows[0]
         clock = self.clocks[window.calendar]
         failure = outage.start if window.edge == "starts" else outage.end
-        closes = clock.day_end_from(local_date(failure, clock.spec.zone) + dt.timedelta(days=1), window.days)
+        try:
+            closes = clock.day_end_from(local_date(failure, clock.spec.zone) + dt.timedelta(days=1), window.days)
+        except ClockError as error:
+            what = f"outage `{outage.id}`: the report window after {self.when(failure)}"
+            raise _beyond(error, what, window.span, window.citation) from None
         if outage.reported <= closes:
             return None
         return (
@@ -877,7 +915,11 @@ class Run:
             return award
         window = windows[0]
         clock = self.clocks[window.calendar]
-        closes = clock.day_end_from(local_date(ended, clock.spec.zone) + dt.timedelta(days=1), window.days)
+        try:
+            closes = clock.day_end_from(local_date(ended, clock.spec.zone) + dt.timedelta(days=1), window.days)
+        except ClockError as error:
+            what = f"the claim window for `{award.credit}` after {self.when(ended)}"
+            raise _beyond(error, what, window.span, window.citation) from None
         claims = [
             c
             for c in self.population.claims
@@ -1051,6 +1093,21 @@ def _selects(selector: model.TargetSelector, verdict: TargetVerdict) -> bool:
         verdict.kind == selector.kind
         and verdict.severity in selector.severities
         and (not selector.plans or verdict.plan in selector.plans)
+    )
+
+
+def _beyond(error: ClockError, what: str, span: Span | None, citation: str | None) -> SlaError:
+    return SlaError(
+        [
+            Diagnostic(
+                "E0221",
+                f"{what} is never reached: {error}",
+                span,
+                "counted on that calendar",
+                help="check the duration against the calendar's hours; a target must fall due within a century",
+                section=citation,
+            )
+        ]
     )
 
 

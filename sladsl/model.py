@@ -266,6 +266,7 @@ class ClaimWindow:
     calendar: str
     edge: Literal["starts", "ends"]
     citation: str | None
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

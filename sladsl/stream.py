@@ -593,7 +593,20 @@ def _final_as_of(fixed: int | None, latest: list[int | None]) -> int:
 
 
 def _worker(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
-    """One of N workers: its own lines, spooled with their sort keys; its counts sent back at the end."""
+    """One of N workers: its own lines, spooled with their sort keys; its counts sent back at the end. Whatever
+    stops it is sent to the parent, which stops the run and reports it as one job would."""
+    try:
+        _work(job, index, workers, spool, conn)
+    except Exception as error:
+        try:
+            conn.send(("failed", error))
+        except Exception:  # an exception that cannot be pickled is sent as its text
+            conn.send(("failed", RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        conn.close()
+
+
+def _work(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
     with open(spool, "wb") as sink:
 
         def emit(key: Key, line: bytes) -> None:
@@ -620,10 +633,9 @@ def _worker(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
                     engine.line(number, offset, body, raw, quiet=True)
         if progress is not None:
             progress.close()
-        conn.send(engine.latest)
+        conn.send(("ok", engine.latest))
         engine.end_of_input(conn.recv())
-    conn.send(engine.share())
-    conn.close()
+    conn.send(("ok", engine.share()))
 
 
 def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[dict[str, Any]]:
@@ -641,14 +653,18 @@ def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[d
         ]
         for process in processes:
             process.start()
+        for _, child in pipes:
+            child.close()  # the workers hold their ends: a worker that dies unheard gives EOFError, not a hang
         try:
-            latest = [parent.recv() for parent, _ in pipes]
+            latest = [_receive(parent) for parent, _ in pipes]
             final = _final_as_of(job.as_of, latest)
             for parent, _ in pipes:
                 parent.send(final)
-            shares = [parent.recv() for parent, _ in pipes]
-        except EOFError:
-            raise RuntimeError("a --jobs worker stopped before it finished") from None
+            shares = [_receive(parent) for parent, _ in pipes]
+        except BaseException:
+            for process in processes:
+                process.terminate()
+            raise
         finally:
             for process in processes:
                 process.join()
@@ -663,6 +679,17 @@ def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[d
             for handle in handles:
                 handle.close()
     return shares
+
+
+def _receive(conn: Any) -> Any:
+    """A worker's next message; what stopped it, raised here."""
+    try:
+        status, payload = conn.recv()
+    except EOFError:
+        raise RuntimeError("a --jobs worker stopped before it finished") from None
+    if status == "failed":
+        raise payload
+    return payload
 
 
 def _keyed(handle: IO[bytes]) -> Iterator[tuple[Key, bytes]]:

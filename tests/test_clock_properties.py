@@ -11,7 +11,7 @@ import zoneinfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sladsl.clock import Clock, add_wall
+from sladsl.clock import END_INSTANT, FIRST_INSTANT, Clock, add_wall
 from sladsl.model import CalendarSpec, HolidaySource, Interval
 from tests.reference_clock import ReferenceClock
 
@@ -141,6 +141,22 @@ def test_deadline_matches_reference(data: st.DataObject) -> None:
     a = data.draw(instants(spec))
     minutes = data.draw(st.integers(0, min(16 * 60, weekly_open_minutes(spec))))
     assert Clock(spec).deadline(a, 60 * minutes) == ReferenceClock(spec).deadline(a, 60 * minutes)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_edges_of_the_supported_years_match_reference(data: st.DataObject) -> None:
+    """The first weeks of 1970 and the last of 2099, where a timeline's instants begin and end, are compiled like
+    any others (the years just outside are compiled too, so nothing is cut off at the edge)."""
+    spec = data.draw(calendars())
+    edge = data.draw(st.sampled_from([FIRST_INSTANT, END_INSTANT - 60 * 86400]))
+    a = edge + 60 * data.draw(st.integers(0, 60 * 1440 - 1))
+    b = min(a + 60 * data.draw(st.integers(0, 3 * 1440)), END_INSTANT)
+    minutes = data.draw(st.integers(0, min(16 * 60, weekly_open_minutes(spec))))
+    clock, reference = Clock(spec), ReferenceClock(spec)
+    assert clock.elapsed(a, b) == reference.elapsed(a, b)
+    assert clock.next_opening(a) == reference.next_opening(a)
+    assert clock.deadline(a, 60 * minutes) == reference.deadline(a, 60 * minutes)
 
 
 @EXAMPLES
