@@ -166,6 +166,33 @@ def test_two_jobs_write_exactly_what_one_job_writes(generated: Path) -> None:
     assert b"checking [" not in one.stderr + two.stderr  # progress is drawn only on a terminal
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_failure_inside_a_job_is_reported_not_hung_on(jobs: str) -> None:
+    """A deadline the calendar cannot reach (E0221) stops the run with its diagnostic and exit 2, whether it
+    happens in the only job or in a --jobs worker (which once left the parent waiting for ever)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sladsl",
+            "check",
+            "--format",
+            "jsonl",
+            "--jobs",
+            jobs,
+            str(ROOT / "tests" / "data" / "bad" / "E0221-calendar-too-sparse-for-its-deadline.sla"),
+            str(ROOT / "agreements" / "izy.timeline.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "error[E0221]: incident `INC-1`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_jobs_needs_the_streamed_format() -> None:
     result = subprocess.run(
         [
