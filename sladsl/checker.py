@@ -20,6 +20,7 @@ import attrs
 from sladsl import ast, model
 from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
 from sladsl.formatter import expr as format_expr
+from sladsl.model import Checked
 from sladsl.source import Span
 
 _UNIT = {
@@ -60,14 +61,6 @@ _ABBREVIATIONS = {
     "AEST": "Australia/Sydney",
     "AEDT": "Australia/Sydney",
 }
-
-
-@attrs.frozen
-class Checked:
-    """The result of checking: the model and the warnings that came with it."""
-
-    agreement: model.Agreement
-    warnings: tuple[Diagnostic, ...]
 
 
 def _is_zone(text: str) -> bool:

@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sladsl import load
-from sladsl.checker import check as check_document
+from sladsl import load, load_kept
 from sladsl.clock import TimestampError, parse_instant
 from sladsl.diagnostics import Diagnostic, SlaError, decode, render_text, to_json
 from sladsl.interpreter import evaluate
@@ -210,7 +209,7 @@ def check(
     """
     agreement_source = _read(agreement)
     try:
-        checked = load(agreement_source.text, agreement)
+        checked = load_kept(agreement_source.text, agreement)
     except SlaError as error:
         click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
         click.echo(f"{agreement} has errors: nothing was checked", err=True)
@@ -358,6 +357,8 @@ def explain_command(agreement: str, year: int | None, html_out: str | None) -> N
     source = _read(agreement)
     try:
         document = parse_source(source)
+        from sladsl.checker import check as check_document  # noqa: PLC0415
+
         checked = check_document(document)  # parsed once, checked from the same tree
     except SlaError as error:
         click.echo(render_text(error.diagnostics, {agreement: source}), err=True, nl=False)
@@ -386,6 +387,7 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
 
     Exits 0 when no verdict or credit changes, 1 when any does, 2 on trouble.
     """
+    from sladsl.checker import check as check_document  # noqa: PLC0415
     from sladsl.compare import compare  # noqa: PLC0415
     from sladsl.compare import render_text as render_comparison  # noqa: PLC0415
     from sladsl.parser import parse_source  # noqa: PLC0415

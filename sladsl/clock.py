@@ -31,6 +31,7 @@ import functools
 import zoneinfo
 from collections.abc import Iterable, Sequence
 
+from sladsl import cache
 from sladsl.model import CalendarSpec, HolidaySource, Interval, PeriodUnit, WallUnit
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -197,13 +198,27 @@ def total(intervals: Iterable[tuple[int, int]]) -> int:
 
 
 @functools.cache
-def _holiday_dates(source: HolidaySource, year: int) -> frozenset[dt.date]:
-    import holidays  # noqa: PLC0415 - loaded only when a calendar with holidays is compiled
+def _kept_holidays(source: HolidaySource) -> dict[int, frozenset[dt.date]]:
+    """The holiday dates of one source by year, as far as the cache has them (see `sladsl.cache`)."""
+    key = cache.holidays_key(source)
+    kept = cache.read(key) if key is not None else None
+    return kept if isinstance(kept, dict) else {}
 
-    found = holidays.country_holidays(
-        source.country, subdiv=source.subdivision, categories=source.categories, years=year
-    )
-    return frozenset(found.keys())
+
+def _holiday_dates(source: HolidaySource, year: int) -> frozenset[dt.date]:
+    kept = _kept_holidays(source)
+    dates = kept.get(year)
+    if dates is None:
+        import holidays  # noqa: PLC0415 - loaded only when a year is not in the cache
+
+        found = holidays.country_holidays(
+            source.country, subdiv=source.subdivision, categories=source.categories, years=year
+        )
+        dates = kept[year] = frozenset(found.keys())
+        key = cache.holidays_key(source)
+        if key is not None:
+            cache.write(key, kept)
+    return dates
 
 
 def holiday_names(source: HolidaySource, year: int) -> list[tuple[dt.date, str]]:

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 import attrs
 
 from sladsl import ast, formatter, model
-from sladsl.checker import Checked
 from sladsl.clock import holiday_names
+from sladsl.model import Checked
 
 _KIND = {"response": "Response", "restore": "Restoration", "resolution": "Resolution", "update": "Updates"}
 

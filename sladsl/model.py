@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from sladsl.source import Span
+
+if TYPE_CHECKING:
+    from sladsl.diagnostics import Diagnostic
 
 TargetKind = Literal["response", "restore", "resolution", "update"]
 PeriodUnit = Literal["month", "quarter", "year"]
@@ -293,3 +296,11 @@ class Agreement:
     no_stacking: tuple[NoStacking, ...]
     minimum: Amount | None
     claim_windows: tuple[ClaimWindow, ...]
+
+
+@attrs.frozen
+class Checked:
+    """The result of checking: the model and the warnings that came with it."""
+
+    agreement: Agreement
+    warnings: tuple[Diagnostic, ...]

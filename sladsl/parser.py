@@ -58,22 +58,14 @@ def lark_parser() -> Lark:
 
 
 def _cache_file() -> str | bool:
-    """Where Lark may keep the compiled LALR tables (a pickle, checked against a hash of the grammar).
-
-    Only in a folder of the user's own, never the shared temp folder, where another user could plant a pickle.
-    Without such a folder the parser is simply built each time.
-    """
+    """Where Lark may keep the compiled LALR tables (a pickle, checked against a hash of the grammar): the
+    user's own cache folder (`sladsl.cache.folder`), or nowhere, and then the parser is built each time."""
     import hashlib  # noqa: PLC0415
-    import os  # noqa: PLC0415
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "sladsl"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-            return False  # not ours alone: build the parser each time instead
-    except OSError:
+    from sladsl import cache  # noqa: PLC0415
+
+    folder = cache.folder()
+    if folder is None:
         return False
     digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
     return str(folder / f"grammar-{digest}.lark-cache")
