@@ -695,7 +695,7 @@ def _receive(conn: Any) -> Any:
 def _keyed(handle: IO[bytes]) -> Iterator[tuple[Key, bytes]]:
     for row in handle:
         first, second, third, line = row.split(b"\t", 3)
-        yield (int(first), int(second), orjson.loads(third)), line
+        yield (int(first), int(second), "" if third == b'""' else orjson.loads(third)), line
 
 
 def _finish(job: Job, shares: list[dict[str, Any]], out: IO[bytes]) -> dict[str, int]:

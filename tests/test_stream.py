@@ -193,6 +193,44 @@ def test_a_failure_inside_a_job_is_reported_not_hung_on(jobs: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_jobs_agree_on_odd_lines(tmp_path: Path) -> None:
+    """Lines a router could misread: escaped ids, keys inside nested objects, keys as values, a customer whose
+    type is written twice, a duplicated key, and lines that are not objects at all. One, two and three jobs
+    write the same bytes."""
+    rows = [
+        '{"type": "customer", "id": "acme", "fee": "100", "meta": {"type": "customer"}}',
+        '{"type": "reported", "incident": "INC-\\u0031", "customer": "acme", "severity": "A",'
+        ' "at": "2025-04-16T10:00:00+02:00"}',
+        '{"type": "response", "incident": "INC-1", "at": "2025-04-16T10:30:00+02:00"}',
+        '{"type": "reported", "incident": "INC-2", "severity": "B", "at": "2025-04-16T11:00:00+02:00",'
+        ' "channel": "incident"}',
+        '{"type": "response", "meta": {"incident": "INC-2"}, "at": "2025-04-16T11:30:00+02:00"}',
+        '{"type":"response","incident":"INC-2","at":"2025-04-16T12:30:00+02:00"}',
+        '{"type": "reported", "incident": "INC-3", "incident": "INC-4", "severity": "A",'
+        ' "at": "2025-04-16T12:00:00+02:00"}',
+        '{"type": "response", "incident": "INC-4", "at": "2025-04-16T13:00:00+02:00"}',
+        '["type", "incident"]',
+        '"incident"',
+        "not json",
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    model = agreement("izy")
+    outputs = []
+    for jobs in (1, 2, 3):
+        out = io.BytesIO()
+        check_stream(model, "izy.sla", str(path), out, jobs=jobs)
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1] == outputs[2]
+    found = [json.loads(line) for line in outputs[0].splitlines()]
+    assert [(t["incident"], t["status"]) for t in of_type(found, "target")] == [
+        ("INC-1", "met"),  # its report names it with an escape; its response plainly
+        ("INC-2", "met"),
+        ("INC-4", "met"),  # the last of a duplicated key wins, as JSON parsers read it
+    ]
+    assert found[-1]["records"] == {"read": 11, "evaluated": 7, "rejected": 4}
+
+
 def test_jobs_needs_the_streamed_format() -> None:
     result = subprocess.run(
         [
