@@ -28,6 +28,7 @@ from sladsl.source import Source
 from sladsl.timeline import read_timeline
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+LARGE_TIMELINE = 64 * 1024 * 1024  # bytes; above this, text and json output say that jsonl streams
 EXIT_FORMAT_INTERNAL = 123  # fmt's internal error, as Black has it
 EXIT_BROKEN_PIPE = 141
 F = TypeVar("F", bound=Callable[..., Any])
@@ -228,6 +229,13 @@ def check(
         _check_lines(model, agreement, timeline, stand, window, explain=explain, strict=strict, jobs=jobs)
     if jobs > 1:
         raise click.UsageError("--jobs needs --format jsonl")
+    with contextlib.suppress(OSError):
+        if os.path.getsize(timeline) > LARGE_TIMELINE:
+            click.echo(
+                f"{timeline} is large: it is read whole; `--format jsonl` checks it in memory that follows the "
+                "incidents still open",
+                err=True,
+            )
     records = read_timeline(_read(timeline, "E0315"), model)
     report = evaluate(model, records, stand)
     if window is not None:

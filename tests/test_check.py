@@ -592,3 +592,18 @@ def test_a_target_whose_anchor_is_paused_is_pending_not_dropped() -> None:
     ]
     [response] = [t for t in report.targets if t.kind == "response"]
     assert response.notes[-1] == "counted from the restore deadline, which has no deadline yet"
+
+
+def test_a_large_timeline_read_whole_points_at_the_streamed_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from sladsl import cli as command_line  # noqa: PLC0415
+
+    monkeypatch.chdir(ROOT)
+    arguments = ["check", "agreements/izy.sla", "agreements/izy.timeline.jsonl"]
+    hint = "`--format jsonl` checks it in memory that follows the incidents still open"
+    assert hint not in CliRunner().invoke(command_line.main, arguments).stderr
+    monkeypatch.setattr(command_line, "LARGE_TIMELINE", 1000)  # the timeline is 1.5 kB: large for this test
+    for extra in ([], ["--format", "json"]):
+        assert hint in CliRunner().invoke(command_line.main, [*arguments, *extra]).stderr
+    assert hint not in CliRunner().invoke(command_line.main, [*arguments, "--format", "jsonl"]).stderr
