@@ -2,7 +2,8 @@
 
 A `check` on an agreement it has checked before skips the parser and the checker (and never imports Lark): the
 checked model and its warnings are read back from a pickle named by a hash of the agreement's text, its file
-name and the code that checked it (every module and grammar file's size and modification time). Holiday dates
+name, the code that checked it (every module and grammar file's size and modification time) and the installed
+`holidays` release, which decides which country codes are known. Holiday dates
 are kept per country, subdivision and category set, named by the `holidays` package's own files, so a new
 release of it is read afresh. Anything amiss (no such folder, a folder others can write, a damaged file) means
 the work is simply done again; a cache never changes a result. `SLADSL_CACHE=off` turns it off.
@@ -86,7 +87,8 @@ def write(name: str, value: Any) -> None:
 
 
 def agreement_key(text: str, name: str) -> str:
-    digest = hashlib.sha256(f"{code_stamp()}\0{name}\0{text}".encode()).hexdigest()[:32]
+    """Named by the text, its file name, sladsl's code and the `holidays` release (which judges country codes)."""
+    digest = hashlib.sha256(f"{code_stamp()}\0{holidays_stamp()}\0{name}\0{text}".encode()).hexdigest()[:32]
     return f"agreement-{digest}.pickle"
 
 
