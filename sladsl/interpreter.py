@@ -351,6 +351,8 @@ class Run:
     ) -> tuple[int | None, list[str]]:
         """The deadline instant (None while an open pause holds it) and notes on how it was reached."""
         notes: list[str] = []
+        if not pauses and isinstance(deadline, model.BusinessTime):  # the common case, without the walk below
+            return self.clocks[deadline.calendar].deadline(start, deadline.seconds), notes
         if isinstance(deadline, (model.BusinessTime, model.WallTime)) and (
             isinstance(deadline, model.BusinessTime) or deadline.unit in ("minute", "hour")
         ):

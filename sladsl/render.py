@@ -240,11 +240,12 @@ def render_json(
 
 
 def _target_json(report: Report, t: TargetVerdict) -> dict[str, Any]:
-    return target_json(t, lambda instant: _iso(report, instant))
+    return target_json(t, lambda instant: local(instant, _zone(report)).isoformat())
 
 
-def target_json(t: TargetVerdict, iso: Callable[[int | None], str | None], notes: bool = True) -> dict[str, Any]:
+def target_json(t: TargetVerdict, iso: Callable[[int], str], notes: bool = True) -> dict[str, Any]:
     """One target verdict as a JSON-ready object; `iso` writes an instant in the agreement's zone."""
+    due, actual = t.due, t.actual
     found: dict[str, Any] = {
         "incident": t.incident,
         "customer": t.customer,
@@ -253,8 +254,8 @@ def target_json(t: TargetVerdict, iso: Callable[[int | None], str | None], notes
         "plan": t.plan,
         "reported": iso(t.reported),
         "start": iso(t.start),
-        "due": iso(t.due),
-        "actual": iso(t.actual),
+        "due": None if due is None else iso(due),
+        "actual": None if actual is None else iso(actual),
         "status": t.status,
         "margin_seconds": t.margin,
         "clock": t.clock,

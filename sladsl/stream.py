@@ -337,12 +337,9 @@ class Engine:
                 self.creditable.append(verdict)
             if shown:
                 self.statuses[verdict.status] += 1
-                self.emit(key, orjson.dumps({"type": "target", **target_json(verdict, self._iso, self.explain)}))
+                self.emit(key, orjson.dumps({"type": "target", **target_json(verdict, self.iso, self.explain)}))
         del self.open[incident.id]
         self.decided.add(incident.id)
-
-    def _iso(self, instant: int | None) -> str | None:
-        return None if instant is None else self.iso(instant)
 
     def end_of_input(self, as_of: int) -> None:
         """Decide what is still open, as of `as_of`, and reject events whose incident never came."""
