@@ -4,14 +4,19 @@
     python tests/fuzz/fuzz_sladsl.py -atheris_runs=200000 -artifact_prefix=tests/fuzz/ tests/fuzz/corpus
 
 The first byte of each input picks the target: even bytes fuzz an agreement (decode, parse, check, format),
-odd bytes a timeline read against Izy's agreement and evaluated. Any exception other than `SlaError` is a
-crash, and atheris saves the input that caused it. The seed corpus is built from the bundled agreements and
+odd bytes a timeline read against Izy's agreement and evaluated, then checked again streamed (`--format
+jsonl`), whose summary must account for every line. Any exception other than `SlaError` is a crash, and
+atheris saves the input that caused it. The seed corpus is built from the bundled agreements and
 timelines when the folder is empty.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import atheris
@@ -21,9 +26,11 @@ with atheris.instrument_imports():
     from sladsl.diagnostics import SlaError, decode
     from sladsl.formatter import format_source
     from sladsl.interpreter import evaluate
+    from sladsl.stream import TimelineUnreadable, check_stream
     from sladsl.timeline import read_timeline
 
 ROOT = Path(__file__).resolve().parents[2]
+SCRATCH = os.path.join(tempfile.mkdtemp(prefix="sladsl-fuzz-"), "timeline.jsonl")
 IZY = sladsl.load((ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8"), "izy.sla").agreement
 
 
@@ -45,6 +52,18 @@ def fuzz_timeline(raw: bytes) -> None:
     timeline = read_timeline(source, IZY)
     assert timeline.read == timeline.kept + len(timeline.rejected)
     evaluate(IZY, timeline)
+    with open(SCRATCH, "wb") as out:
+        out.write(raw)
+    written = io.BytesIO()
+    try:
+        counts = check_stream(IZY, "izy.sla", SCRATCH, written)
+    except TimelineUnreadable:
+        return
+    found = [json.loads(line) for line in written.getvalue().splitlines()]
+    rejected = sum(1 for line in found if line["type"] == "rejected")
+    assert found[-1]["records"] == {"read": counts["read"], "evaluated": counts["read"] - rejected, "rejected": rejected}
+    if not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):  # JSON Lines: one record per non-blank line
+        assert counts["read"] == sum(1 for line in raw.removeprefix(b"\xef\xbb\xbf").split(b"\n") if line.strip())
 
 
 def one_input(data: bytes) -> None:
