@@ -70,9 +70,13 @@ def read(name: str) -> Any:
         return None
 
 
+KEEP = 256  # files of one kind (agreements, holidays) at most: the least recently written go first
+
+
 def write(name: str, value: Any) -> None:
     """Keep `value` under `name`: written whole to a temporary file, then renamed over, so a reader running at
-    the same time sees the old file or the new one, never half of one."""
+    the same time sees the old file or the new one, never half of one. Past `KEEP` files of its kind, the
+    oldest are removed, so the folder does not grow without end as agreements and sladsl change."""
     where = folder()
     if where is None:
         return
@@ -84,6 +88,19 @@ def write(name: str, value: Any) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        return
+    _prune(where, name.split("-", 1)[0] + "-")
+
+
+def _prune(where: Path, prefix: str) -> None:
+    with contextlib.suppress(OSError):
+        kept = [p for p in where.iterdir() if p.name.startswith(prefix) and p.name.endswith(".pickle")]
+        if len(kept) <= KEEP:
+            return
+        kept.sort(key=lambda p: p.stat().st_mtime_ns)
+        for stale in kept[: len(kept) - KEEP]:
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 def agreement_key(text: str, name: str) -> str:

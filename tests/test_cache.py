@@ -115,3 +115,16 @@ def test_a_kept_check_needs_neither_the_parser_nor_the_holidays_package(kept: Pa
 
     assert loaded() == "['holidays', 'lark', 'sladsl.checker', 'sladsl.parser']"  # the first time
     assert loaded() == "[]"
+
+
+def test_the_oldest_files_go_past_the_limit(kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "KEEP", 3)
+    text = (ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8")
+    seen: set[Path] = set()
+    for n in range(5):
+        sladsl.load_kept(text, f"izy-{n}.sla")
+        (new,) = set(kept.glob("agreement-*.pickle")) - seen
+        os.utime(new, ns=(n * 10**9, n * 10**9))  # written in this order, a second apart
+        seen.add(new)
+    left = sorted(pickle.loads(p.read_bytes()).warnings[0].span.file for p in kept.glob("agreement-*.pickle"))
+    assert left == ["izy-2.sla", "izy-3.sla", "izy-4.sla"]

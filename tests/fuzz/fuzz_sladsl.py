@@ -61,7 +61,11 @@ def fuzz_timeline(raw: bytes) -> None:
         return
     found = [json.loads(line) for line in written.getvalue().splitlines()]
     rejected = sum(1 for line in found if line["type"] == "rejected")
-    assert found[-1]["records"] == {"read": counts["read"], "evaluated": counts["read"] - rejected, "rejected": rejected}
+    assert found[-1]["records"] == {
+        "read": counts["read"],
+        "evaluated": counts["read"] - rejected,
+        "rejected": rejected,
+    }
     if not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):  # JSON Lines: one record per non-blank line
         assert counts["read"] == sum(1 for line in raw.removeprefix(b"\xef\xbb\xbf").split(b"\n") if line.strip())
 
