@@ -303,13 +303,21 @@ class Clock:
         self._hi = wall_to_instant(dt.datetime(last_year, 1, 1), zone_name)
 
     def _cover(self, *instants: int) -> None:
-        """Compile enough years that every instant lies inside the answered range."""
+        """Compile enough years that every instant lies inside the answered range. A range that must widen
+        widens by at least as many years as it holds, up to the last year a search may reach: questions that
+        walk forward a month at a time over decades then compile each year a bounded number of times, not
+        once per question."""
         if all(self._lo <= t < self._hi for t in instants):
             return
         years = [dt.datetime.fromtimestamp(t, dt.UTC).year for t in instants]
         first = min(years) - 1
         last = max(years) + 1
         if self._last_year >= self._first_year:
+            held = self._last_year - self._first_year + 1
+            if last > self._last_year:
+                last = max(last, min(self._last_year + held, _LAST_SEARCH_YEAR))
+            if first < self._first_year:
+                first = min(first, max(self._first_year - held, _MIN_YEAR))
             first = min(first, self._first_year)
             last = max(last, self._last_year)
         self._compile(first, last)

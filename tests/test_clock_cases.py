@@ -170,3 +170,30 @@ def test_merge_and_clip_agree_with_sets_of_seconds(raw: list[tuple[int, int]], l
     assert all(b < c for (_, b), (c, _) in itertools.pairwise(merged))  # disjoint, not touching
     clipped = clip(merged, lo, hi)
     assert {s for a, b in clipped for s in range(a, b)} == {s for s in seconds if lo <= s < hi}
+
+
+def test_a_sweep_over_decades_compiles_each_year_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Availability asks a calendar about one month after another. Found by the fuzzer: an outage running from
+    2024 to 2050 had the calendar recompiled from its first year for every new year reached, which is quadratic
+    (5 s for one eight-line timeline). The range now widens geometrically."""
+    compiled: list[int] = []
+    original = Clock._compile
+
+    def counting(self: Clock, first: int, last: int) -> None:
+        compiled.append(last - first + 1)
+        original(self, first, last)
+
+    monkeypatch.setattr(Clock, "_compile", counting)
+    core = Clock(clock("izy", "core_hours").spec)
+    for month in range(12 * 80):
+        start = at(f"{2000 + month // 12}-{month % 12 + 1:02d}-01T00:00+00:00")
+        core.open_intervals(start, start + 86400)
+    years = 80 + 2  # the range asked about, with its year of margin on each side
+    assert sum(compiled) <= 4 * years, compiled  # once per question, it was 3,400
+    # And the answers are still right far out: Monday 4 December 2079 is an ordinary working day in Oslo (winter
+    # time, +01:00), open 08:00-17:00; the Sunday before it is closed.
+    assert core.open_intervals(at("2079-12-03T00:00+01:00"), at("2079-12-05T00:00+01:00")) == [
+        (at("2079-12-04T08:00+01:00"), at("2079-12-04T17:00+01:00"))
+    ]
