@@ -3,10 +3,10 @@
 A `check` on an agreement it has checked before skips the parser and the checker (and never imports Lark): the
 checked model and its warnings are read back from a pickle named by a hash of the agreement's text, its file
 name, the code that checked it (every module and grammar file's size and modification time) and the installed
-`holidays` release, which decides which country codes are known. Holiday dates
-are kept per country, subdivision and category set, named by the `holidays` package's own files, so a new
-release of it is read afresh. Anything amiss (no such folder, a folder others can write, a damaged file) means
-the work is simply done again; a cache never changes a result. `SLADSL_CACHE=off` turns it off.
+`holidays` release, which decides which country codes are known. Holiday dates are kept per country,
+subdivision and category set, named by the `holidays` package's own files, so a new release of it is read
+afresh. Anything amiss (no such folder, a folder others can write, a damaged file) means the work is simply
+done again; a cache never changes a result. `SLADSL_CACHE=off` turns it off.
 """
 
 from __future__ import annotations

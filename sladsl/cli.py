@@ -359,14 +359,13 @@ def explain_command(agreement: str, year: int | None, html_out: str | None) -> N
     """Render AGREEMENT in plain English (Markdown on stdout), clause by clause with § and line numbers."""
     import datetime as dt  # noqa: PLC0415
 
+    from sladsl.checker import check as check_document  # noqa: PLC0415
     from sladsl.explain import explain, render_html, render_markdown  # noqa: PLC0415
     from sladsl.parser import parse_source  # noqa: PLC0415
 
     source = _read(agreement)
     try:
         document = parse_source(source)
-        from sladsl.checker import check as check_document  # noqa: PLC0415
-
         checked = check_document(document)  # parsed once, checked from the same tree
     except SlaError as error:
         click.echo(render_text(error.diagnostics, {agreement: source}), err=True, nl=False)
