@@ -122,6 +122,7 @@ def holidays_stamp() -> str | None:
     return _stamp([home / "__init__.py", home / "version.py"])
 
 
+@functools.cache
 def holidays_key(source: Any) -> str | None:
     stamp = holidays_stamp()
     if stamp is None:

@@ -303,15 +303,23 @@ class Clock:
         self._hi = wall_to_instant(dt.datetime(last_year, 1, 1), zone_name)
 
     def _cover(self, *instants: int) -> None:
-        """Compile enough years that every instant lies inside the answered range. A range that must widen
-        widens by at least as many years as it holds, up to the last year a search may reach: questions that
-        walk forward a month at a time over decades then compile each year a bounded number of times, not
-        once per question."""
+        """Compile enough years that every instant lies inside the answered range."""
         if all(self._lo <= t < self._hi for t in instants):
             return
         years = [dt.datetime.fromtimestamp(t, dt.UTC).year for t in instants]
-        first = min(years) - 1
-        last = max(years) + 1
+        self._widen(min(years) - 1, max(years) + 1)
+
+    def _grow(self) -> None:
+        """Compile more years forward, for searches that ran off the end."""
+        if self._last_year >= _LAST_SEARCH_YEAR:
+            raise ClockError(self.spec.name)
+        self._widen(self._first_year, self._last_year + 1)
+
+    def _widen(self, first: int, last: int) -> None:
+        """Compile at least the years `first` to `last`, and all those compiled already. A range that must widen
+        widens by at least as many years as it holds, up to the last year a search may reach: questions that walk
+        forward a month at a time over decades then compile each year a bounded number of times, not once per
+        question."""
         if self._last_year >= self._first_year:
             held = self._last_year - self._first_year + 1
             if last > self._last_year:
@@ -321,14 +329,6 @@ class Clock:
             first = min(first, self._first_year)
             last = max(last, self._last_year)
         self._compile(first, last)
-
-    def _grow(self) -> None:
-        """Compile more years forward, for searches that ran off the end: as many again as are compiled (at least
-        four), so a long search compiles each year a bounded number of times."""
-        if self._last_year >= _LAST_SEARCH_YEAR:
-            raise ClockError(self.spec.name)
-        more = max(4, self._last_year - self._first_year)
-        self._compile(self._first_year, min(self._last_year + more, _LAST_SEARCH_YEAR))
 
     # -- questions ---------------------------------------------------------------------------------------
 
