@@ -1106,7 +1106,7 @@ def _beyond(error: ClockError, what: str, span: Span | None, citation: str | Non
                 f"{what} is never reached: {error}",
                 span,
                 "counted on that calendar",
-                help="check the duration against the calendar's hours; a target must fall due within a century",
+                help="check the duration against the calendar's hours; a deadline must fall before 2200",
                 section=citation,
             )
         ]
