@@ -41,6 +41,8 @@ from sladsl.source import Source, Span
 EVENT_TYPES = ("response", "restore", "resolution", "update", "severity_changed", "paused", "resumed")
 RECORD_TYPES = ("customer", "reported", *EVENT_TYPES, "outage", "claim")
 DEFAULT_CUSTOMER = "customer"
+SHARED = 10_000  # how many distinct customer ids and channels a reader keeps one copy of
+_TYPES = {t: t for t in RECORD_TYPES}
 
 
 @attrs.define
@@ -201,8 +203,10 @@ class _Reader:
     def __init__(self, source: Source, agreement: model.Agreement) -> None:
         self.source = source
         self.agreement = agreement
-        self.severities = {s.code for s in agreement.severities}
-        self.plans = {p.name for p in agreement.plans}
+        # Each maps a value to the agreement's own string, so held records share one copy of it.
+        self.severities = {s.code: s.code for s in agreement.severities}
+        self.plans = {p.name: p.name for p in agreement.plans}
+        self.shared: dict[str, str] = {}
         self.read = 0
         self.rejected: list[Diagnostic] = []
         self.customers: dict[str, Customer] = {}
@@ -270,6 +274,16 @@ class _Reader:
             raise _Reject("E0303", f"`{key}` must be a string", key=key)
         return str(value)
 
+    def share(self, value: str) -> str:
+        """One string object for a value that many records repeat (a customer id, a channel): a held incident
+        then does not keep its own copy. The first `SHARED` distinct values are kept."""
+        kept = self.shared.get(value)
+        if kept is not None:
+            return kept
+        if len(self.shared) < SHARED:
+            self.shared[value] = value
+        return value
+
     def instant(self, raw: dict[str, Any], key: str, required: bool = True) -> int | None:
         value = self.text(raw, key, required)
         if value is None:
@@ -290,7 +304,7 @@ class _Reader:
                 f"did you mean `{guess}`?" if guess else "known: " + ", ".join(sorted(self.severities)),
                 "severity",
             )
-        return code
+        return self.severities[code]
 
     def plan(self, raw: dict[str, Any]) -> str | None:
         name = self.text(raw, "plan", required=False)
@@ -306,7 +320,7 @@ class _Reader:
                 else "the agreement has no plans",
                 "plan",
             )
-        return name
+        return None if name is None else self.plans[name]
 
     def zone(self, raw: dict[str, Any]) -> str | None:
         name = self.text(raw, "zone", required=False)
@@ -339,6 +353,7 @@ class _Reader:
         if not isinstance(raw, dict):
             raise _Reject("E0302", "a record must be a JSON object")
         kind = raw.get("type")
+        kind = _TYPES.get(kind, kind) if isinstance(kind, str) else kind  # the constant, not the record's copy
         if kind not in RECORD_TYPES:
             guess = did_you_mean(str(kind), RECORD_TYPES) if kind is not None else None
             raise _Reject(
@@ -388,17 +403,11 @@ class _Reader:
         self.check_new_incident(ident)
         at = self.instant(raw, "at")
         assert at is not None
-        self.add_incident(
-            Incident(
-                ident,
-                self.text(raw, "customer", required=False) or DEFAULT_CUSTOMER,
-                self.severity(raw),
-                self.plan(raw),
-                self.text(raw, "channel", required=False),
-                at,
-                where,
-            )
-        )
+        customer = self.text(raw, "customer", required=False) or DEFAULT_CUSTOMER
+        severity, plan = self.severity(raw), self.plan(raw)
+        channel = self.text(raw, "channel", required=False)
+        channel = None if channel is None else self.share(channel)
+        self.add_incident(Incident(ident, self.share(customer), severity, plan, channel, at, where))
 
     # -- where records go: a subclass that streams keeps less ---------------------------------------------
 

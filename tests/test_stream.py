@@ -285,11 +285,26 @@ def test_local_text_agrees_with_the_zone_database(zone: str, instant: int) -> No
     assert times.iso(instant) == local(instant, zone).isoformat()  # again, from what it remembered
 
 
-def test_seen_ids_survive_growth() -> None:
+def test_seen_holds_many_ids() -> None:
     seen = Seen()
     ids = [f"INC-{n}" for n in range(200_000)]
     for ident in ids[::2]:
         seen.add(ident)
+    seen.add(ids[0])  # a second time: counted once
     assert seen.count == 100_000
+    assert sum(len(shard) for shard in seen.shards) == 100_000
+    assert all(list(shard) == sorted(shard) for shard in seen.shards)
     assert all(ident in seen for ident in ids[::2])
     assert not any(ident in seen for ident in ids[1::2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(st.tuples(st.booleans(), st.text(max_size=6)), max_size=200))
+def test_seen_answers_as_a_set_does(steps: list[tuple[bool, str]]) -> None:
+    seen, plain = Seen(), set[str]()
+    for adding, ident in steps:
+        if adding:
+            seen.add(ident)
+            plain.add(ident)
+        assert (ident in seen) == (ident in plain)
+    assert seen.count == len(plain)
