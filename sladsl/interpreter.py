@@ -39,7 +39,7 @@ import datetime as dt
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Literal
 
@@ -639,10 +639,14 @@ class Run:
     # -- availability ------------------------------------------------------------------------------------
 
     def availability(self) -> list[AvailabilityVerdict]:
-        found: list[AvailabilityVerdict] = []
+        return list(self.each_availability())
+
+    def each_availability(self) -> Iterator[AvailabilityVerdict]:
+        """Every commitment's verdict for every customer and period, one at a time: with many outages that
+        apply to everyone, the periods' outage shares outnumber the outages many times over."""
         population = self.population
         if not self.agreement.availabilities or population.first is None:
-            return found
+            return
         outages: dict[str | None, list[tuple[int, int, Outage]]] = defaultdict(list)
         for index, outage in enumerate(sorted(population.outages, key=lambda o: o.start)):
             outages[outage.customer].append((outage.start, index, outage))
@@ -659,10 +663,9 @@ class Run:
                         active.append(upcoming[2])
                         upcoming = next(pending, None)
                     active = [o for o in active if o.end > start]
-                    found.append(self.period_availability(customer, commitment, start, end, active))
+                    yield self.period_availability(customer, commitment, start, end, active)
                     following = local_date(end, self.zone)
                     start, end = period_bounds(following, commitment.period, self.zone)
-        return found
 
     def period_availability(
         self, customer: str, commitment: model.Availability, start: int, end: int, outages: list[Outage]

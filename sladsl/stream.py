@@ -353,7 +353,10 @@ class Engine:
         """Decide what is still open, as of `as_of`, and reject events whose incident never came."""
         self.run.as_of = as_of
         self.ended = True
-        for state in sorted(self.open.values(), key=lambda s: (s.incident.reported, s.incident.id)):
+        # In order of report, then id: two stable sorts, so no key tuple is made for each held incident.
+        held = sorted(self.open.values(), key=_by_id)
+        held.sort(key=_by_report)
+        for state in held:
             key = (_AFTER_INPUT, state.incident.reported, state.incident.id)
             self.decide(state, state.in_order(), key)
         orphans = sorted((e for events in self.waiting.values() for e in events), key=lambda e: e.where.line)
@@ -377,6 +380,14 @@ class Engine:
             "claims": self.reader.claims,
             "latest": self.latest,
         }
+
+
+def _by_id(state: _Open) -> str:
+    return state.incident.id
+
+
+def _by_report(state: _Open) -> int:
+    return state.incident.reported
 
 
 def _event_order(event: Event) -> tuple[int, int]:
@@ -730,34 +741,26 @@ def _finish(job: Job, shares: list[dict[str, Any]], out: IO[bytes]) -> dict[str,
             for i in range(3):
                 mine[i] += counts[i]
     kpis = tally.verdicts()
-    availability = run.availability()
-    creditable = [v for share in shares for v in share["creditable"]]
-    awards = run.awards(creditable, availability)
     read = sum(s["read"] for s in shares)
     rejected = sum(s["rejected"] for s in shares)
     zones = {c.id: c.zone for c in population.customers.values() if c.zone is not None}
-    window = job.window
-    if window is not None:
-        lo, hi = window
-        kpis = [k for k in kpis if lo <= k.start < hi]
-        availability = [a for a in availability if lo <= a.start < hi]
-        awards = [a for a in awards if lo <= a.at < hi]
-    report = Report(
-        agreement,
-        final,
-        (),
-        tuple(kpis),
-        tuple(availability),
-        tuple(awards),
-        read,
-        read - rejected,
-        rejected,
-        zones,
-    )
+    lo, hi = job.window if job.window is not None else (-_AFTER_INPUT, _AFTER_INPUT)
+    kpis = [k for k in kpis if lo <= k.start < hi]
     for kpi in kpis:
         write(orjson.dumps({"type": "kpi", **kpi_json(kpi)}) + b"\n")
-    for period in availability:
-        write(orjson.dumps({"type": "availability", **availability_json(report, period)}) + b"\n")
+    # Each period is written as it is made and kept without its outage shares, which only its line shows:
+    # with outages that apply to every customer, the shares would outnumber the outages many times over.
+    # Rendering a period reads only the report's agreement.
+    shell = Report(agreement, final, (), (), (), (), read, read - rejected, rejected, zones)
+    availability = []
+    for period in run.each_availability():
+        if lo <= period.start < hi:
+            write(orjson.dumps({"type": "availability", **availability_json(shell, period)}) + b"\n")
+        availability.append(attrs.evolve(period, shares=()))
+    creditable = [v for share in shares for v in share["creditable"]]
+    awards = [a for a in run.awards(creditable, availability) if lo <= a.at < hi]
+    shown = tuple(a for a in availability if lo <= a.start < hi)
+    report = attrs.evolve(shell, kpis=tuple(kpis), availability=shown, awards=tuple(awards))
     for award in awards:
         write(orjson.dumps({"type": "credit", **award_json(report, award)}) + b"\n")
     for total in totals_json(report):

@@ -465,7 +465,7 @@ class _Reader:
     # -- cross-record checks -----------------------------------------------------------------------------
 
     def conflicting_outages(self) -> list[Diagnostic]:
-        return conflicting_outages(self.outages)
+        return list(conflicting_outages(self.outages))
 
     def vet(self, event: Event, incident: Incident | None, known: Iterable[str]) -> bool:
         """Whether an event can be kept: its incident was reported (`known` holds the ids a typo may be of),
@@ -508,26 +508,22 @@ class _Reader:
         )
 
 
-def conflicting_outages(outages: Iterable[Outage]) -> list[Diagnostic]:
-    """Outages for the same customer that overlap in time but are tagged differently (W0301)."""
-    found = []
+def conflicting_outages(outages: Iterable[Outage]) -> Iterator[Diagnostic]:
+    """Outages for the same customer that overlap in time but are tagged differently (W0301), one at a time."""
     active: list[Outage] = []  # a sweep: only outages still running when the next one starts can overlap it
     for later in sorted(outages, key=lambda o: (o.start, o.where.line)):
         active = [o for o in active if o.end > later.start]
         for earlier in active:
             same_scope = earlier.customer is None or later.customer is None or earlier.customer == later.customer
             if same_scope and set(earlier.tags) != set(later.tags):
-                found.append(
-                    Diagnostic(
-                        "W0301",
-                        f"outages `{earlier.id}` and `{later.id}` overlap but are tagged differently",
-                        later.where,
-                        "this outage",
-                        secondary=(Label(earlier.where, "overlaps this one"),),
-                        notes=("where a counted outage overlaps an excluded one, the overlap counts as downtime",),
-                        help="split the outages at the change of cause, or give them the same tags",
-                    )
+                yield Diagnostic(
+                    "W0301",
+                    f"outages `{earlier.id}` and `{later.id}` overlap but are tagged differently",
+                    later.where,
+                    "this outage",
+                    secondary=(Label(earlier.where, "overlaps this one"),),
+                    notes=("where a counted outage overlaps an excluded one, the overlap counts as downtime",),
+                    help="split the outages at the change of cause, or give them the same tags",
                 )
                 break
         active.append(later)
-    return found
