@@ -290,10 +290,14 @@ class Run:
     # -- targets -----------------------------------------------------------------------------------------
 
     def plan_of(self, incident: Incident) -> str | None:
-        if incident.plan is not None:
-            return incident.plan
-        customer = self.population.customers.get(incident.customer)
-        return customer.plan if customer else None
+        return self.plan_for(incident.plan, incident.customer)
+
+    def plan_for(self, plan: str | None, customer: str) -> str | None:
+        """The incident's own plan, or else its customer's."""
+        if plan is not None:
+            return plan
+        found = self.population.customers.get(customer)
+        return found.plan if found else None
 
     def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
         key = (kind, severity, plan)

@@ -435,13 +435,14 @@ class _Reader:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise _Reject("E0303", "`tags` must be a list of strings")
         ident = self.text(raw, "id", required=False) or f"outage at line {where.line}"
+        customer = self.text(raw, "customer", required=False)
         self.outages.append(
             Outage(
                 ident,
-                self.text(raw, "customer", required=False),
+                None if customer is None else self.share(customer),
                 start,
                 end,
-                tuple(tags),
+                tuple(self.share(t) for t in tags),
                 self.instant(raw, "notice", required=False),
                 self.instant(raw, "reported", required=False),
                 where,
@@ -480,12 +481,16 @@ class _Reader:
                 "incident",
             )
             return False
-        if event.at < incident.reported:
+        return self.after_report(event, incident.id, incident.reported, incident.where.line)
+
+    def after_report(self, event: Event, ident: str, reported: int, line: int) -> bool:
+        """Whether an event comes no earlier than its incident's report (at `line`). Rejects it when not."""
+        if event.at < reported:
             self.reject(
                 event.where,
                 "E0312",
-                f"this {event.kind} comes before incident `{incident.id}` was reported",
-                f"the report is at line {incident.where.line}",
+                f"this {event.kind} comes before incident `{ident}` was reported",
+                f"the report is at line {line}",
                 "at",
             )
             return False

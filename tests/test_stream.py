@@ -13,6 +13,7 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,9 +23,9 @@ from bench.generate import generate
 from sladsl.clock import LocalTimes, TimestampError, local, parse_instant, parse_instant_slowly
 from sladsl.interpreter import evaluate
 from sladsl.render import render_json
-from sladsl.source import Source
-from sladsl.stream import CHUNK, Engine, Seen, check_stream, lines, parse
-from sladsl.timeline import read_timeline
+from sladsl.source import Source, Span
+from sladsl.stream import CHUNK, Engine, Seen, _Open, check_stream, lines, parse
+from sladsl.timeline import Incident, read_timeline
 from tests.helpers import BAD_TIMELINES, ROOT
 
 VENDORS = ["izy", "opti-q", "isl-online", "zegal", "cloudcti"]
@@ -152,11 +153,35 @@ def test_a_held_incident_is_small(generated: Path) -> None:
     held = list(engine.open.values())
     assert len(held) > 50
     assert all(state.events is None and state.kinds == 0 for state in held)
-    customers = {state.incident.customer: state.incident.customer for state in held}
-    channels = {state.incident.channel: state.incident.channel for state in held}
+    customers = {state.customer: state.customer for state in held}
+    channels = {state.channel: state.channel for state in held}
     assert len(customers) == 7 and len(channels) == 2
-    assert all(state.incident.customer is customers[state.incident.customer] for state in held)
-    assert all(state.incident.channel is channels[state.incident.channel] for state in held)
+    assert all(state.customer is customers[state.customer] for state in held)
+    assert all(state.channel is channels[state.channel] for state in held)
+    assert all(state.where is None for state in held)  # a whole line: its span is made again when decided
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.integers(0, 1 << 40),
+    length=st.integers(0, 1 << 20),
+    line=st.integers(1, 1 << 30),
+    column=st.integers(1, 3),
+    more_lines=st.integers(0, 2),
+    end_column=st.integers(1, 1 << 20),
+)
+def test_a_held_incident_is_made_again_exactly(
+    *, start: int, length: int, line: int, column: int, more_lines: int, end_column: int
+) -> None:
+    """Whole lines (column 1, one line, the length + 1 as end column) and any other span alike."""
+    for where in (
+        Span("t.jsonl", start, start + length, line, 1, line, length + 1),
+        Span("t.jsonl", start, start + length, line, column, line + more_lines, end_column),
+    ):
+        incident = Incident("INC-1", "cust", "A", None, "email", 1_700_000_000, where)
+        again = _Open(incident).incident()
+        assert again == incident
+        assert attrs.astuple(again.where) == attrs.astuple(where)
 
 
 class _Discard(io.RawIOBase):
