@@ -158,7 +158,8 @@ def test_a_held_incident_is_small(generated: Path) -> None:
     assert len(customers) == 7 and len(channels) == 2
     assert all(state.customer is customers[state.customer] for state in held)
     assert all(state.channel is channels[state.channel] for state in held)
-    assert all(state.where is None for state in held)  # a whole line: its span is made again when decided
+    assert all(state.where == str(generated) for state in held)  # a whole line: the span is made again
+    assert all(sys.getsizeof(state) <= 128 for state in held)  # pymalloc's 128-byte class, GC header and all
 
 
 @settings(max_examples=300, deadline=None)
