@@ -102,6 +102,7 @@ def _bits(kinds: Iterable[str]) -> int:
 
 
 _LENGTH_BITS, _LINE_BITS = 21, 31  # a held record's place: its offset, line and length in one integer
+_LENGTH_MASK, _LINE_MASK = (1 << _LENGTH_BITS) - 1, (1 << _LINE_BITS) - 1
 
 
 class _Open:
@@ -120,7 +121,7 @@ class _Open:
         where = incident.where
         line, length = where.line, where.end - where.start
         whole_line = where.column == 1 and where.end_line == line and where.end_column == length + 1
-        if whole_line and length >> _LENGTH_BITS == 0 and line >> _LINE_BITS == 0:
+        if whole_line and length <= _LENGTH_MASK and line <= _LINE_MASK:
             self.where: Span | str = where.file
             self.place = ((where.start << _LINE_BITS | line) << _LENGTH_BITS) | length
         else:
@@ -131,14 +132,13 @@ class _Open:
     @property
     def line(self) -> int:
         where = self.where
-        return where.line if isinstance(where, Span) else self.place >> _LENGTH_BITS & ((1 << _LINE_BITS) - 1)
+        return where.line if isinstance(where, Span) else self.place >> _LENGTH_BITS & _LINE_MASK
 
     def incident(self) -> Incident:
         """The incident as the reader made it (its span equal in every field)."""
         where = self.where
         if isinstance(where, str):
-            start, line = self.place >> (_LINE_BITS + _LENGTH_BITS), self.line
-            length = self.place & ((1 << _LENGTH_BITS) - 1)
+            start, line, length = self.place >> (_LINE_BITS + _LENGTH_BITS), self.line, self.place & _LENGTH_MASK
             where = Span(where, start, start + length, line, 1, line, length + 1)
         return Incident(self.id, self.customer, self.severity, self.plan, self.channel, self.reported, where)
 

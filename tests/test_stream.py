@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import sladsl
@@ -172,10 +172,17 @@ def test_a_held_incident_is_small(generated: Path) -> None:
     more_lines=st.integers(0, 2),
     end_column=st.integers(1, 1 << 20),
 )
+# At and just past the largest length and line that `place` packs.
+@example(start=1 << 40, length=(1 << 21) - 1, line=(1 << 31) - 1, column=1, more_lines=0, end_column=1)
+@example(start=0, length=1 << 21, line=1, column=1, more_lines=0, end_column=1)
+@example(start=0, length=0, line=1 << 31, column=1, more_lines=0, end_column=1)
 def test_a_held_incident_is_made_again_exactly(
     *, start: int, length: int, line: int, column: int, more_lines: int, end_column: int
 ) -> None:
     """Whole lines (column 1, one line, the length + 1 as end column) and any other span alike."""
+    whole = Span("t.jsonl", start, start + length, line, 1, line, length + 1)
+    packed = isinstance(_Open(Incident("INC-1", "cust", "A", None, "email", 0, whole)).where, str)
+    assert packed == (length < 1 << 21 and line < 1 << 31)
     for where in (
         Span("t.jsonl", start, start + length, line, 1, line, length + 1),
         Span("t.jsonl", start, start + length, line, column, line + more_lines, end_column),
