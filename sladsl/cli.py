@@ -24,7 +24,7 @@ from sladsl.diagnostics import Diagnostic, SlaError, decode, render_text, to_jso
 from sladsl.interpreter import evaluate
 from sladsl.render import render_json
 from sladsl.render import render_text as render_report
-from sladsl.source import Source
+from sladsl.source import STDIN, STDIN_NAME, Source, shown_name
 from sladsl.timeline import read_timeline
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -49,6 +49,23 @@ def _read_checked(path: str, code: str = "E0113") -> tuple[Source, list[Diagnost
     except OSError as error:
         raise click.UsageError(f"cannot read {path}: {error.strerror or error}") from None
     return decode(path, raw, code)
+
+
+def _stdin_open() -> None:
+    if sys.stdin is None or sys.stdin.closed:
+        raise click.UsageError("the timeline is `-`, but standard input is closed")
+
+
+def _read_timeline(path: str) -> Source:
+    """The timeline named on the command line, as text; `-` is standard input."""
+    if path != STDIN:
+        return _read(path, "E0315")
+    _stdin_open()
+    source, problems = decode(STDIN_NAME, sys.stdin.buffer.read(), "E0315")
+    if problems:
+        click.echo(render_text(problems, {STDIN_NAME: source}), err=True, nl=False)
+        sys.exit(EXIT_USAGE)
+    return source
 
 
 def _as_of(value: str | None) -> int | None:
@@ -170,14 +187,14 @@ def _period_option(value: str | None, zone: str) -> tuple[int, int] | None:
 
 @main.command()
 @click.argument("agreement", type=click.Path(dir_okay=False))
-@click.argument("timeline", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--format",
     "output",
     type=click.Choice(["text", "json", "jsonl"]),
     default="text",
     show_default=True,
-    help="jsonl streams one JSON line per result, in memory that does not grow with the timeline.",
+    help="jsonl streams one JSON line per result, in memory that follows the incidents still open.",
 )
 @click.option("--explain", is_flag=True, help="Show how every figure was reached: clocks, pauses, outages, bands.")
 @click.option("--period", help="Only report this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
@@ -204,7 +221,8 @@ def check(
     strict: bool,
     jobs: int,
 ) -> None:
-    """Check TIMELINE (JSON Lines, CSV or a JSON array) against AGREEMENT.
+    """Check TIMELINE (JSON Lines, CSV or a JSON array) against AGREEMENT. A TIMELINE of `-` is standard input:
+    JSON Lines or a JSON array.
 
     Exits 0 when every decided target is met, 1 when any target, KPI or commitment is breached, 2 on trouble.
     """
@@ -230,20 +248,21 @@ def check(
     if jobs > 1:
         raise click.UsageError("--jobs needs --format jsonl")
     with contextlib.suppress(OSError):
-        if os.path.getsize(timeline) > LARGE_TIMELINE:
+        if timeline != STDIN and os.path.getsize(timeline) > LARGE_TIMELINE:
             click.echo(
                 f"{timeline} is large: it is read whole; `--format jsonl` checks it in memory that follows the "
                 "incidents still open",
                 err=True,
             )
-    records = read_timeline(_read(timeline, "E0315"), model)
+    records = read_timeline(_read_timeline(timeline), model)
+    shown = shown_name(timeline)
     report = evaluate(model, records, stand)
     if window is not None:
         report = report.within(*window)
     if output == "json":
         click.echo(
             json.dumps(
-                render_json(report, agreement, timeline, records.rejected, records.warnings),
+                render_json(report, agreement, shown, records.rejected, records.warnings),
                 indent=2,
                 ensure_ascii=False,
             )
@@ -251,7 +270,7 @@ def check(
     else:
         click.echo(
             render_report(
-                report, agreement, timeline, explain=explain, rejected=records.rejected, warnings=records.warnings
+                report, agreement, shown, explain=explain, rejected=records.rejected, warnings=records.warnings
             ),
             nl=False,
         )
@@ -276,9 +295,14 @@ def _check_lines(
     """`check --format jsonl`: stream the results to stdout, then exit as `check` does."""
     from sladsl.stream import TimelineUnreadable, check_stream  # noqa: PLC0415 - only this format needs it
 
+    if timeline == STDIN:
+        _stdin_open()
+        if jobs > 1:
+            raise click.UsageError("--jobs needs a timeline file: standard input is read by one job")
     try:
-        with open(timeline, "rb"):
-            pass
+        if timeline != STDIN:
+            with open(timeline, "rb"):
+                pass
     except OSError as error:
         raise click.UsageError(f"cannot read {timeline}: {error.strerror or error}") from None
     out = sys.stdout.buffer
@@ -287,7 +311,7 @@ def _check_lines(
             model, agreement, timeline, out, as_of=stand, explain=explain, jobs=jobs, window=window
         )
     except TimelineUnreadable as error:
-        click.echo(render_text(error.problems, {timeline: error.source}), err=True, nl=False)
+        click.echo(render_text(error.problems, {error.source.name: error.source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     out.flush()
     if counts["rejected"]:
@@ -384,7 +408,7 @@ def explain_command(agreement: str, year: int | None, html_out: str | None) -> N
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.argument("timeline", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
 )
@@ -400,7 +424,7 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
     from sladsl.parser import parse_source  # noqa: PLC0415
 
     stand = _as_of(as_of)
-    timeline_source = _read(timeline, "E0315")
+    timeline_source = _read_timeline(timeline)
     documents, reports = [], []
     for path in (old, new):
         source = _read(path)
@@ -419,13 +443,13 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
             )
         reports.append(evaluate(checked.agreement, records, stand))
     comparison = compare(documents[0], documents[1], reports[0], reports[1])
-    click.echo(render_comparison(comparison, old, new, timeline), nl=False)
+    click.echo(render_comparison(comparison, old, new, timeline_source.name), nl=False)
     sys.exit(EXIT_FINDINGS if comparison.differs else EXIT_OK)
 
 
 @main.command("report")
 @click.argument("agreement", type=click.Path(dir_okay=False))
-@click.argument("timeline", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--html",
     "html_out",
@@ -448,10 +472,10 @@ def report_command(agreement: str, timeline: str, html_out: str, as_of: str | No
         click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     stand = _as_of(as_of)
-    records = read_timeline(_read(timeline, "E0315"), checked.agreement)
+    records = read_timeline(_read_timeline(timeline), checked.agreement)
     report = evaluate(checked.agreement, records, stand)
     try:
-        Path(html_out).write_text(render_page(report, agreement, timeline), encoding="utf-8")
+        Path(html_out).write_text(render_page(report, agreement, shown_name(timeline)), encoding="utf-8")
     except OSError as error:
         raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
     if records.rejected:

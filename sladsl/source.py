@@ -6,6 +6,14 @@ import bisect
 
 import attrs
 
+STDIN = "-"  # a timeline named so on the command line is read from standard input
+STDIN_NAME = "<stdin>"  # what spans, diagnostics and reports call it
+
+
+def shown_name(path: str) -> str:
+    """A timeline's name as spans and reports show it."""
+    return STDIN_NAME if path == STDIN else path
+
 
 @attrs.define(unsafe_hash=True)
 class Span:

@@ -16,6 +16,7 @@ already written. Records of kinds the agreement never uses are accepted, as the 
 id hashes to; every other record belongs to worker 0, and all workers read customer records for plans. Each
 worker writes its lines with a sort key (the line that decided them), the parent merges them in key order and
 then computes the per-period results from the workers' counts. The output is byte for byte that of one job.
+A timeline named `-` is standard input: JSON Lines are streamed by one job, a JSON array is read whole.
 
 Line kinds (`type`): `header`, `target`, `rejected`, `warning`, `kpi`, `availability`, `credit`, `total` and a
 final `summary`. Schema `sladsl.check-lines/1`, documented in the README.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import contextlib
 import heapq
 import json
 import multiprocessing
@@ -45,7 +47,7 @@ from sladsl.diagnostics import Diagnostic, decode
 from sladsl.diagnostics import to_json as diagnostic_json
 from sladsl.interpreter import KpiTally, Population, Report, Run, TargetVerdict, _selects
 from sladsl.render import availability_json, award_json, kpi_json, target_json, totals_json
-from sladsl.source import Source, Span
+from sladsl.source import STDIN, Source, Span, shown_name
 from sladsl.timeline import (
     EVENT_TYPES,
     Event,
@@ -450,12 +452,15 @@ def _slow_json(body: bytes) -> Any:
 # -- reading -----------------------------------------------------------------------------------------------
 
 
-def lines(handle: IO[bytes], progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, int, bytes]]:
-    """(line number, byte offset, stripped body) of every non-blank line; only a line feed ends a line."""
+def lines(
+    handle: IO[bytes], progress: Callable[[int], None] | None = None, head: bytes = b""
+) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, stripped body) of every non-blank line, `head` (bytes already read from the
+    handle) first; only a line feed ends a line."""
     number, offset, tail = 0, 0, b""
     first = True
     while True:
-        chunk = handle.read(CHUNK)
+        chunk, head = (head, b"") if head else (handle.read(CHUNK), b"")
         if progress is not None:
             progress(offset + len(tail))
         if not chunk:
@@ -496,10 +501,11 @@ def owner(raw: Any, workers: int) -> int:
 
 
 class Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal; with no total (standard
+    input), how much has been read."""
 
-    def __init__(self, total: int) -> None:
-        self.total = max(total, 1)
+    def __init__(self, total: int | None) -> None:
+        self.total = None if total is None else max(total, 1)
         self.on = sys.stderr.isatty()
         self.started = self.shown = time.monotonic()
 
@@ -508,13 +514,16 @@ class Progress:
         if not self.on or now - self.shown < 0.25:
             return
         self.shown = now
-        share = min(done / self.total, 1.0)
-        bar = "#" * int(share * 30)
         rate = done / (now - self.started) / 1e6
-        sys.stderr.write(
-            f"\r  checking [{bar:<30}] {share:4.0%}  {done / 1e6:,.0f} of {self.total / 1e6:,.0f} MB  "
-            f"{rate:,.1f} MB/s"
-        )
+        if self.total is None:
+            sys.stderr.write(f"\r  checking  {done / 1e6:,.0f} MB read  {rate:,.1f} MB/s")
+        else:
+            share = min(done / self.total, 1.0)
+            bar = "#" * int(share * 30)
+            sys.stderr.write(
+                f"\r  checking [{bar:<30}] {share:4.0%}  {done / 1e6:,.0f} of {self.total / 1e6:,.0f} MB  "
+                f"{rate:,.1f} MB/s"
+            )
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -534,6 +543,11 @@ class Job:
     explain: bool
     window: tuple[int, int] | None
 
+    @property
+    def name(self) -> str:
+        """The timeline's name in spans and the header."""
+        return shown_name(self.path)
+
 
 def check_stream(
     agreement: model.Agreement,
@@ -547,19 +561,25 @@ def check_stream(
     window: tuple[int, int] | None = None,
 ) -> dict[str, int]:
     """Check a timeline, writing result lines to `out`; returns the summary's counts. JSON Lines are streamed
-    (and shared among `jobs` workers); a CSV file or a JSON array is read whole, then fed record by record."""
+    (and shared among `jobs` workers); a CSV file or a JSON array is read whole, then fed record by record.
+    A timeline named `-` is standard input, JSON Lines (streamed by one job) or a JSON array."""
+    if timeline_file == STDIN and jobs > 1:
+        raise ValueError("--jobs needs a timeline file: standard input is read by one job")
     job = Job(agreement, timeline_file, as_of, explain, window)
     header = {
         "type": "header",
         "schema": SCHEMA,
         "agreement": {"title": agreement.title, "file": agreement_file},
-        "timeline": timeline_file,
+        "timeline": job.name,
         "zone": Run(agreement, Population(), 0).zone,
     }
     out.write(orjson.dumps(header) + b"\n")
-    progress = Progress(os.path.getsize(timeline_file))
+    progress = Progress(None if timeline_file == STDIN else os.path.getsize(timeline_file))
     try:
-        if not _is_json_lines(timeline_file):
+        if timeline_file == STDIN:
+            head, streamed = _stdin_head(sys.stdin.buffer)
+            shares = [_single(job, out, progress, head) if streamed else _whole(job, out, head)]
+        elif not _is_json_lines(timeline_file):
             shares = [_whole(job, out)]
         elif jobs <= 1:
             shares = [_single(job, out, progress)]
@@ -576,6 +596,28 @@ def _is_json_lines(path: str) -> bool:
     with open(path, "rb") as handle:
         start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     return not start.startswith(b"[")
+
+
+def _stdin_head(handle: IO[bytes]) -> tuple[bytes, bool]:
+    """Standard input's first bytes, read as far as its first that is not white space (it cannot be read
+    twice), and whether it is JSON Lines rather than a JSON array."""
+    head = b""
+    while True:
+        more = handle.read1(CHUNK)  # type: ignore[attr-defined]
+        head += more
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if start or not more:
+            return head, not start.startswith(b"[")
+
+
+@contextlib.contextmanager
+def _opened(job: Job) -> Iterator[IO[bytes]]:
+    """The timeline as a binary handle; standard input is left open."""
+    if job.path == STDIN:
+        yield sys.stdin.buffer
+    else:
+        with open(job.path, "rb") as handle:
+            yield handle
 
 
 class _Buffered:
@@ -599,25 +641,25 @@ class _Buffered:
             self.block.clear()
 
 
-def _single(job: Job, out: IO[bytes], progress: Progress) -> dict[str, Any]:
+def _single(job: Job, out: IO[bytes], progress: Progress, head: bytes = b"") -> dict[str, Any]:
     emit = _Buffered(out)
-    engine = Engine(job.agreement, job.path, emit, as_of=job.as_of, explain=job.explain, window=job.window)
-    with open(job.path, "rb") as handle:
-        for number, offset, body in lines(handle, progress):
+    engine = Engine(job.agreement, job.name, emit, as_of=job.as_of, explain=job.explain, window=job.window)
+    with _opened(job) as handle:
+        for number, offset, body in lines(handle, progress, head):
             engine.line(number, offset, body, parse(body))
     engine.end_of_input(_final_as_of(job.as_of, [engine.latest]))
     emit.flush()
     return engine.share()
 
 
-def _whole(job: Job, out: IO[bytes]) -> dict[str, Any]:
+def _whole(job: Job, out: IO[bytes], head: bytes = b"") -> dict[str, Any]:
     """A CSV file or a JSON array: read whole (as `--format json` reads it), then fed record by record."""
-    with open(job.path, "rb") as handle:
-        source, problems = decode(job.path, handle.read(), "E0315")
+    with _opened(job) as handle:
+        source, problems = decode(job.name, head + handle.read(), "E0315")
     if problems:
         raise TimelineUnreadable(problems, source)
     emit = _Buffered(out)
-    engine = Engine(job.agreement, job.path, emit, as_of=job.as_of, explain=job.explain, window=job.window)
+    engine = Engine(job.agreement, job.name, emit, as_of=job.as_of, explain=job.explain, window=job.window)
     for where, raw in _records(source):
         engine.reader.line = source.text[where.start : where.end].encode()
         engine.record(where, raw)
@@ -662,7 +704,7 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
 
         engine = Engine(
             job.agreement,
-            job.path,
+            job.name,
             emit,
             as_of=job.as_of,
             explain=job.explain,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -24,7 +25,7 @@ from sladsl.clock import LocalTimes, TimestampError, local, parse_instant, parse
 from sladsl.interpreter import evaluate
 from sladsl.render import render_json
 from sladsl.source import Source, Span
-from sladsl.stream import CHUNK, Engine, Seen, _Open, check_stream, lines, parse
+from sladsl.stream import CHUNK, Engine, Progress, Seen, _Open, check_stream, lines, parse
 from sladsl.timeline import Incident, read_timeline
 from tests.helpers import BAD_TIMELINES, ROOT
 
@@ -259,10 +260,14 @@ class _Counted(_Discard):
         return len(data)
 
 
-def command(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
+def command(*args: str | Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     """`sladsl ARGS` in a fresh process (workers are forked as on the command line); a hang fails it."""
     return subprocess.run(
-        [sys.executable, "-m", "sladsl", *map(str, args)], capture_output=True, check=False, timeout=300
+        [sys.executable, "-m", "sladsl", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        check=False,
+        timeout=300,
     )
 
 
@@ -427,3 +432,92 @@ def test_seen_answers_as_a_set_does(steps: list[tuple[bool, str]]) -> None:
             plain.add(ident)
         assert (ident in seen) == (ident in plain)
     assert seen.count == len(plain)
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_standard_input_is_checked_as_the_file_is(vendor: str) -> None:
+    """`-` reads the timeline from standard input: every format gives the file's output, named `<stdin>`."""
+    sla, timeline = ROOT / "agreements" / f"{vendor}.sla", ROOT / "agreements" / f"{vendor}.timeline.jsonl"
+    for output in ("jsonl", "json", "text"):
+        from_file = command("check", "--format", output, sla, timeline)
+        piped = command("check", "--format", output, sla, "-", stdin=timeline.read_bytes())
+        assert piped.returncode == from_file.returncode
+        assert b"<stdin>" in piped.stdout
+        assert piped.stdout == from_file.stdout.replace(str(timeline).encode(), b"<stdin>")
+
+
+def test_standard_input_streams_json_lines_and_reads_an_array_whole(generated: Path, tmp_path: Path) -> None:
+    sla = ROOT / "agreements" / "izy.sla"
+    records = [json.loads(line) for line in generated.read_text(encoding="utf-8").splitlines()]
+    array = tmp_path / "generated.json"
+    array.write_text("\n\n  " + json.dumps(records, indent=1), encoding="utf-8")  # white space before the `[`
+    for path in (generated, array):
+        from_file = command("check", "--format", "jsonl", sla, path)
+        piped = command("check", "--format", "jsonl", sla, "-", stdin=path.read_bytes())
+        assert from_file.returncode == 1
+        assert piped.returncode == from_file.returncode
+        assert piped.stdout == from_file.stdout.replace(str(path).encode(), b"<stdin>")
+        assert len(piped.stdout.splitlines()) > 3000
+
+
+def test_records_read_from_standard_input_are_placed_in_it() -> None:
+    sla = ROOT / "agreements" / "izy.sla"
+    bad = (ROOT / "tests" / "data" / "bad" / "E0304-naive-timestamp.jsonl").read_bytes()
+    found = [
+        json.loads(line) for line in command("check", "--format", "jsonl", sla, "-", stdin=bad).stdout.splitlines()
+    ]
+    rejected = of_type(found, "rejected")
+    assert [(r["code"], r["span"]["file"], r["span"]["line"], r["span"]["column"]) for r in rejected] == [
+        ("E0304", "<stdin>", 1, 66)
+    ]
+    binary = (ROOT / "tests" / "data" / "bad" / "E0315-binary-timeline.jsonl").read_bytes()
+    whole = command("check", sla, "-", stdin=binary)  # the text report reads it whole: the file is refused
+    assert whole.returncode == 2
+    assert b"error[E0315]" in whole.stderr
+    assert b"--> <stdin>:2:1" in whole.stderr
+
+
+def test_standard_input_is_read_by_one_job() -> None:
+    sla, timeline = ROOT / "agreements" / "izy.sla", ROOT / "agreements" / "izy.timeline.jsonl"
+    result = command("check", "--format", "jsonl", "--jobs", "2", sla, "-", stdin=timeline.read_bytes())
+    assert result.returncode == 2
+    assert b"--jobs needs a timeline file: standard input is read by one job" in result.stderr
+    assert result.stdout == b""
+
+
+def test_progress_without_a_total_says_how_much_was_read(capsys: pytest.CaptureFixture[str]) -> None:
+    progress = Progress(None)
+    progress.on, progress.shown = True, progress.shown - 1
+    progress(3_000_000)
+    drawn = capsys.readouterr().err
+    assert "checking  3 MB read" in drawn
+    assert "[" not in drawn  # no bar: the size of standard input is not known
+
+
+def test_diff_and_report_read_standard_input_too(tmp_path: Path) -> None:
+    sla, timeline = ROOT / "agreements" / "izy.sla", ROOT / "agreements" / "izy.timeline.jsonl"
+    from_file = command("diff", sla, sla, timeline)
+    piped = command("diff", sla, sla, "-", stdin=timeline.read_bytes())
+    assert piped.returncode == from_file.returncode == 0
+    assert piped.stdout == from_file.stdout.replace(str(timeline).encode(), b"<stdin>")
+    pages = tmp_path / "file.html", tmp_path / "piped.html"
+    assert command("report", sla, timeline, "--html", pages[0]).returncode == 0
+    assert command("report", sla, "-", "--html", pages[1], stdin=timeline.read_bytes()).returncode == 0
+    page = pages[1].read_text(encoding="utf-8")
+    assert "&lt;stdin&gt;" in page
+    assert page == pages[0].read_text(encoding="utf-8").replace(str(timeline), "&lt;stdin&gt;")
+
+
+def test_a_closed_standard_input_is_a_usage_error() -> None:
+    sla = ROOT / "agreements" / "izy.sla"
+    for output in ("jsonl", "text"):
+        result = subprocess.run(
+            [sys.executable, "-m", "sladsl", "check", "--format", output, str(sla), "-"],
+            capture_output=True,
+            check=False,
+            timeout=300,
+            preexec_fn=lambda: os.close(0),  # the child starts with no descriptor 0
+        )
+        assert result.returncode == 2, result.stderr
+        assert b"the timeline is `-`, but standard input is closed" in result.stderr
+        assert b"Traceback" not in result.stderr
