@@ -24,7 +24,7 @@ from sladsl.diagnostics import Diagnostic, SlaError, decode, render_text, to_jso
 from sladsl.interpreter import evaluate
 from sladsl.render import render_json
 from sladsl.render import render_text as render_report
-from sladsl.source import STDIN, STDIN_NAME, Source, shown_name
+from sladsl.source import STDIN, STDIN_NAME, Source
 from sladsl.timeline import read_timeline
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -34,16 +34,20 @@ EXIT_BROKEN_PIPE = 141
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _read(path: str, code: str = "E0113") -> Source:
-    """A user-named file as text; an unreadable file is a usage error, one that is not UTF-8 a diagnostic."""
-    source, problems = _read_checked(path, code)
+def _read(path: str, code: str = "E0113", *, stdin: bool = False) -> Source:
+    """A user-named file as text; an unreadable file is a usage error, one that is not UTF-8 a diagnostic. With
+    `stdin`, a path of `-` is standard input."""
+    source, problems = _read_checked(path, code, stdin=stdin)
     if problems:
-        click.echo(render_text(problems, {path: source}), err=True, nl=False)
+        click.echo(render_text(problems, {source.name: source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     return source
 
 
-def _read_checked(path: str, code: str = "E0113") -> tuple[Source, list[Diagnostic]]:
+def _read_checked(path: str, code: str = "E0113", *, stdin: bool = False) -> tuple[Source, list[Diagnostic]]:
+    if stdin and path == STDIN:
+        _stdin_open()
+        return decode(STDIN_NAME, sys.stdin.buffer.read(), code)
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
@@ -58,14 +62,7 @@ def _stdin_open() -> None:
 
 def _read_timeline(path: str) -> Source:
     """The timeline named on the command line, as text; `-` is standard input."""
-    if path != STDIN:
-        return _read(path, "E0315")
-    _stdin_open()
-    source, problems = decode(STDIN_NAME, sys.stdin.buffer.read(), "E0315")
-    if problems:
-        click.echo(render_text(problems, {STDIN_NAME: source}), err=True, nl=False)
-        sys.exit(EXIT_USAGE)
-    return source
+    return _read(path, "E0315", stdin=True)
 
 
 def _as_of(value: str | None) -> int | None:
@@ -254,15 +251,15 @@ def check(
                 "incidents still open",
                 err=True,
             )
-    records = read_timeline(_read_timeline(timeline), model)
-    shown = shown_name(timeline)
+    source = _read_timeline(timeline)
+    records = read_timeline(source, model)
     report = evaluate(model, records, stand)
     if window is not None:
         report = report.within(*window)
     if output == "json":
         click.echo(
             json.dumps(
-                render_json(report, agreement, shown, records.rejected, records.warnings),
+                render_json(report, agreement, source.name, records.rejected, records.warnings),
                 indent=2,
                 ensure_ascii=False,
             )
@@ -270,7 +267,12 @@ def check(
     else:
         click.echo(
             render_report(
-                report, agreement, shown, explain=explain, rejected=records.rejected, warnings=records.warnings
+                report,
+                agreement,
+                source.name,
+                explain=explain,
+                rejected=records.rejected,
+                warnings=records.warnings,
             ),
             nl=False,
         )
@@ -299,12 +301,12 @@ def _check_lines(
         _stdin_open()
         if jobs > 1:
             raise click.UsageError("--jobs needs a timeline file: standard input is read by one job")
-    try:
-        if timeline != STDIN:
+    else:
+        try:
             with open(timeline, "rb"):
                 pass
-    except OSError as error:
-        raise click.UsageError(f"cannot read {timeline}: {error.strerror or error}") from None
+        except OSError as error:
+            raise click.UsageError(f"cannot read {timeline}: {error.strerror or error}") from None
     out = sys.stdout.buffer
     try:
         counts = check_stream(
@@ -472,10 +474,11 @@ def report_command(agreement: str, timeline: str, html_out: str, as_of: str | No
         click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     stand = _as_of(as_of)
-    records = read_timeline(_read_timeline(timeline), checked.agreement)
+    source = _read_timeline(timeline)
+    records = read_timeline(source, checked.agreement)
     report = evaluate(checked.agreement, records, stand)
     try:
-        Path(html_out).write_text(render_page(report, agreement, shown_name(timeline)), encoding="utf-8")
+        Path(html_out).write_text(render_page(report, agreement, source.name), encoding="utf-8")
     except OSError as error:
         raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
     if records.rejected:

@@ -10,11 +10,6 @@ STDIN = "-"  # a timeline named so on the command line is read from standard inp
 STDIN_NAME = "<stdin>"  # what spans, diagnostics and reports call it
 
 
-def shown_name(path: str) -> str:
-    """A timeline's name as spans and reports show it."""
-    return STDIN_NAME if path == STDIN else path
-
-
 @attrs.define(unsafe_hash=True)
 class Span:
     """A half-open range `[start, end)` of character offsets in one source, with 1-based line and column.

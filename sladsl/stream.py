@@ -47,7 +47,7 @@ from sladsl.diagnostics import Diagnostic, decode
 from sladsl.diagnostics import to_json as diagnostic_json
 from sladsl.interpreter import KpiTally, Population, Report, Run, TargetVerdict, _selects
 from sladsl.render import availability_json, award_json, kpi_json, target_json, totals_json
-from sladsl.source import STDIN, Source, Span, shown_name
+from sladsl.source import STDIN, STDIN_NAME, Source, Span
 from sladsl.timeline import (
     EVENT_TYPES,
     Event,
@@ -546,7 +546,7 @@ class Job:
     @property
     def name(self) -> str:
         """The timeline's name in spans and the header."""
-        return shown_name(self.path)
+        return STDIN_NAME if self.path == STDIN else self.path
 
 
 def check_stream(
@@ -590,12 +590,14 @@ def check_stream(
     return _finish(job, shares, out)
 
 
+_BLANK = b"\xef\xbb\xbf \t\r\n"  # what may come before a JSON array's `[` (a byte-order mark, white space)
+
+
 def _is_json_lines(path: str) -> bool:
     if path.lower().endswith((".csv", ".json")):
         return False
     with open(path, "rb") as handle:
-        start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return not start.startswith(b"[")
+        return not handle.read(4096).lstrip(_BLANK).startswith(b"[")
 
 
 def _stdin_head(handle: IO[bytes]) -> tuple[bytes, bool]:
@@ -605,7 +607,7 @@ def _stdin_head(handle: IO[bytes]) -> tuple[bytes, bool]:
     while True:
         more = handle.read1(CHUNK)  # type: ignore[attr-defined]
         head += more
-        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        start = head.lstrip(_BLANK)
         if start or not more:
             return head, not start.startswith(b"[")
 
