@@ -21,12 +21,13 @@ from hypothesis import strategies as st
 
 import sladsl
 from bench.generate import generate
+from sladsl import stream
 from sladsl.clock import LocalTimes, TimestampError, local, parse_instant, parse_instant_slowly
 from sladsl.interpreter import evaluate
 from sladsl.render import render_json
 from sladsl.source import Source, Span
-from sladsl.stream import CHUNK, Engine, Progress, Seen, _Open, check_stream, lines, parse
-from sladsl.timeline import Incident, read_timeline
+from sladsl.stream import CHUNK, Engine, Progress, Seen, _Open, _Shelf, check_stream, lines, parse
+from sladsl.timeline import Event, Incident, read_timeline
 from tests.helpers import BAD_TIMELINES, ROOT
 
 VENDORS = ["izy", "opti-q", "isl-online", "zegal", "cloudcti"]
@@ -163,6 +164,24 @@ def test_a_held_incident_is_small(generated: Path) -> None:
     assert all(sys.getsizeof(state) <= 112 for state in held)  # pymalloc's 112-byte class, GC header and all
     assert all(sys.getsizeof(state.place) <= 48 for state in held)  # offset, line and length: one integer
 
+    # Swept every 64 reports, those reported before the last sweep but one are on the shelf: one integer each,
+    # which comes off it as the same incident.
+    shelving = Engine(model, str(generated), lambda key, line: None, as_of=None, explain=False)
+    shelving.sweep = 64
+    with generated.open("rb") as handle:
+        for number, offset, body in lines(handle):
+            shelving.line(number, offset, body, parse(body))
+    assert shelving.open.keys() == engine.open.keys()
+    shelved = {ident: packed for ident, packed in shelving.open.items() if isinstance(packed, int)}
+    assert len(shelved) >= len(held) - 2 * 64
+    assert all(sys.getsizeof(packed) <= 48 for packed in shelved.values())
+    assert len(shelving.shelf.profiles) <= 7 * 4 * 2  # customers, severities, channels
+    for ident, packed in shelved.items():
+        state, again = engine.open[ident], shelving.shelf.unpack(ident, packed)
+        assert isinstance(state, _Open)
+        assert again.incident() == state.incident()
+        assert attrs.astuple(again.incident().where) == attrs.astuple(state.incident().where)
+
 
 @settings(max_examples=300, deadline=None)
 @given(
@@ -192,6 +211,125 @@ def test_a_held_incident_is_made_again_exactly(
         again = _Open(incident).incident()
         assert again == incident
         assert attrs.astuple(again.where) == attrs.astuple(where)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.integers(0, 1 << 40),
+    length=st.integers(0, (1 << 21) - 1),
+    line=st.integers(1, (1 << 31) - 1),
+    reported=st.integers(0, (1 << 33)),  # past what the shelf packs (2**32 - 1): such an incident stays open
+    customer=st.sampled_from(["cust-1", "cust-2", ""]),
+    severity=st.sampled_from(["A", "B"]),
+    plan=st.sampled_from([None, "gold"]),
+    channel=st.sampled_from([None, "email", "phone"]),
+)
+@example(start=0, length=0, line=1, reported=(1 << 32) - 1, customer="c", severity="A", plan=None, channel=None)
+@example(start=0, length=0, line=1, reported=1 << 32, customer="c", severity="A", plan=None, channel=None)
+def test_a_shelved_incident_comes_off_the_shelf_exactly(
+    *,
+    start: int,
+    length: int,
+    line: int,
+    reported: int,
+    customer: str,
+    severity: str,
+    plan: str | None,
+    channel: str | None,
+) -> None:
+    shelf = _Shelf("t.jsonl")
+    where = Span("t.jsonl", start, start + length, line, 1, line, length + 1)
+    incident = Incident("INC-1", customer, severity, plan, channel, reported, where)
+    packed = shelf.pack(_Open(incident))
+    assert (packed is not None) == (reported < 1 << 32)
+    if packed is not None:
+        assert shelf.line(packed) == line and shelf.reported(packed) == reported
+        again = shelf.unpack("INC-1", packed).incident()
+        assert again == incident
+        assert attrs.astuple(again.where) == attrs.astuple(where)
+
+
+def test_what_cannot_be_packed_stays_open() -> None:
+    """An incident with an event, or whose span is not a whole line of this timeline, is left as it is."""
+    shelf = _Shelf("t.jsonl")
+    whole = Span("t.jsonl", 0, 10, 1, 1, 1, 11)
+    assert shelf.pack(_Open(Incident("INC-1", "c", "A", None, None, 0, whole))) is not None
+    other = Span("other.jsonl", 0, 10, 1, 1, 1, 11)
+    assert shelf.pack(_Open(Incident("INC-1", "c", "A", None, None, 0, other))) is None
+    inner = Span("t.jsonl", 3, 10, 1, 4, 1, 11)
+    assert shelf.pack(_Open(Incident("INC-1", "c", "A", None, None, 0, inner))) is None
+    answered = _Open(Incident("INC-1", "c", "A", None, None, 0, whole))
+    answered.add(Event("INC-1", "response", 60, None, whole))
+    assert shelf.pack(answered) is None
+
+
+def padded(timeline: Path, folder: Path) -> Path:
+    """The timeline with two unanswered incidents reported after each report, like it: every incident then waits
+    through two sweeps before its first event, and is shelved when a sweep runs after every report."""
+    out = []
+    for line in timeline.read_text(encoding="utf-8").splitlines():
+        out.append(line)
+        record = json.loads(line) if line.strip() else None
+        if record and record.get("type") == "reported":
+            for n in (1, 2):
+                out.append(json.dumps({**record, "incident": f"{record['incident']}-pad-{n}"}))
+    path = folder / f"padded-{timeline.name}"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("vendor", "sweep"), [*((v, 1) for v in VENDORS), ("generated", 1), ("generated", 3)])
+def test_shelving_changes_no_result(
+    vendor: str, sweep: int, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a sweep after every report (or every third), incidents that wait for their first event are shelved,
+    and taken off the shelf when it comes (pauses, severity changes, updates and all): the output is byte for
+    byte the same."""
+    model = agreement("izy" if vendor == "generated" else vendor)
+    bundled = ROOT / "agreements" / f"{vendor}.timeline.jsonl"
+    timeline = generated if vendor == "generated" else padded(bundled, tmp_path)
+
+    def output() -> bytes:
+        out = io.BytesIO()
+        check_stream(model, "agreement.sla", str(timeline), out)
+        return out.getvalue()
+
+    expected = output()
+    taken: list[tuple[str, bool]] = []  # each incident taken off the shelf, and whether the input had ended
+    unpack, end_of_input = _Shelf.unpack, Engine.end_of_input
+
+    def counted(shelf: _Shelf, ident: str, packed: int) -> _Open:
+        taken.append((ident, ended[0]))
+        return unpack(shelf, ident, packed)
+
+    ended = [False]
+
+    def end(engine: Engine, as_of: int) -> None:
+        ended[0] = True
+        end_of_input(engine, as_of)
+
+    monkeypatch.setattr(stream, "SWEEP", sweep)
+    monkeypatch.setattr(_Shelf, "unpack", counted)
+    monkeypatch.setattr(Engine, "end_of_input", end)
+    assert output() == expected
+    # Incidents came off the shelf when an event came for them, not only when the input ended.
+    assert any(not at_end and "-pad-" not in ident for ident, at_end in taken)
+
+
+def test_a_second_report_of_a_shelved_incident_names_the_first_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "twice.jsonl"
+    rows = [
+        {"type": "reported", "incident": f"INC-{n}", "severity": "A", "at": f"2025-04-16T1{n}:00:00+02:00"}
+        for n in (1, 2, 3, 1)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(stream, "SWEEP", 1)
+    found = streamed(agreement("izy"), path)
+    (rejected,) = of_type(found, "rejected")
+    assert (rejected["code"], rejected["span"]["line"]) == ("E0311", 4)
+    assert rejected["help"] == "the first report is at line 1"
 
 
 class _Discard(io.RawIOBase):
