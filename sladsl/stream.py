@@ -164,7 +164,7 @@ _PLACE_SHIFT = _REPORTED_BITS + _PROFILE_BITS
 class _Shelf:
     """Incidents held a long time with nothing but their report, each packed into one integer: most of them
     are never answered and stay until the input ends. An `_Open` with its id costs about 290 bytes; a packed
-    incident about 150 (the id, its entry in the table of open incidents, and a 48-byte integer holding the
+    incident about 150 (the id, its entry in the table of shelved incidents, and a 48-byte integer holding the
     record's place, the report's instant and the index of its profile). A profile is a customer, severity, plan
     and channel together; there are few of them, and each is kept once. An incident comes off the shelf as an
     `_Open` again when an event arrives for it, or when it is decided at the end of input."""
@@ -276,8 +276,9 @@ class Engine:
         self.population = Population(self.reader.customers)
         self.run = Run(agreement, self.population, as_of if as_of is not None else 0, notes=explain)
         self.iso = LocalTimes(self.run.zone).iso
-        self.open: dict[str, _Open | int] = {}  # an int: an incident on the shelf
+        self.open: dict[str, _Open] = {}
         self.shelf = _Shelf(name)
+        self.shelved: dict[str, int] = {}  # open incidents on the shelf, each packed into one integer
         self.sweep = SWEEP
         self.reports = 0
         self.horizon = 0  # the line of the last sweep
@@ -347,9 +348,9 @@ class Engine:
             self.saw(reader.claims[-1].at)
 
     def incident(self, incident: Incident) -> None:
-        held = self.open.get(incident.id)
-        if held is not None:
-            first = _Shelf.line(held) if isinstance(held, int) else held.line
+        held, packed = self.open.get(incident.id), self.shelved.get(incident.id)
+        first = held.line if held is not None else None if packed is None else _Shelf.line(packed)
+        if first is not None:
             raise _Reject(
                 "E0311",
                 f"incident `{incident.id}` is reported twice",
@@ -368,23 +369,33 @@ class Engine:
             self.shelve(incident.where.line)
 
     def shelve(self, line: int) -> None:
-        """Pack every incident reported before the last sweep that still has no event (see `_Shelf`). Those
-        reported since are left alone: most of them are about to be answered."""
+        """Shelve every incident reported before the last sweep that still has no event (see `_Shelf`). Those
+        reported since are left alone: most of them are about to be answered. Only the incidents off the shelf
+        are looked at, so a sweep takes time in proportion to them, not to all that are held."""
         horizon, self.horizon = self.horizon, line
         packed = []
         for ident, state in self.open.items():
-            if not isinstance(state, int) and state.events is None and state.line < horizon:
+            if state.events is None and state.line < horizon:
                 found = self.shelf.pack(state)
                 if found is not None:
                     packed.append((ident, found))
         for ident, found in packed:
-            self.open[ident] = found
+            del self.open[ident]
+            self.shelved[ident] = found
+
+    def unshelve(self, ident: str) -> _Open | None:
+        """The incident taken off the shelf and open again, or None when it is not on the shelf."""
+        packed = self.shelved.pop(ident, None)
+        if packed is None:
+            return None
+        state = self.open[ident] = self.shelf.unpack(ident, packed)
+        return state
 
     def event(self, event: Event) -> None:
         state = self.open.get(event.incident)
+        if state is None and self.shelved:
+            state = self.unshelve(event.incident)
         if state is not None:
-            if isinstance(state, int):
-                state = self.open[event.incident] = self.shelf.unpack(event.incident, state)
             self.keep(state, event)
             self.try_decide(state)
         elif event.incident in self.decided:
@@ -462,12 +473,11 @@ class Engine:
         self.run.as_of = as_of
         self.ended = True
         # In order of report, then id: two stable sorts, so no key tuple is made for each held incident.
-        held = sorted(self.open)
+        held = sorted([*self.open, *self.shelved])
         held.sort(key=self._reported)
         for ident in held:
-            state = self.open[ident]
-            if isinstance(state, int):
-                state = self.shelf.unpack(ident, state)
+            state = self.open.get(ident) or self.unshelve(ident)
+            assert state is not None
             key = (_AFTER_INPUT, state.reported, state.id)
             self.decide(state, state.in_order(), key)
         orphans = sorted((e for events in self.waiting.values() for e in events), key=lambda e: e.where.line)
@@ -477,8 +487,8 @@ class Engine:
             self.reader.vet(event, None, ())
 
     def _reported(self, ident: str) -> int:
-        state = self.open[ident]
-        return _Shelf.reported(state) if isinstance(state, int) else state.reported
+        state = self.open.get(ident)
+        return state.reported if state is not None else _Shelf.reported(self.shelved[ident])
 
     def share(self) -> dict[str, Any]:
         """What the parent needs from a worker to finish: counts, and the records kept for the periods."""
