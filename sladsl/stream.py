@@ -486,6 +486,10 @@ class Engine:
             self.key = (_AFTER_INPUT + 1, event.where.line, "")
             self.reader.vet(event, None, ())
 
+    def held(self) -> int:
+        """How many incidents are open: those on the shelf and those off it."""
+        return len(self.open) + len(self.shelved)
+
     def _reported(self, ident: str) -> int:
         state = self.open.get(ident)
         return state.reported if state is not None else _Shelf.reported(self.shelved[ident])
@@ -592,7 +596,7 @@ class Progress:
 
     def __init__(self, total: int | None) -> None:
         self.total = None if total is None else max(total, 1)
-        self.on = sys.stderr.isatty()
+        self.on = self.terminal = sys.stderr.isatty()
         self.started = self.shown = time.monotonic()
 
     def __call__(self, done: int) -> None:
@@ -611,6 +615,12 @@ class Progress:
                 f"{rate:,.1f} MB/s"
             )
         sys.stderr.flush()
+
+    def say(self, text: str) -> None:
+        """What is being done once the input is read, in place of the bar."""
+        if self.on:
+            sys.stderr.write(f"\r  checking: {text}"[:79].ljust(79))
+            sys.stderr.flush()
 
     def close(self) -> None:
         if self.on:
@@ -671,9 +681,10 @@ def check_stream(
             shares = [_single(job, out, progress)]
         else:
             shares = _parallel(job, out, jobs, progress)
+        progress.say("availability, credits and totals")
+        return _finish(job, shares, out)
     finally:
         progress.close()
-    return _finish(job, shares, out)
 
 
 _BLANK = b"\xef\xbb\xbf \t\r\n"  # what may come before a JSON array's `[` (a byte-order mark, white space)
@@ -735,6 +746,7 @@ def _single(job: Job, out: IO[bytes], progress: Progress, head: bytes = b"") -> 
     with _opened(job) as handle:
         for number, offset, body in lines(handle, progress, head):
             engine.line(number, offset, body, parse(body))
+    progress.say(f"deciding the {engine.held():,} incidents still open")
     engine.end_of_input(_final_as_of(job.as_of, [engine.latest]))
     emit.flush()
     return engine.share()
@@ -810,7 +822,7 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
                 elif belongs == BROADCAST:
                     engine.line(number, offset, body, raw, quiet=True)
         if progress is not None:
-            progress.close()
+            progress.say("deciding the incidents still open")
         conn.send(("ok", engine.latest))
         engine.end_of_input(conn.recv())
     conn.send(("ok", engine.share()))
@@ -839,6 +851,8 @@ def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[d
             for parent, _ in pipes:
                 parent.send(final)
             shares = [_receive(parent) for parent, _ in pipes]
+            progress.on = progress.terminal  # the workers are done: the line is the parent's again
+            progress.say(f"merging {jobs} workers' lines")
         except BaseException:
             for process in processes:
                 process.terminate()

@@ -633,6 +633,30 @@ def test_progress_without_a_total_says_how_much_was_read(capsys: pytest.CaptureF
     assert "[" not in drawn  # no bar: the size of standard input is not known
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_says_what_comes_after_the_input(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the bar is full, a long stream still has work to do: the incidents never answered are decided, then
+    the periods. On a terminal the line says so, and is cleared at the end."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    check_stream(agreement("izy"), "agreement.sla", str(generated), io.BytesIO())
+    records = [json.loads(line) for line in generated.read_text().splitlines()]
+    reported = {r["incident"] for r in records if r["type"] == "reported"}
+    answered = {r["incident"] for r in records if r["type"] == "response"}
+    drawn = terminal.getvalue().split("\r")
+    said = [part.strip() for part in drawn if part.strip()]
+    bar = [line for line in said if line.startswith("checking [")]  # drawn at most four times a second
+    assert said[len(bar) :] == [
+        f"checking: deciding the {len(reported - answered):,} incidents still open",
+        "checking: availability, credits and totals",
+    ]
+    assert drawn[-1] == "" and drawn[-2] == " " * 78  # cleared
+
+
 def test_diff_and_report_read_standard_input_too(tmp_path: Path) -> None:
     sla, timeline = ROOT / "agreements" / "izy.sla", ROOT / "agreements" / "izy.timeline.jsonl"
     from_file = command("diff", sla, sla, timeline)
