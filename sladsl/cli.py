@@ -295,7 +295,7 @@ def _check_lines(
     jobs: int,
 ) -> None:
     """`check --format jsonl`: stream the results to stdout, then exit as `check` does."""
-    from sladsl.stream import TimelineUnreadable, check_stream  # noqa: PLC0415 - only this format needs it
+    from sladsl.stream import TimelineUnreadable, WorkerLost, check_stream  # noqa: PLC0415 - only jsonl needs it
 
     if timeline == STDIN:
         _stdin_open()
@@ -314,6 +314,10 @@ def _check_lines(
         )
     except TimelineUnreadable as error:
         click.echo(render_text(error.problems, {error.source.name: error.source}), err=True, nl=False)
+        sys.exit(EXIT_USAGE)
+    except WorkerLost as error:
+        out.flush()
+        click.echo(f"error: {error}; its results are lost, so no more lines were written", err=True)
         sys.exit(EXIT_USAGE)
     out.flush()
     if counts["rejected"]:

@@ -30,7 +30,9 @@ import contextlib
 import heapq
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -348,8 +350,12 @@ class Engine:
             self.saw(reader.claims[-1].at)
 
     def incident(self, incident: Incident) -> None:
-        held, packed = self.open.get(incident.id), self.shelved.get(incident.id)
-        first = held.line if held is not None else None if packed is None else _Shelf.line(packed)
+        held = self.open.get(incident.id)
+        if held is not None:
+            first: int | None = held.line
+        else:
+            packed = self.shelved.get(incident.id)
+            first = None if packed is None else _Shelf.line(packed)
         if first is not None:
             raise _Reject(
                 "E0311",
@@ -782,9 +788,13 @@ def _final_as_of(fixed: int | None, latest: list[int | None]) -> int:
     return max((t for t in latest if t is not None), default=0)
 
 
-def _worker(job: Job, index: int, workers: int, spool: str, conn: Any) -> None:
+def _worker(job: Job, index: int, workers: int, spool: str, conn: Any, *, others: list[Any]) -> None:
     """One of N workers: its own lines, spooled with their sort keys; its counts sent back at the end. Whatever
-    stops it is sent to the parent, which stops the run and reports it as one job would."""
+    stops it is sent to the parent, which stops the run and reports it as one job would. It first closes its
+    copies of the other pipes' ends (`others`): while it held them, the parent could not see a worker that died
+    without a word, and waited for it."""
+    for end in others:
+        end.close()
     try:
         _work(job, index, workers, spool, conn)
     except Exception as error:
@@ -837,8 +847,14 @@ def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[d
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
         spools = [os.path.join(folder, f"worker-{i}.lines") for i in range(jobs)]
         pipes = [context.Pipe() for _ in range(jobs)]
+        ends = [end for pair in pipes for end in pair]
         processes = [
-            context.Process(target=_worker, args=(job, i, jobs, spools[i], pipes[i][1]), daemon=True)
+            context.Process(
+                target=_worker,
+                args=(job, i, jobs, spools[i], pipes[i][1]),
+                kwargs={"others": [end for end in ends if end is not pipes[i][1]]},
+                daemon=True,
+            )
             for i in range(jobs)
         ]
         for process in processes:
@@ -851,8 +867,18 @@ def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[d
             for parent, _ in pipes:
                 parent.send(final)
             shares = [_receive(parent) for parent, _ in pipes]
-            progress.on = progress.terminal  # the workers are done: the line is the parent's again
-            progress.say(f"merging {jobs} workers' lines")
+        except WorkerLost as error:
+            # Which worker ended, and how: its exit status is there once its process is reaped.
+            ended = multiprocessing.connection.wait([p.sentinel for p in processes], timeout=5)
+            lost = []
+            for index, process in enumerate(processes):
+                if process.sentinel in ended:
+                    process.join()
+                    if process.exitcode:
+                        lost.append((index, process.exitcode))
+            for process in processes:
+                process.terminate()
+            raise WorkerLost(_how_it_ended(*lost[0]) if lost else str(error)) from None
         except BaseException:
             for process in processes:
                 process.terminate()
@@ -860,9 +886,11 @@ def _parallel(job: Job, out: IO[bytes], jobs: int, progress: Progress) -> list[d
         finally:
             for process in processes:
                 process.join()
+            progress.on = progress.terminal  # the workers are done: the line is the parent's to say or clear
         failed = [p.exitcode for p in processes if p.exitcode != 0]
         if failed:
             raise RuntimeError(f"a --jobs worker failed (exit code {failed[0]})")
+        progress.say(f"merging {jobs} workers' lines")
         handles = [open(spool, "rb") for spool in spools]  # noqa: SIM115 - closed below
         try:
             for _, line in heapq.merge(*(_keyed(h) for h in handles)):
@@ -878,10 +906,25 @@ def _receive(conn: Any) -> Any:
     try:
         status, payload = conn.recv()
     except EOFError:
-        raise RuntimeError("a --jobs worker stopped before it finished") from None
+        raise WorkerLost("a --jobs worker stopped before it finished") from None
     if status == "failed":
         raise payload
     return payload
+
+
+class WorkerLost(Exception):
+    """A `--jobs` worker that ended without a word: killed by a signal (the kernel's out-of-memory killer sends
+    SIGKILL), or exited on its own. Its results are lost, so the run stops."""
+
+
+def _how_it_ended(index: int, code: int) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "an unknown signal"
+        return f"--jobs worker {index} was killed by signal {-code} ({name}) before it finished"
+    return f"--jobs worker {index} exited with code {code} before it finished"
 
 
 def _keyed(handle: IO[bytes]) -> Iterator[tuple[Key, bytes]]:

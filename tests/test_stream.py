@@ -3,12 +3,15 @@ with the timeline, and the same bytes whatever the number of jobs."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import tracemalloc
 import zoneinfo
 from pathlib import Path
@@ -439,6 +442,47 @@ def test_a_failure_inside_a_job_is_reported_not_hung_on(jobs: str) -> None:
     assert result.returncode == 2, result.stderr
     assert b"error[E0221]: incident `INC-1`" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry.name))
+    return sorted(found)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_a_worker_killed_mid_run_is_reported_not_waited_for(tmp_path: Path) -> None:
+    """A worker that dies without a word (the out-of-memory killer sends SIGKILL) ends the run with exit 2 and
+    what happened. Every worker once held copies of the others' pipe ends, so the parent never saw the dead
+    one's pipe close and waited for ever."""
+    timeline = tmp_path / "big.jsonl"
+    timeline.write_text("".join(line + "\n" for line in generate(60_000, seed=3)), encoding="utf-8")
+    sla = ROOT / "agreements" / "izy.sla"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "sladsl", "check", "--format", "jsonl", "--jobs", "2", str(sla), str(timeline)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        started = time.monotonic()
+        while len(workers := _children(run.pid)) < 2 and time.monotonic() - started < 60:
+            time.sleep(0.01)
+        assert len(workers) == 2
+        os.kill(workers[1], signal.SIGKILL)
+        _, errors = run.communicate(timeout=300)
+    finally:
+        run.kill()
+    assert run.returncode == 2, errors
+    assert errors.decode().splitlines()[-1] == (
+        "error: --jobs worker 1 was killed by signal 9 (SIGKILL) before it finished; "
+        "its results are lost, so no more lines were written"
+    )
 
 
 def test_jobs_agree_on_odd_lines(tmp_path: Path) -> None:
