@@ -27,7 +27,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate  # noqa: E402
+from bench.generate import write  # noqa: E402
 from sladsl import load  # noqa: E402
 from sladsl.clock import Clock, parse_instant  # noqa: E402
 
@@ -118,10 +118,7 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=1_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "timeline.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for line in generate(args.incidents):
-                out.write(line + "\n")
+        path = write(Path(folder) / "timeline.jsonl", args.incidents)
         runs = [probe(path) for _ in range(3)]
         wrong = disagreements(path)
     seconds, incidents = min(runs)

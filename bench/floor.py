@@ -23,7 +23,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate  # noqa: E402
+from bench.generate import write  # noqa: E402
 from sladsl.clock import LocalTimes, parse_instant  # noqa: E402
 from sladsl.stream import lines  # noqa: E402
 
@@ -72,10 +72,7 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "timeline.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for line in generate(args.incidents):
-                out.write(line + "\n")
+        path = write(Path(folder) / "timeline.jsonl", args.incidents)
         seconds = min(floor(path)[0] for _ in range(3))
     print(f"floor_incidents_per_s={args.incidents / seconds:.0f}")
 

@@ -18,6 +18,7 @@ import random
 import sys
 import zoneinfo
 from collections.abc import Iterator
+from pathlib import Path
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 START = int(dt.datetime(2024, 1, 1, tzinfo=OSLO).timestamp())
@@ -77,6 +78,14 @@ def generate(incidents: int, customers: int = 50, years: int = 3, seed: int = 20
             heapq.heappush(later, (ends, n, json.dumps(outage)))  # logged when it is over
     while later:
         yield heapq.heappop(later)[2]
+
+
+def write(path: Path, incidents: int, **options: int) -> Path:
+    """A generated timeline written to `path`, a line at a time."""
+    with path.open("w", encoding="utf-8") as out:
+        for line in generate(incidents, **options):
+            out.write(line + "\n")
+    return path
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate, write  # noqa: E402
 from sladsl.clock import _holiday_dates  # noqa: E402
 from sladsl.model import HolidaySource  # noqa: E402
 
@@ -67,9 +67,7 @@ def end_to_end(timeline: Path, incidents: int, jobs: int = 1) -> tuple[float, fl
 
 def write_timeline(path: Path, incidents: int) -> Path:
     say(f"generating {incidents:,} incidents")
-    with path.open("w", encoding="utf-8") as out:
-        for line in generate(incidents):
-            out.write(line + "\n")
+    write(path, incidents)
     say(f"timeline: {path.stat().st_size / 1e6:,.1f} MB")
     return path
 

@@ -23,7 +23,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import sladsl
-from bench.generate import generate
+from bench.generate import write
 from sladsl import stream
 from sladsl.clock import LocalTimes, TimestampError, local, parse_instant, parse_instant_slowly
 from sladsl.interpreter import evaluate
@@ -76,11 +76,7 @@ def test_streamed_check_matches_the_whole_file_check(vendor: str) -> None:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("stream") / "generated.jsonl"
-    path.write_text(
-        "".join(line + "\n" for line in generate(3000, customers=7, years=2, seed=7)), encoding="utf-8"
-    )
-    return path
+    return write(tmp_path_factory.mktemp("stream") / "generated.jsonl", 3000, customers=7, years=2, seed=7)
 
 
 def test_streamed_check_matches_on_a_generated_timeline(generated: Path) -> None:
@@ -461,8 +457,7 @@ def test_a_worker_killed_mid_run_is_reported_not_waited_for(tmp_path: Path) -> N
     """A worker that dies without a word (the out-of-memory killer sends SIGKILL) ends the run with exit 2 and
     what happened. Every worker once held copies of the others' pipe ends, so the parent never saw the dead
     one's pipe close and waited for ever."""
-    timeline = tmp_path / "big.jsonl"
-    timeline.write_text("".join(line + "\n" for line in generate(60_000, seed=3)), encoding="utf-8")
+    timeline = write(tmp_path / "big.jsonl", 60_000, seed=3)
     sla = ROOT / "agreements" / "izy.sla"
     run = subprocess.Popen(
         [sys.executable, "-m", "sladsl", "check", "--format", "jsonl", "--jobs", "2", str(sla), str(timeline)],
