@@ -295,12 +295,17 @@ def _check_lines(
     jobs: int,
 ) -> None:
     """`check --format jsonl`: stream the results to stdout, then exit as `check` does."""
-    from sladsl.stream import TimelineUnreadable, WorkerLost, check_stream  # noqa: PLC0415 - only jsonl needs it
+    from sladsl.stream import (  # noqa: PLC0415 - only jsonl needs it
+        STDIN_ONE_JOB,
+        TimelineUnreadable,
+        WorkerLost,
+        check_stream,
+    )
 
     if timeline == STDIN:
         _stdin_open()
         if jobs > 1:
-            raise click.UsageError("--jobs needs a timeline file: standard input is read by one job")
+            raise click.UsageError(STDIN_ONE_JOB)
     else:
         try:
             with open(timeline, "rb"):

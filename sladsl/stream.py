@@ -65,6 +65,7 @@ from sladsl.timeline import (
 SCHEMA = "sladsl.check-lines/1"
 CHUNK = 1 << 20
 SWEEP = 1 << 16  # reports between two sweeps that shelve the incidents still waiting for an event
+STDIN_ONE_JOB = "--jobs needs a timeline file: standard input is read by one job"
 _AFTER_INPUT = 1 << 62  # sort keys of what is decided at the end of input come after every line
 _TARGET_KINDS: tuple[model.TargetKind, ...] = ("response", "restore", "resolution")
 Key = tuple[int, int, str]
@@ -110,6 +111,11 @@ _LENGTH_BITS, _LINE_BITS = 21, 31  # a held record's place: its offset, line and
 _LENGTH_MASK, _LINE_MASK = (1 << _LENGTH_BITS) - 1, (1 << _LINE_BITS) - 1
 
 
+def _line_of(place: int) -> int:
+    """The line number that a packed place holds."""
+    return place >> _LENGTH_BITS & _LINE_MASK
+
+
 class _Open:
     """An incident not decided yet. Many are held at once (every incident that is never answered is held
     until the input ends: 300,000 of 10 million in the benchmark), so it is one small object: the report's
@@ -137,7 +143,7 @@ class _Open:
     @property
     def line(self) -> int:
         where = self.where
-        return where.line if isinstance(where, Span) else self.place >> _LENGTH_BITS & _LINE_MASK
+        return where.line if isinstance(where, Span) else _line_of(self.place)
 
     def incident(self) -> Incident:
         """The incident as the reader made it (its span equal in every field)."""
@@ -197,14 +203,14 @@ class _Shelf:
         state = _Open.__new__(_Open)
         state.id, state.where = ident, self.name
         state.customer, state.severity, state.plan, state.channel = self.profiles[packed & _PROFILE_MASK]
-        state.reported = packed >> _PROFILE_BITS & _REPORTED_MASK
+        state.reported = self.reported(packed)
         state.place = packed >> _PLACE_SHIFT
         state.events, state.kinds = None, 0
         return state
 
     @staticmethod
     def line(packed: int) -> int:
-        return packed >> (_PLACE_SHIFT + _LENGTH_BITS) & _LINE_MASK
+        return _line_of(packed >> _PLACE_SHIFT)
 
     @staticmethod
     def reported(packed: int) -> int:
@@ -666,7 +672,7 @@ def check_stream(
     (and shared among `jobs` workers); a CSV file or a JSON array is read whole, then fed record by record.
     A timeline named `-` is standard input, JSON Lines (streamed by one job) or a JSON array."""
     if timeline_file == STDIN and jobs > 1:
-        raise ValueError("--jobs needs a timeline file: standard input is read by one job")
+        raise ValueError(STDIN_ONE_JOB)
     job = Job(agreement, timeline_file, as_of, explain, window)
     header = {
         "type": "header",

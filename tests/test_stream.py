@@ -143,14 +143,19 @@ def test_only_undecided_incidents_are_held(generated: Path) -> None:
     assert engine.decided.count == 3000 - len(engine.open) - len(engine.shelved)
 
 
+def fed(engine: Engine, timeline: Path) -> Engine:
+    """The engine after every line of the timeline, before the end of input."""
+    with timeline.open("rb") as handle:
+        for number, offset, body in lines(handle):
+            engine.line(number, offset, body, parse(body))
+    return engine
+
+
 def test_a_held_incident_is_small(generated: Path) -> None:
     """An incident never answered is held until the input ends, so at 10 million incidents there are 300,000
     of them: each holds no event list and no set, and shares its customer and channel strings with the rest."""
     model = agreement("izy")
-    engine = Engine(model, str(generated), lambda key, line: None, as_of=None, explain=False)
-    with generated.open("rb") as handle:
-        for number, offset, body in lines(handle):
-            engine.line(number, offset, body, parse(body))
+    engine = fed(Engine(model, str(generated), lambda key, line: None, as_of=None, explain=False), generated)
     held = list(engine.open.values())
     assert len(held) > 50
     assert all(state.events is None and state.kinds == 0 for state in held)
@@ -167,9 +172,7 @@ def test_a_held_incident_is_small(generated: Path) -> None:
     # which comes off it as the same incident.
     shelving = Engine(model, str(generated), lambda key, line: None, as_of=None, explain=False)
     shelving.sweep = 64
-    with generated.open("rb") as handle:
-        for number, offset, body in lines(handle):
-            shelving.line(number, offset, body, parse(body))
+    fed(shelving, generated)
     assert shelving.open.keys() | shelving.shelved.keys() == engine.open.keys()
     assert not shelving.open.keys() & shelving.shelved.keys()
     shelved = shelving.shelved
