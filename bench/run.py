@@ -11,10 +11,15 @@ It measures, on the same generated timeline (`bench/generate.py`, Izy's agreemen
   with an empty cache folder, which is reported too);
 - agreement parse time per 500 lines (median of five, parser already built);
 - the user's pick, on a subsample: pendulum + businesstimedelta, and pandas CustomBusinessHour, each computing
-  the same response deadlines for severities A and B (2 and 4 core hours from the report), per incident.
+  the same response deadlines for severities A and B (2 and 4 core hours from the report), per incident;
+- sladsl's own business-time engine computing those same deadlines from the same timestamps (parse, then the
+  compiled calendar's `Clock.deadline`; best of five), and how many of each peer's deadlines differ from it.
 
 The last line is machine-readable:
     incidents_per_s=<n> vs_businesstimedelta=<x>x vs_pandas=<y>x peak_rss_mb=<m> cold_start_ms=<c>
+Its ratios divide whole incidents checked end to end by the peers' deadlines. Just before it, on stderr,
+`same_deadlines_per_s=<n> vs_businesstimedelta=<x>x vs_pandas=<y>x` gives the other reading, the same work on
+both sides: deadlines by sladsl's engine over deadlines by each peer.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate, write  # noqa: E402
-from sladsl.clock import _holiday_dates  # noqa: E402
+from sladsl import load  # noqa: E402
+from sladsl.clock import Clock, _holiday_dates, parse_instant  # noqa: E402
 from sladsl.model import HolidaySource  # noqa: E402
 
 AGREEMENT = ROOT / "agreements" / "izy.sla"
@@ -137,7 +143,33 @@ def holidays_list() -> list[dt.date]:
     return sorted(d for year in range(2023, 2029) for d in _holiday_dates(HolidaySource("NO"), year))
 
 
-def businesstimedelta_rate(cases: list[tuple[str, int]]) -> float:
+Rated = tuple[float, list[int]]  # a peer's deadlines per second, and its deadlines as epoch seconds
+
+
+def engine_rate(cases: list[tuple[str, int]]) -> tuple[float, list[int], float]:
+    """sladsl's business-time engine on the same cases: the timestamp parsed to an epoch integer, then the
+    compiled core-hours calendar of Izy's agreement asked for the deadline; best of five. Like the peers' rules,
+    the calendar is made before the timing: a first pass compiles the years the cases span, and its time is
+    returned too (milliseconds), since a check pays it once."""
+    calendar = load(AGREEMENT.read_text(encoding="utf-8"), AGREEMENT.name).agreement.calendars["core_hours"]
+    started = time.perf_counter()
+    clock = Clock(calendar)
+    found = [clock.deadline(parse_instant(text), hours * 3600) for text, hours in cases]
+    first = (time.perf_counter() - started) * 1000
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        again = [clock.deadline(parse_instant(text), hours * 3600) for text, hours in cases]
+        runs.append(time.perf_counter() - started)
+        assert again == found
+    return len(cases) / min(runs), found, first
+
+
+def unlike(engine: list[int], peer: list[int]) -> int:
+    return sum(a != b for a, b in zip(engine, peer, strict=True))
+
+
+def businesstimedelta_rate(cases: list[tuple[str, int]]) -> Rated:
     import businesstimedelta as btd  # noqa: PLC0415
     import pendulum  # noqa: PLC0415
     import pytz  # noqa: PLC0415
@@ -149,23 +181,27 @@ def businesstimedelta_rate(cases: list[tuple[str, int]]) -> float:
             btd.HolidayRule(holidays_list(), tz=oslo),
         ]
     )
+    found = []
     started = time.perf_counter()
     for text, hours in cases:
         reported = pendulum.parse(text)
-        reported + btd.BusinessTimeDelta(rules, hours=hours)
-    return len(cases) / (time.perf_counter() - started)
+        found.append(reported + btd.BusinessTimeDelta(rules, hours=hours))
+    seconds = time.perf_counter() - started
+    return len(cases) / seconds, [int(d.timestamp()) for d in found]
 
 
-def pandas_rate(cases: list[tuple[str, int]]) -> float:
+def pandas_rate(cases: list[tuple[str, int]]) -> Rated:
     import pandas as pd  # noqa: PLC0415
 
     hour = pd.offsets.CustomBusinessHour(start="08:00", end="17:00", holidays=holidays_list())
+    found = []
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for text, hours in cases:
-            pd.Timestamp(text).tz_convert("Europe/Oslo") + hour * hours
-    return len(cases) / (time.perf_counter() - started)
+            found.append(pd.Timestamp(text).tz_convert("Europe/Oslo") + hour * hours)
+    seconds = time.perf_counter() - started
+    return len(cases) / seconds, [int(d.timestamp()) for d in found]
 
 
 def main() -> None:
@@ -192,10 +228,26 @@ def main() -> None:
         say(f"cold start (check, 10 incidents): {cold:.0f} ms; {empty:.0f} ms the first time, with an empty cache")
         say(f"agreement parse: {parse_per_500_lines():.1f} ms per 500 lines")
         cases = deadlines_to_compute(timeline, sample)
-        btd_rate = businesstimedelta_rate(cases)
-        say(f"pendulum + businesstimedelta: {btd_rate:,.0f} deadlines/s on {len(cases)} reports")
-        pd_rate = pandas_rate(cases)
-        say(f"pandas CustomBusinessHour: {pd_rate:,.0f} deadlines/s on {len(cases)} reports")
+        engine, ours, compiling = engine_rate(cases)
+        say(
+            f"sladsl's engine, the same deadlines: {engine:,.0f} deadlines/s on {len(cases)} reports "
+            f"(the first pass, which compiles the calendar's years, took {compiling:.0f} ms)"
+        )
+        btd_rate, theirs = businesstimedelta_rate(cases)
+        say(
+            f"pendulum + businesstimedelta: {btd_rate:,.0f} deadlines/s on {len(cases)} reports, "
+            f"{unlike(ours, theirs)} unlike the engine's"
+        )
+        pd_rate, theirs = pandas_rate(cases)
+        say(
+            f"pandas CustomBusinessHour: {pd_rate:,.0f} deadlines/s on {len(cases)} reports, "
+            f"{unlike(ours, theirs)} unlike the engine's"
+        )
+    print(
+        f"same_deadlines_per_s={engine:.0f} vs_businesstimedelta={engine / btd_rate:.0f}x "
+        f"vs_pandas={engine / pd_rate:.0f}x",
+        file=sys.stderr,
+    )
     print(
         f"incidents_per_s={rate:.0f} vs_businesstimedelta={rate / btd_rate:.1f}x vs_pandas={rate / pd_rate:.1f}x "
         f"peak_rss_mb={peak:.0f} cold_start_ms={cold:.0f}"
