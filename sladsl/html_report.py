@@ -15,7 +15,7 @@ from decimal import Decimal
 from sladsl import model
 from sladsl.clock import Clock, local
 from sladsl.interpreter import AvailabilityVerdict, Report, TargetVerdict, describe_seconds
-from sladsl.render import render_json, totals_by_customer
+from sladsl.render import NO_AS_OF, render_json, totals_by_customer
 
 WIDTH, LEFT, RIGHT = 960, 150, 30
 COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#757575"}
@@ -53,7 +53,7 @@ def render_html(report: Report, agreement_file: str, timeline_file: str) -> str:
     summary = document["summary"]
     parts = [
         f"<h1>{_e(report.agreement.title)}</h1>",
-        f'<p class="meta">{_e(agreement_file)} against {_e(timeline_file)}, as of {_e(_when(report.as_of, zone))} '
+        f'<p class="meta">{_e(agreement_file)} against {_e(timeline_file)}, {_e(_standing(report.as_of, zone))} '
         f"({_e(zone)})</p>",
         f'<p id="summary" data-met="{summary["met"]}" data-breached="{summary["breached"]}" '
         f'data-pending="{summary["pending"]}">{summary["targets"]} targets: <span class="met">{summary["met"]} met'
@@ -91,6 +91,10 @@ def render_html(report: Report, agreement_file: str, timeline_file: str) -> str:
     )
 
 
+def _standing(as_of: int | None, zone: str) -> str:
+    return NO_AS_OF if as_of is None else f"as of {_when(as_of, zone)}"
+
+
 def _when(instant: int | None, zone: str) -> str:
     return "-" if instant is None else local(instant, zone).strftime("%Y-%m-%d %H:%M %a")
 
@@ -109,10 +113,12 @@ def _calendar_of(verdicts: list[TargetVerdict]) -> str | None:
 
 def _incident(report: Report, incident: str, verdicts: list[TargetVerdict], zone: str) -> str:
     first = verdicts[0]
+    as_of = report.as_of
+    assert as_of is not None  # an incident's report is an instant the timeline names
     points = [first.reported] + [v.start for v in verdicts]
     points += [v.due for v in verdicts if v.due is not None] + [v.actual for v in verdicts if v.actual is not None]
     if any(v.status == "pending" for v in verdicts):
-        points.append(report.as_of)
+        points.append(as_of)
     lo, hi = min(points), max(points)
     pad = max((hi - lo) // 20, 1800)
     scale = _Scale(lo - pad, hi + pad)
@@ -138,7 +144,7 @@ def _incident(report: Report, incident: str, verdicts: list[TargetVerdict], zone
     )
     svg.append(f'<text x="{x + 3:.1f}" y="{top - 16}">reported {_e(_when(first.reported, zone)[11:])}</text>')
     resolved = next((x.actual for x in verdicts if x.kind == "resolution" and x.actual is not None), None)
-    open_until = min(report.as_of, resolved) if resolved is not None else report.as_of
+    open_until = min(as_of, resolved) if resolved is not None else as_of
     for row, v in enumerate(verdicts):
         y = top + row_height * row + 8
         colour = COLOURS[v.status]

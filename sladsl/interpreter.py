@@ -140,7 +140,7 @@ class Award:
 @attrs.frozen
 class Report:
     agreement: model.Agreement
-    as_of: int
+    as_of: int | None  # None when no record names an instant and none was given
     targets: tuple[TargetVerdict, ...]
     kpis: tuple[KpiVerdict, ...]
     availability: tuple[AvailabilityVerdict, ...]
@@ -177,11 +177,12 @@ class Report:
         return dict(found)
 
 
-def default_as_of(timeline: Timeline) -> int:
-    """The latest instant the timeline mentions: what it can vouch for."""
+def default_as_of(timeline: Timeline) -> int | None:
+    """The latest instant the timeline mentions: what it can vouch for. None when it mentions none (no record
+    was kept, or only customer records): then there is nothing to evaluate, and no instant to name."""
     instants = [i.reported for i in timeline.incidents.values()] + [e.at for e in timeline.events]
     instants += [o.end for o in timeline.outages] + [c.at for c in timeline.claims]
-    return max(instants, default=0)
+    return max(instants, default=None)
 
 
 @attrs.define
@@ -215,7 +216,8 @@ class Population:
 
 def evaluate(agreement: model.Agreement, timeline: Timeline, as_of: int | None = None) -> Report:
     """Evaluate every target, KPI and commitment of the agreement over the timeline, and the credits owed."""
-    run = Run(agreement, Population.of(timeline), default_as_of(timeline) if as_of is None else as_of)
+    stand = default_as_of(timeline) if as_of is None else as_of
+    run = Run(agreement, Population.of(timeline), 0 if stand is None else stand)
     events: dict[str, list[Event]] = defaultdict(list)
     for event in timeline.events:
         events[event.incident].append(event)
@@ -231,7 +233,7 @@ def evaluate(agreement: model.Agreement, timeline: Timeline, as_of: int | None =
     zones = {c.id: c.zone for c in timeline.customers.values() if c.zone is not None}
     return Report(
         agreement,
-        run.as_of,
+        stand,
         tuple(targets),
         tuple(kpis),
         tuple(availability),

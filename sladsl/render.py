@@ -19,6 +19,9 @@ from sladsl.interpreter import AvailabilityVerdict, Award, KpiVerdict, Report, T
 SCHEMA = "sladsl.check/1"
 
 
+NO_AS_OF = "with no as-of instant, as no record names one"  # the header when the timeline gives no instant
+
+
 def _when(report: Report, instant: int | None) -> str:
     if instant is None:
         return "-"
@@ -82,7 +85,8 @@ def render_text(
     out: list[str] = []
     add = out.append
     add(report.agreement.title)
-    add(f"  {agreement_file} against {timeline_file}, as of {_when(report, report.as_of)} ({_zone(report)})")
+    standing = NO_AS_OF if report.as_of is None else f"as of {_when(report, report.as_of)}"
+    add(f"  {agreement_file} against {timeline_file}, {standing} ({_zone(report)})")
     _targets(report, out, explain)
     _kpis(report, out)
     _availability(report, out, explain)

@@ -480,9 +480,10 @@ class Engine:
         del self.open[incident.id]
         self.decided.add(incident.id)
 
-    def end_of_input(self, as_of: int) -> None:
-        """Decide what is still open, as of `as_of`, and reject events whose incident never came."""
-        self.run.as_of = as_of
+    def end_of_input(self, as_of: int | None) -> None:
+        """Decide what is still open, as of `as_of`, and reject events whose incident never came. `as_of` is None
+        only when no record named an instant, and then no incident is open."""
+        self.run.as_of = 0 if as_of is None else as_of
         self.ended = True
         # In order of report, then id: two stable sorts, so no key tuple is made for each held incident.
         held = sorted([*self.open, *self.shelved])
@@ -788,10 +789,11 @@ class TimelineUnreadable(Exception):
         self.problems, self.source = problems, source
 
 
-def _final_as_of(fixed: int | None, latest: list[int | None]) -> int:
+def _final_as_of(fixed: int | None, latest: list[int | None]) -> int | None:
+    """The instant the check stands at: the one given, else the latest any worker saw (None if none saw one)."""
     if fixed is not None:
         return fixed
-    return max((t for t in latest if t is not None), default=0)
+    return max((t for t in latest if t is not None), default=None)
 
 
 def _worker(job: Job, index: int, workers: int, spool: str, conn: Any, *, others: list[Any]) -> None:
@@ -952,7 +954,7 @@ def _finish(job: Job, shares: list[dict[str, Any]], out: IO[bytes]) -> dict[str,
         population.claims.extend(share["claims"])
     population.outages.sort(key=lambda o: (o.start, o.where.line))
     population.claims.sort(key=lambda c: (c.at, c.where.line))
-    run = Run(agreement, population, final, notes=job.explain)
+    run = Run(agreement, population, 0 if final is None else final, notes=job.explain)
     write = out.write
     for warning in conflicting_outages(population.outages):
         write(orjson.dumps({"type": "warning", **diagnostic_json(warning)}) + b"\n")
@@ -991,7 +993,7 @@ def _finish(job: Job, shares: list[dict[str, Any]], out: IO[bytes]) -> dict[str,
     breaches = statuses["breached"] + report.breaches
     summary = {
         "type": "summary",
-        "as_of": LocalTimes(run.zone).iso(final),
+        "as_of": None if final is None else LocalTimes(run.zone).iso(final),
         "targets": sum(statuses.values()),
         **statuses,
         "breaches": breaches,

@@ -362,6 +362,37 @@ def test_check_exit_codes_and_records_line(tmp_path) -> None:  # type: ignore[no
     assert cli("check", "agreements/izy.sla", "missing.jsonl").returncode == 2
 
 
+def test_a_timeline_that_names_no_instant_stands_at_none(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The only report has no offset, so it is rejected (E0304); the customer record names no instant. Nothing
+    # is left to say when the check stands, so every format says there is no as-of, not 1970-01-01.
+    path = tmp_path / "undated.jsonl"
+    path.write_text(
+        records(
+            {"type": "customer", "id": "acme", "fee": "100.00", "currency": "EUR"},
+            {"type": "reported", "incident": "X", "severity": "A", "at": "2025-04-16T09:00:00"},
+        )
+    )
+    text = cli("check", "agreements/izy.sla", str(path))
+    assert text.returncode == 0, text.stderr
+    assert f"agreements/izy.sla against {path}, with no as-of instant, as no record names one (Europe/Oslo)" in (
+        text.stdout
+    )
+    assert "1970" not in text.stdout
+    assert json.loads(cli("check", "--format", "json", "agreements/izy.sla", str(path)).stdout)["as_of"] is None
+    for jobs in ("1", "2"):
+        lines = cli("check", "--format", "jsonl", "--jobs", jobs, "agreements/izy.sla", str(path)).stdout
+        summary = json.loads(lines.splitlines()[-1])
+        assert summary["type"] == "summary" and summary["as_of"] is None, lines
+        assert summary["records"] == {"read": 2, "evaluated": 1, "rejected": 1}
+    # Given, it is used as ever.
+    stand = "2025-05-01T00:00:00+02:00"
+    given = cli("check", "--format", "json", "--as-of", stand, "agreements/izy.sla", str(path))
+    assert json.loads(given.stdout)["as_of"] == stand
+    page = tmp_path / "undated.html"
+    assert cli("report", "agreements/izy.sla", str(path), "--html", str(page)).returncode == 0
+    assert "with no as-of instant, as no record names one (Europe/Oslo)" in page.read_text(encoding="utf-8")
+
+
 def test_check_period_filter_and_json() -> None:
     result = cli(
         "check", "--format", "json", "--period", "2025-03", "agreements/izy.sla", "agreements/izy.timeline.jsonl"
