@@ -8,7 +8,6 @@ stop the model from being built; warnings travel with it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,6 +17,7 @@ from typing import Any, cast
 import attrs
 
 from sladsl import ast, model
+from sladsl.clock import ZONE_ABBREVIATIONS, is_abbreviation, zone_names
 from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
 from sladsl.formatter import expr as format_expr
 from sladsl.model import Checked
@@ -39,28 +39,6 @@ _SECONDS = {"minute": 60, "hour": 3600}
 # The seconds each unit spans at most (a month as 31 days), to hold every duration to `_LONGEST` (10 years).
 _MOST_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}
 _LONGEST = 3650 * 86400
-# Common abbreviations authors write for a zone, and an IANA name to suggest for each.
-_ABBREVIATIONS = {
-    "CET": "Europe/Ljubljana",
-    "CEST": "Europe/Ljubljana",
-    "MET": "Europe/Berlin",
-    "EET": "Europe/Helsinki",
-    "EEST": "Europe/Helsinki",
-    "WET": "Europe/Lisbon",
-    "GMT": "Europe/London",
-    "BST": "Europe/London",
-    "EST": "America/New_York",
-    "EDT": "America/New_York",
-    "CST": "America/Chicago",
-    "PST": "America/Los_Angeles",
-    "PDT": "America/Los_Angeles",
-    "MST": "America/Denver",
-    "HKT": "Asia/Hong_Kong",
-    "JST": "Asia/Tokyo",
-    "IST": "Asia/Kolkata",
-    "AEST": "Australia/Sydney",
-    "AEDT": "Australia/Sydney",
-}
 
 
 def _is_zone(text: str) -> bool:
@@ -69,11 +47,6 @@ def _is_zone(text: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 def check(document: ast.Document) -> Checked:
@@ -214,8 +187,8 @@ class _Checker:
         text = name.text
         if text == "UTC" or ("/" in text and _is_zone(text)):
             return text  # the common case, without listing every zone on disk
-        if text.upper() in _ABBREVIATIONS or (text in _zone_names() and "/" not in text):
-            suggestion = _ABBREVIATIONS.get(text.upper())
+        if is_abbreviation(text):
+            suggestion = ZONE_ABBREVIATIONS.get(text.upper())
             self.report(
                 "E0204",
                 f"`{text}` is an abbreviation, not a time zone",
@@ -227,7 +200,7 @@ class _Checker:
                 else "name the place instead, as `Area/City`",
             )
             return None
-        guess = did_you_mean(text, _zone_names())
+        guess = did_you_mean(text, zone_names())
         self.report(
             "E0203",
             f"time zone `{text}` is not known",

@@ -461,6 +461,44 @@ def parse_instant(text: str) -> int:
 _fromisoformat = dt.datetime.fromisoformat
 
 
+# Abbreviations people write for a zone, and an IANA name to suggest for each.
+ZONE_ABBREVIATIONS = {
+    "CET": "Europe/Ljubljana",
+    "CEST": "Europe/Ljubljana",
+    "MET": "Europe/Berlin",
+    "EET": "Europe/Helsinki",
+    "EEST": "Europe/Helsinki",
+    "WET": "Europe/Lisbon",
+    "GMT": "Europe/London",
+    "BST": "Europe/London",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "CST": "America/Chicago",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "MST": "America/Denver",
+    "HKT": "Asia/Hong_Kong",
+    "JST": "Asia/Tokyo",
+    "IST": "Asia/Kolkata",
+    "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney",
+}
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_abbreviation(name: str) -> bool:
+    """Whether a zone name is an abbreviation (`CET`, `EST`) or a tz database name with no place in it (`CET`
+    and `Japan` are both in the database): sladsl takes `UTC` and `Area/City` names only. `CET` names a zone
+    with summer time, and an author who writes it may mean a fixed +01:00, so it is refused with a suggestion."""
+    if name == "UTC" or "/" in name:
+        return False
+    return name.upper() in ZONE_ABBREVIATIONS or name in zone_names()
+
+
 def parse_instant_slowly(text: str) -> int:
     """The instant of an ISO 8601 timestamp that carries an offset (`+02:00`, `Z`) or a zone in brackets.
 
@@ -480,6 +518,15 @@ def parse_instant_slowly(text: str) -> int:
             "E0305", f"`{text}` is not a timestamp ({error})", "write it like `2025-04-16T16:00:00+02:00`"
         ) from None
     if zone_name is not None:
+        if is_abbreviation(zone_name):
+            suggestion = ZONE_ABBREVIATIONS.get(zone_name.upper())
+            raise TimestampError(
+                "E0318",
+                f"`{zone_name}` is an abbreviation, not a time zone",
+                f"name the place instead, for example `{suggestion}`"
+                if suggestion
+                else "name the place instead, as `Area/City`",
+            )
         try:
             tz = zone(zone_name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

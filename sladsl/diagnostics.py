@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "E0315": "a timeline file that is not UTF-8 text",
     "E0316": "with --format jsonl, a record for an incident that was already decided",
     "E0317": "a timestamp before 1970 or from 2100 on",
+    "E0318": "a time zone abbreviation (`CET`) in a timestamp or a customer's zone",
     "W0301": "outages that overlap but carry different tags",
     "W0201": "ladder bands leave a range of the measure uncovered",
     "W0202": "ladder bands overlap",

@@ -12,7 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sladsl
-from sladsl.clock import Clock, ClockError, add_wall, clip, epoch, local, merge, period_of
+from sladsl.clock import (
+    Clock,
+    ClockError,
+    TimestampError,
+    add_wall,
+    clip,
+    epoch,
+    local,
+    merge,
+    parse_instant,
+    period_of,
+)
 from sladsl.model import CalendarSpec, Interval
 from tests.helpers import ROOT
 
@@ -134,6 +145,30 @@ def test_wall_clock_days_keep_local_time_and_hours_do_not() -> None:
     assert show(add_wall(at("2024-01-31T09:00+01:00"), 1, "month", "Europe/Oslo"), "Europe/Oslo") == (
         "2024-02-29T09:00:00+01:00"
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "help_text"),
+    [
+        ("CET", "for example `Europe/Ljubljana`"),
+        ("cet", "for example `Europe/Ljubljana`"),
+        ("EST", "for example `America/New_York`"),
+        ("Japan", "as `Area/City`"),  # in the tz database, but a country, not a place
+    ],
+)
+def test_a_zone_abbreviation_in_a_timestamp_is_refused_with_a_suggestion(zone: str, help_text: str) -> None:
+    with pytest.raises(TimestampError) as caught:
+        parse_instant(f"2025-07-16T16:00:00[{zone}]")
+    assert caught.value.code == "E0318"
+    assert str(caught.value) == f"`{zone}` is an abbreviation, not a time zone"
+    assert caught.value.help is not None and caught.value.help.endswith(help_text)
+
+
+def test_utc_and_area_city_zones_in_a_timestamp_are_taken() -> None:
+    # 16:00 in July: Ljubljana keeps summer time (+02:00, so 14:00Z); Etc/GMT-1 is a fixed +01:00 (15:00Z).
+    assert parse_instant("2025-07-16T16:00:00[Europe/Ljubljana]") == at("2025-07-16T14:00:00+00:00")
+    assert parse_instant("2025-07-16T16:00:00[Etc/GMT-1]") == at("2025-07-16T15:00:00+00:00")
+    assert parse_instant("2025-07-16T16:00:00[UTC]") == at("2025-07-16T16:00:00+00:00")
 
 
 def test_calendar_month_periods_are_half_open_and_exact() -> None:
