@@ -53,7 +53,7 @@ CODES: dict[str, str] = {
     "E0221": "a deadline or window its calendar is not open enough to reach",
     "E0301": "a timeline line or record that is not valid JSON (or CSV)",
     "E0302": "a record with no `type`, or an unknown one",
-    "E0303": "a record missing a field, or with a field of the wrong kind",
+    "E0303": "a record missing a field, or with a field that is empty or of the wrong kind",
     "E0304": "a timestamp with no offset or zone",
     "E0305": "a timestamp that is not one, or whose offset contradicts its zone",
     "E0306": "a local time that does not exist (the clocks skip it)",

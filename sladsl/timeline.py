@@ -265,7 +265,15 @@ class _Reader:
     # -- fields ------------------------------------------------------------------------------------------
 
     def text(self, raw: dict[str, Any], key: str, required: bool = True) -> str | None:
+        """A field's text. An empty (or blank) string is not a value: an outage for customer "" would be for no
+        customer at all, and an incident "" could not be told from a missing id. (A CSV's empty cell is a field
+        left out, so this reaches only JSON records.)"""
         value = raw.get(key)
+        if type(value) is str:
+            if value and not value.isspace():
+                return value
+            advice = "give it a value" if required else "give it a value, or leave the field out"
+            raise _Reject("E0303", f"`{key}` is empty", advice, key)
         if value is None:
             if required:
                 raise _Reject("E0303", f"the record has no `{key}`")
