@@ -72,7 +72,8 @@ def _as_of(value: str | None) -> int | None:
     try:
         return parse_instant(value)
     except TimestampError as error:
-        raise click.BadParameter(str(error), param_hint="--as-of") from None
+        advice = f" ({error.help})" if error.help else ""
+        raise click.BadParameter(f"{error}{advice}", param_hint="--as-of") from None
 
 
 def _guard(command: F) -> F:

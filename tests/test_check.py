@@ -393,6 +393,21 @@ def test_a_timeline_that_names_no_instant_stands_at_none(tmp_path) -> None:  # t
     assert "with no as-of instant, as no record names one (Europe/Oslo)" in page.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("stand", "says"),
+    [
+        ("2025-05-01T00:00", "`2025-05-01T00:00` has no offset or zone (add an offset like `+02:00` (or `Z`)"),
+        ("2025-05-01T00:00[CET]", "`CET` is an abbreviation, not a time zone (name the place instead, for"),
+        ("2025-05-01T00:00[Europe/Olso]", "time zone `Europe/Olso` is not known (did you mean `Europe/Oslo`?)"),
+    ],
+)
+def test_a_bad_as_of_is_a_usage_error_with_its_help(stand: str, says: str) -> None:
+    result = cli("check", "--as-of", stand, "agreements/izy.sla", "agreements/izy.timeline.jsonl")
+    assert result.returncode == 2
+    assert f"Error: Invalid value for --as-of: {says}" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_check_period_filter_and_json() -> None:
     result = cli(
         "check", "--format", "json", "--period", "2025-03", "agreements/izy.sla", "agreements/izy.timeline.jsonl"
