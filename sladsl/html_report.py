@@ -70,8 +70,9 @@ def render_html(report: Report, agreement_file: str, timeline_file: str) -> str:
         by_incident[verdict.incident].append(verdict)
     if not by_incident:
         parts.append("<p>No incidents in this timeline.</p>")
+    clocks: dict[str, Clock] = {}  # each calendar compiled once, not once per incident
     for incident, verdicts in by_incident.items():
-        parts.append(_incident(report, incident, verdicts, zone))
+        parts.append(_incident(report, incident, verdicts, zone, clocks))
     parts.append("<h2>Availability</h2>")
     by_commitment: dict[tuple[str, str], list[AvailabilityVerdict]] = defaultdict(list)
     for period in report.availability:
@@ -111,7 +112,9 @@ def _calendar_of(verdicts: list[TargetVerdict]) -> str | None:
     return None
 
 
-def _incident(report: Report, incident: str, verdicts: list[TargetVerdict], zone: str) -> str:
+def _incident(
+    report: Report, incident: str, verdicts: list[TargetVerdict], zone: str, clocks: dict[str, Clock]
+) -> str:
     first = verdicts[0]
     as_of = report.as_of
     assert as_of is not None  # an incident's report is an instant the timeline names
@@ -130,7 +133,9 @@ def _incident(report: Report, incident: str, verdicts: list[TargetVerdict], zone
     ]
     calendar = _calendar_of(verdicts)
     if calendar is not None:
-        clock = Clock(report.agreement.calendars[calendar])
+        clock = clocks.get(calendar)
+        if clock is None:
+            clock = clocks[calendar] = Clock(report.agreement.calendars[calendar])
         for a, b in clock.open_intervals(scale.lo, scale.hi):
             svg.append(
                 f'<rect x="{scale.x(a):.1f}" y="{top - 8}" width="{max(scale.x(b) - scale.x(a), 0.5):.1f}" '
