@@ -159,6 +159,11 @@ def lint(files: tuple[str, ...], output: str) -> None:
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
+def _zone_of(model: Any) -> str:
+    """The zone an agreement's periods and reports are in: its own, else its first calendar's, else UTC."""
+    return str(model.zone or (next(iter(model.calendars.values())).zone if model.calendars else "UTC"))
+
+
 def _period_option(value: str | None, zone: str) -> tuple[int, int] | None:
     """`2025-06`, `2025`, `2025-Q2`, or a range `2025-04..2025-06`, as a half-open span of instants."""
     if value is None:
@@ -238,9 +243,8 @@ def check(
             err=True,
         )
     model = checked.agreement
-    zone = model.zone or (next(iter(model.calendars.values())).zone if model.calendars else "UTC")
     stand = _as_of(as_of)
-    window = _period_option(period, zone)
+    window = _period_option(period, _zone_of(model))
     if output == "jsonl":
         _check_lines(model, agreement, timeline, stand, window, explain=explain, strict=strict, jobs=jobs)
     if jobs > 1:
@@ -274,6 +278,7 @@ def check(
                 explain=explain,
                 rejected=records.rejected,
                 warnings=records.warnings,
+                period=period,
             ),
             nl=False,
         )
@@ -469,11 +474,12 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Write the report as one self-contained HTML page to this file.",
 )
+@click.option("--period", help="Only draw this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
 @click.option(
     "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
 )
 @_guard
-def report_command(agreement: str, timeline: str, html_out: str, as_of: str | None) -> None:
+def report_command(agreement: str, timeline: str, html_out: str, period: str | None, as_of: str | None) -> None:
     """Draw TIMELINE under AGREEMENT as an HTML page: incident timelines, availability, credits after caps."""
     from sladsl.html_report import render_html as render_page  # noqa: PLC0415
 
@@ -484,11 +490,14 @@ def report_command(agreement: str, timeline: str, html_out: str, as_of: str | No
         click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     stand = _as_of(as_of)
+    window = _period_option(period, _zone_of(checked.agreement))
     source = _read_timeline(timeline)
     records = read_timeline(source, checked.agreement)
     report = evaluate(checked.agreement, records, stand)
+    if window is not None:
+        report = report.within(*window)
     try:
-        Path(html_out).write_text(render_page(report, agreement, source.name), encoding="utf-8")
+        Path(html_out).write_text(render_page(report, agreement, source.name, period=period), encoding="utf-8")
     except OSError as error:
         raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
     if records.rejected:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sladsl import model
 from sladsl.clock import Clock, local
 from sladsl.interpreter import AvailabilityVerdict, Report, TargetVerdict, describe_seconds
-from sladsl.render import NO_AS_OF, render_json, totals_by_customer
+from sladsl.render import NO_AS_OF, only, render_json, totals_by_customer
 
 WIDTH, LEFT, RIGHT = 960, 150, 30
 COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#757575"}
@@ -47,7 +47,7 @@ class _Scale:
         return LEFT + (WIDTH - LEFT - RIGHT) * (instant - self.lo) / (self.hi - self.lo)
 
 
-def render_html(report: Report, agreement_file: str, timeline_file: str) -> str:
+def render_html(report: Report, agreement_file: str, timeline_file: str, *, period: str | None = None) -> str:
     document = render_json(report, agreement_file, timeline_file)
     zone = document["zone"]
     summary = document["summary"]
@@ -55,6 +55,7 @@ def render_html(report: Report, agreement_file: str, timeline_file: str) -> str:
         f"<h1>{_e(report.agreement.title)}</h1>",
         f'<p class="meta">{_e(agreement_file)} against {_e(timeline_file)}, {_e(_standing(report.as_of, zone))} '
         f"({_e(zone)})</p>",
+        *([f'<p class="meta" id="period">{_e(only(period))}</p>'] if period is not None else []),
         f'<p id="summary" data-met="{summary["met"]}" data-breached="{summary["breached"]}" '
         f'data-pending="{summary["pending"]}">{summary["targets"]} targets: <span class="met">{summary["met"]} met'
         f'</span>, <span class="breached">{summary["breached"]} breached</span>, <span class="pending">'
@@ -75,8 +76,8 @@ def render_html(report: Report, agreement_file: str, timeline_file: str) -> str:
         parts.append(_incident(report, incident, verdicts, zone, clocks))
     parts.append("<h2>Availability</h2>")
     by_commitment: dict[tuple[str, str], list[AvailabilityVerdict]] = defaultdict(list)
-    for period in report.availability:
-        by_commitment[(period.commitment.name, period.customer)].append(period)
+    for measured in report.availability:
+        by_commitment[(measured.commitment.name, measured.customer)].append(measured)
     if not by_commitment:
         parts.append("<p>No availability commitment is evaluated.</p>")
     for (name, customer), periods in by_commitment.items():

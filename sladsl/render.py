@@ -22,6 +22,11 @@ SCHEMA = "sladsl.check/1"
 NO_AS_OF = "with no as-of instant, as no record names one"  # the header when the timeline gives no instant
 
 
+def only(period: str) -> str:
+    """The header's note on a report narrowed with `--period`, so a page read alone says it is not the whole."""
+    return f"only {period}: the targets reported, the periods begun and the credits earned in it"
+
+
 def _when(report: Report, instant: int | None) -> str:
     if instant is None:
         return "-"
@@ -81,12 +86,16 @@ def render_text(
     explain: bool = False,
     rejected: tuple[Diagnostic, ...] = (),
     warnings: tuple[Diagnostic, ...] = (),
+    period: str | None = None,
 ) -> str:
+    """The report as text. `period` is the `--period` the report was narrowed to, if any, for its header."""
     out: list[str] = []
     add = out.append
     add(report.agreement.title)
     standing = NO_AS_OF if report.as_of is None else f"as of {_when(report, report.as_of)}"
     add(f"  {agreement_file} against {timeline_file}, {standing} ({_zone(report)})")
+    if period is not None:
+        add(f"  {only(period)}")
     _targets(report, out, explain)
     _kpis(report, out)
     _availability(report, out, explain)

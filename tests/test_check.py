@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import io
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -438,6 +439,24 @@ def test_check_period_filter_and_json() -> None:
     assert [(c["credit"], c["value"], c["status"]) for c in document["credits"]] == [("refund", "100.00", "owed")]
     bad = cli("check", "--period", "March", "agreements/izy.sla", "agreements/izy.timeline.jsonl")
     assert bad.returncode == 2
+    # Read alone, a narrowed report says it is one, under its title.
+    text = cli("check", "--period", "2025-03", "agreements/izy.sla", "agreements/izy.timeline.jsonl").stdout
+    note = "only 2025-03: the targets reported, the periods begun and the credits earned in it"
+    assert text.splitlines()[2] == f"  {note}"
+    whole = cli("check", "agreements/izy.sla", "agreements/izy.timeline.jsonl").stdout
+    assert "only " not in whole.splitlines()[2]
+
+
+def test_report_period_draws_only_that_period(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "march.html"
+    args = ("report", "--period", "2025-03", "agreements/izy.sla", "agreements/izy.timeline.jsonl")
+    assert cli(*args, "--html", str(page)).returncode == 0
+    html = page.read_text(encoding="utf-8")
+    # INC-2 is the one incident reported in March 2025 (as `check --period 2025-03` lists above).
+    assert set(re.findall(r'data-incident="([^"]+)"', html)) == {"INC-2"}
+    assert '<p class="meta" id="period">only 2025-03: the targets reported' in html
+    bad = cli("report", "--period", "March", "agreements/izy.sla", "agreements/izy.timeline.jsonl", "--html", "x")
+    assert bad.returncode == 2 and "is not a period" in bad.stderr
 
 
 MODES_AGREEMENT = """\
