@@ -41,6 +41,12 @@ _MOST_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "m
 _LONGEST = 3650 * 86400
 
 
+def _first_few(names: Sequence[str], shown: int) -> str:
+    """`names` joined with commas, the first `shown` of them, and how many more there are if any."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def _is_zone(text: str) -> bool:
     try:
         zoneinfo.ZoneInfo(text)
@@ -395,7 +401,7 @@ class _Checker:
                 f"`{country}` has no subdivision `{subdivision}`",
                 rule.subdivision.span,
                 "unknown subdivision",
-                help=f"did you mean `{guess}`?" if guess else "known: " + ", ".join(subdivisions[:12]),
+                help=f"did you mean `{guess}`?" if guess else "known: " + _first_few(subdivisions, 12),
                 section=section,
             )
             return None

@@ -193,6 +193,26 @@ def test_zone_abbreviation_suggestions() -> None:
     assert help_for("EST5EDT") == "name the place instead, as `Area/City`"
 
 
+def test_an_unknown_subdivision_lists_the_known_ones_and_counts_the_rest() -> None:
+    import holidays  # noqa: PLC0415
+
+    def help_for(country: str) -> str | None:
+        text = (
+            f'agreement "T":  § 1\n    zone Europe/Berlin\ncalendar c:  § 2\n    open monday 09:00-17:00\n'
+            f'    closed on public holidays of {country} subdivision "QQ"\n'
+        )
+        [d] = [d for d in diagnostics_of(text, "s.sla") if d.code == "E0205"]
+        return d.help
+
+    # Germany's states run past the twelve shown: the help says how many more, so a part is not taken for all.
+    german = holidays.country_holidays("DE").subdivisions
+    assert len(german) > 12
+    assert help_for("DE") == f"known: {', '.join(german[:12])} and {len(german) - 12} more"
+    austrian = holidays.country_holidays("AT").subdivisions
+    assert len(austrian) <= 12
+    assert help_for("AT") == f"known: {', '.join(austrian)}"
+
+
 def test_readme_language_example_parses() -> None:
     """The README's example shows every construct; it must stay valid syntax as the grammar changes."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
