@@ -243,10 +243,9 @@ def main() -> None:
             f"pandas CustomBusinessHour: {pd_rate:,.0f} deadlines/s on {len(cases)} reports, "
             f"{unlike(ours, theirs)} unlike the engine's"
         )
-    print(
+    say(
         f"same_deadlines_per_s={engine:.0f} vs_businesstimedelta={engine / btd_rate:.0f}x "
-        f"vs_pandas={engine / pd_rate:.0f}x",
-        file=sys.stderr,
+        f"vs_pandas={engine / pd_rate:.0f}x"
     )
     print(
         f"incidents_per_s={rate:.0f} vs_businesstimedelta={rate / btd_rate:.1f}x vs_pandas={rate / pd_rate:.1f}x "

@@ -267,7 +267,7 @@ class _Reader:
     def text(self, raw: dict[str, Any], key: str, required: bool = True) -> str | None:
         """A field's text. An empty (or blank) string is not a value: an outage for customer "" would be for no
         customer at all, and an incident "" could not be told from a missing id. (A CSV's empty cell is a field
-        left out, so this reaches only JSON records.)"""
+        left out; a cell of spaces is empty.)"""
         value = raw.get(key)
         if type(value) is str:
             if value and not value.isspace():
