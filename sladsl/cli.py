@@ -159,11 +159,6 @@ def lint(files: tuple[str, ...], output: str) -> None:
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
-def _zone_of(model: Any) -> str:
-    """The zone an agreement's periods and reports are in: its own, else its first calendar's, else UTC."""
-    return str(model.zone or (next(iter(model.calendars.values())).zone if model.calendars else "UTC"))
-
-
 def _period_option(value: str | None, zone: str) -> tuple[int, int] | None:
     """`2025-06`, `2025`, `2025-Q2`, or a range `2025-04..2025-06`, as a half-open span of instants."""
     if value is None:
@@ -244,7 +239,7 @@ def check(
         )
     model = checked.agreement
     stand = _as_of(as_of)
-    window = _period_option(period, _zone_of(model))
+    window = _period_option(period, model.local_zone)
     if output == "jsonl":
         _check_lines(model, agreement, timeline, stand, window, explain=explain, strict=strict, jobs=jobs)
     if jobs > 1:
@@ -490,7 +485,7 @@ def report_command(agreement: str, timeline: str, html_out: str, period: str | N
         click.echo(render_text(error.diagnostics, {agreement: agreement_source}), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     stand = _as_of(as_of)
-    window = _period_option(period, _zone_of(checked.agreement))
+    window = _period_option(period, checked.agreement.local_zone)
     source = _read_timeline(timeline)
     records = read_timeline(source, checked.agreement)
     report = evaluate(checked.agreement, records, stand)

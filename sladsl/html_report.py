@@ -15,7 +15,7 @@ from decimal import Decimal
 from sladsl import model
 from sladsl.clock import Clock, local
 from sladsl.interpreter import AvailabilityVerdict, Report, TargetVerdict, describe_seconds
-from sladsl.render import NO_AS_OF, only, render_json, totals_by_customer
+from sladsl.render import only, render_json, standing, totals_by_customer
 
 WIDTH, LEFT, RIGHT = 960, 150, 30
 COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#757575"}
@@ -53,7 +53,7 @@ def render_html(report: Report, agreement_file: str, timeline_file: str, *, peri
     summary = document["summary"]
     parts = [
         f"<h1>{_e(report.agreement.title)}</h1>",
-        f'<p class="meta">{_e(agreement_file)} against {_e(timeline_file)}, {_e(_standing(report.as_of, zone))} '
+        f'<p class="meta">{_e(agreement_file)} against {_e(timeline_file)}, {_e(standing(report.as_of, zone))} '
         f"({_e(zone)})</p>",
         *([f'<p class="meta" id="period">{_e(only(period))}</p>'] if period is not None else []),
         f'<p id="summary" data-met="{summary["met"]}" data-breached="{summary["breached"]}" '
@@ -91,10 +91,6 @@ def render_html(report: Report, agreement_file: str, timeline_file: str, *, peri
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e(report.agreement.title)}'
         f" report</title><style>{_CSS}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n"
     )
-
-
-def _standing(as_of: int | None, zone: str) -> str:
-    return NO_AS_OF if as_of is None else f"as of {_when(as_of, zone)}"
 
 
 def _when(instant: int | None, zone: str) -> str:

@@ -277,8 +277,7 @@ class Run:
         self.population = population
         self.as_of = as_of
         self.notes = notes
-        fallback = next(iter(agreement.calendars.values())).zone if agreement.calendars else "UTC"
-        self.zone = agreement.zone or fallback
+        self.zone = agreement.local_zone
         self.clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
         self.order = _evaluation_order(agreement.targets)
         self.downgrades: dict[tuple[str, str], str] = {(k, src): dst for k, src, dst in agreement.clock.downgrades}

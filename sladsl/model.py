@@ -297,6 +297,14 @@ class Agreement:
     minimum: Amount | None
     claim_windows: tuple[ClaimWindow, ...]
 
+    @property
+    def local_zone(self) -> str:
+        """The zone its instants are shown and its periods counted in: its own, else its first calendar's, else
+        UTC."""
+        if self.zone:
+            return self.zone
+        return next(iter(self.calendars.values())).zone if self.calendars else "UTC"
+
 
 @attrs.frozen
 class Checked:

@@ -22,6 +22,11 @@ SCHEMA = "sladsl.check/1"
 NO_AS_OF = "with no as-of instant, as no record names one"  # the header when the timeline gives no instant
 
 
+def standing(as_of: int | None, zone: str) -> str:
+    """The header's words on when a report stands: as of a local time, or that no record names an instant."""
+    return NO_AS_OF if as_of is None else f"as of {local(as_of, zone).strftime('%Y-%m-%d %H:%M %a')}"
+
+
 def only(period: str) -> str:
     """The header's note on a report narrowed with `--period`, so a page read alone says it is not the whole."""
     return f"only {period}: the targets reported, the periods begun and the credits earned in it"
@@ -38,10 +43,7 @@ def _iso(report: Report, instant: int | None) -> str | None:
 
 
 def _zone(report: Report) -> str:
-    agreement = report.agreement
-    if agreement.zone:
-        return agreement.zone
-    return next(iter(agreement.calendars.values())).zone if agreement.calendars else "UTC"
+    return report.agreement.local_zone
 
 
 def _customer_time(report: Report, customer: str, instant: int) -> str:
@@ -92,8 +94,7 @@ def render_text(
     out: list[str] = []
     add = out.append
     add(report.agreement.title)
-    standing = NO_AS_OF if report.as_of is None else f"as of {_when(report, report.as_of)}"
-    add(f"  {agreement_file} against {timeline_file}, {standing} ({_zone(report)})")
+    add(f"  {agreement_file} against {timeline_file}, {standing(report.as_of, _zone(report))} ({_zone(report)})")
     if period is not None:
         add(f"  {only(period)}")
     _targets(report, out, explain)
