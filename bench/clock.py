@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sladsl.clock import Clock, _holiday_dates
 from sladsl.model import CalendarSpec, HolidaySource, Interval
+from sladsl.time.calendar import Clock
+from sladsl.time.holidays import holiday_dates
 from tests.reference_clock import ReferenceClock
 
 ZONE = "Europe/Oslo"
@@ -89,7 +90,7 @@ def main() -> None:
     mismatches += sum(reference.elapsed(a, b) != e for (a, _, b), e in zip(sample, elapsed, strict=False))
     print(f"engine vs reference clock: {mismatches} mismatches in {2 * len(sample)} checks", file=sys.stderr)
 
-    holidays = sorted(d for year in range(YEARS[0], YEARS[-1] + 2) for d in _holiday_dates(SPEC.holidays[0], year))
+    holidays = sorted(d for year in range(YEARS[0], YEARS[-1] + 2) for d in holiday_dates(SPEC.holidays[0], year))
     peer_data = data[:peer_count]
 
     import pandas as pd  # noqa: PLC0415 - bench extra only

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import write  # noqa: E402
-from sladsl.clock import LocalTimes, parse_instant  # noqa: E402
-from sladsl.stream import lines  # noqa: E402
+from sladsl.time.instants import LocalTimes, parse_instant  # noqa: E402
+from sladsl.timeline.formats import json_lines  # noqa: E402
 
 
 def floor(path: Path) -> tuple[float, int]:
@@ -36,7 +36,7 @@ def floor(path: Path) -> tuple[float, int]:
     open_incidents: dict[str, tuple[str, int]] = {}
     written = 0
     with path.open("rb") as handle:
-        for _, _, body in lines(handle):
+        for *_, body in json_lines(iter(lambda: handle.read(1 << 20), b"")):
             raw = orjson.loads(body)
             kind = raw.get("type")
             if kind == "reported":

@@ -41,8 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate, write  # noqa: E402
 from sladsl import load  # noqa: E402
-from sladsl.clock import Clock, _holiday_dates, parse_instant  # noqa: E402
 from sladsl.model import HolidaySource  # noqa: E402
+from sladsl.time.calendar import Clock  # noqa: E402
+from sladsl.time.holidays import holiday_dates  # noqa: E402
+from sladsl.time.instants import parse_instant  # noqa: E402
 
 AGREEMENT = ROOT / "agreements" / "izy.sla"
 SLADSL = [sys.executable, "-m", "sladsl"]
@@ -140,7 +142,7 @@ def deadlines_to_compute(timeline: Path, limit: int) -> list[tuple[str, int]]:
 
 
 def holidays_list() -> list[dt.date]:
-    return sorted(d for year in range(2023, 2029) for d in _holiday_dates(HolidaySource("NO"), year))
+    return sorted(d for year in range(2023, 2029) for d in holiday_dates(HolidaySource("NO"), year))
 
 
 Rated = tuple[float, list[int]]  # a peer's deadlines per second, and its deadlines as epoch seconds

@@ -1,15 +1,15 @@
 """Diagnostics are data: a code, a message, spans with labels, notes, a help line, and the clause's section.
 
-They are rendered as text (in the style of rustc and Elm) or as JSON. Codes are stable: `E01xx` syntax, `E02xx`
-meaning, `E03xx` timeline data, `W02xx` warnings about an agreement. The table below is the documentation; the
+`sladsl.render.diagnostics` renders them as text (in the style of rustc and Elm) or as JSON. Codes are stable:
+`E01xx` syntax, `E02xx` meaning, `E03xx` timeline data, `W02xx` warnings about an agreement, `W03xx` about a
+timeline. The table below is the documentation; the
 README lists it and every code has a test file under `tests/data/`.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -66,7 +66,6 @@ CODES: dict[str, str] = {
     "E0313": "a negative, infinite or non-numeric amount",
     "E0314": "an unknown time zone in a timestamp",
     "E0315": "a timeline file that is not UTF-8 text",
-    "E0316": "with --format jsonl, a record for an incident that was already decided",
     "E0317": "a timestamp before 1970 or from 2100 on",
     "E0318": "a time zone abbreviation (`CET`) in a timestamp or a customer's zone",
     "W0301": "outages that overlap but carry different tags",
@@ -92,6 +91,10 @@ class Label:
 
 @attrs.frozen
 class Diagnostic:
+    """A problem found in a file: its stable code, a lowercase message naming things in backticks, the primary
+    span and its label, labelled secondary spans, notes, one `help` line (the only place for a suggestion), and
+    the agreement section (`§`) it sits in. The level follows the code: `E` errors, `W` warnings."""
+
     code: str
     message: str
     span: Span | None = None
@@ -151,81 +154,3 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate, if any is close enough to be a likely typo."""
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
-
-
-def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, Source]) -> str:
-    """Render diagnostics for a terminal, each with a caret excerpt of the source."""
-    return "\n".join(_render_one(d, sources) for d in diagnostics)
-
-
-def _render_one(d: Diagnostic, sources: Mapping[str, Source]) -> str:
-    lines = [f"{d.level}[{d.code}]: {d.message}"]
-    if d.span is None:
-        gutter = " "
-    else:
-        gutter = " " * len(str(max([d.span.line] + [s.span.line for s in d.secondary])))
-        lines.append(f"{gutter}--> {d.span}")
-        source = sources.get(d.span.file)
-        if source is not None:
-            lines.append(f"{gutter} |")
-            marked = [(d.span, d.label, "^")] + [(x.span, x.message, "-") for x in d.secondary]
-            for span, label, mark in sorted(marked, key=lambda m: (m[0].line, m[0].column)):
-                lines.extend(_excerpt(source, span, label, gutter, mark))
-            lines.append(f"{gutter} |")
-    for note in d.notes:
-        lines.append(f"{gutter} = note: {note}")
-    if d.help:
-        lines.append(f"{gutter} = help: {d.help}")
-    if d.section:
-        lines.append(f"{gutter} = in: {d.section}")
-    return "\n".join(lines) + "\n"
-
-
-EXCERPT_WIDTH = 240  # longer source lines (a 10 MB record, say) are shown as a window around the caret
-
-
-def _excerpt(source: Source, span: Span, label: str, gutter: str, mark: str = "^") -> list[str]:
-    text = source.line_text(span.line).replace("\t", " ")
-    width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
-    width = max(width, 1)
-    column = span.column
-    if len(text) > EXCERPT_WIDTH:
-        start = max(0, min(column - 1 - 80, len(text) - EXCERPT_WIDTH))
-        window = text[start : start + EXCERPT_WIDTH]
-        prefix = "..." if start > 0 else ""
-        suffix = "..." if start + EXCERPT_WIDTH < len(text) else ""
-        text = prefix + window + suffix
-        column = column - start + len(prefix)
-        width = min(width, EXCERPT_WIDTH - (column - 1 - len(prefix)))
-    underline = " " * (column - 1) + mark * max(width, 1)
-    return [
-        f"{str(span.line).rjust(len(gutter))} | {text}".rstrip(),
-        f"{gutter} | {underline} {label}".rstrip(),
-    ]
-
-
-def to_json(d: Diagnostic) -> dict[str, Any]:
-    """A diagnostic as a JSON-ready object; the schema is documented in the README."""
-
-    def span(s: Span | None) -> dict[str, Any] | None:
-        if s is None:
-            return None
-        return {
-            "file": s.file,
-            "line": s.line,
-            "column": s.column,
-            "end_line": s.end_line,
-            "end_column": s.end_column,
-        }
-
-    return {
-        "code": d.code,
-        "level": d.level,
-        "message": d.message,
-        "span": span(d.span),
-        "label": d.label,
-        "secondary": [{"span": span(x.span), "message": x.message} for x in d.secondary],
-        "notes": list(d.notes),
-        "help": d.help,
-        "section": d.section,
-    }

@@ -56,16 +56,6 @@ class CalendarSpec:
     opened: tuple[tuple[dt.date, tuple[Interval, ...]], ...] = ()  # replaces that date's hours
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
-    @property
-    def always_open(self) -> bool:
-        full = (Interval(0, 1440),)
-        return (
-            all(day == full for day in self.weekly)
-            and not self.holidays
-            and not self.closed_dates
-            and not self.closed_annual
-        )
-
 
 @attrs.frozen
 class Amount:

@@ -7,12 +7,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 AGREEMENTS = sorted((ROOT / "agreements").glob("*.sla"))
 BAD = sorted((ROOT / "tests" / "data" / "bad").glob("*.sla"))
 BAD_TIMELINES = sorted((ROOT / "tests" / "data" / "bad").glob("*.jsonl"))
-STREAM_ONLY = {"E0316"}  # codes only a streamed check (`--format jsonl`) gives
+VENDORS = ["opti-q", "izy", "isl-online", "zegal", "cloudcti"]
+
+
+def examples(full: int) -> int:
+    """How many examples a property test runs: `full` under the default profile (as CI runs), a tenth of it
+    under `--hypothesis-profile=quick`."""
+    return full if settings.default.max_examples >= 100 else max(10, full // 10)
 
 
 def dump(value: object, indent: int = 0) -> str:

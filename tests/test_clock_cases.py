@@ -12,19 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sladsl
-from sladsl.clock import (
-    Clock,
-    ClockError,
-    TimestampError,
-    add_wall,
-    clip,
-    epoch,
-    local,
-    merge,
-    parse_instant,
-    period_of,
-)
 from sladsl.model import CalendarSpec, Interval
+from sladsl.time.calendar import Clock, ClockError
+from sladsl.time.instants import TimestampError, add_wall, epoch, local, parse_instant
+from sladsl.time.intervals import clip, merge
+from sladsl.time.periods import period_of
 from tests.helpers import ROOT
 
 HOUR = 3600

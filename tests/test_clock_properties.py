@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import zoneinfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sladsl.clock import END_INSTANT, FIRST_INSTANT, Clock, add_wall
 from sladsl.model import CalendarSpec, HolidaySource, Interval
+from sladsl.time.calendar import Clock
+from sladsl.time.instants import END_INSTANT, FIRST_INSTANT, add_wall
+from tests.helpers import examples
 from tests.reference_clock import ReferenceClock
 
 # Each zone with the holiday country a business in it would use.
@@ -26,7 +27,7 @@ ZONES = {
 }
 YEARS = range(2021, 2028)
 EXAMPLES = settings(
-    max_examples=int(os.environ.get("SLADSL_CLOCK_EXAMPLES", "2000")),
+    max_examples=examples(2000),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -143,7 +144,7 @@ def test_deadline_matches_reference(data: st.DataObject) -> None:
     assert Clock(spec).deadline(a, 60 * minutes) == ReferenceClock(spec).deadline(a, 60 * minutes)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_the_edges_of_the_supported_years_match_reference(data: st.DataObject) -> None:
     """The first weeks of 1970 and the last of 2099, where a timeline's instants begin and end, are compiled like

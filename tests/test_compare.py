@@ -7,10 +7,9 @@ import sys
 from decimal import Decimal
 
 import sladsl
-from sladsl.compare import compare
-from sladsl.interpreter import Report, evaluate
-from sladsl.source import Source
-from sladsl.timeline import read_timeline
+from sladsl import Report, evaluate, read_timeline
+from sladsl.evaluation.compare import AwardOutcome, Total, compare
+from sladsl.render.compare import change_text
 from tests.helpers import ROOT
 
 OLD = ROOT / "agreements" / "izy.sla"
@@ -18,11 +17,11 @@ NEW = ROOT / "tests" / "data" / "diff" / "izy-proposed.sla"
 TIMELINE = ROOT / "agreements" / "izy.timeline.jsonl"
 
 
-def report_for(path) -> tuple[sladsl.ast.Document, Report]:  # type: ignore[no-untyped-def]
+def report_for(path) -> tuple[sladsl.Document, Report]:  # type: ignore[no-untyped-def]
     text = path.read_text(encoding="utf-8")
     checked = sladsl.load(text, path.name)
-    timeline = read_timeline(Source("izy.timeline.jsonl", TIMELINE.read_text(encoding="utf-8")), checked.agreement)
-    return sladsl.parse(text, path.name), evaluate(checked.agreement, timeline)
+    report = evaluate(checked.agreement, read_timeline(TIMELINE.read_bytes(), "izy.timeline.jsonl"))
+    return sladsl.parse(text, path.name), report
 
 
 def test_proposed_izy_changes() -> None:
@@ -33,13 +32,14 @@ def test_proposed_izy_changes() -> None:
     new_doc, new = report_for(NEW)
     comparison = compare(old_doc, new_doc, old, new)
     assert [c.change for c in comparison.clauses] == ["changed", "changed"]
-    assert [(v.key, v.old, v.new) for v in comparison.verdicts] == [
-        ("INC-1 response", "met (+15m)", "breached (-45m)")
-    ]
-    assert [(v.key, v.old, v.new) for v in comparison.credits] == [
-        ("acme refund 2025-02", "void 0 EUR", "owed 100.00 EUR")
-    ]
-    assert comparison.totals == (("acme", "EUR", Decimal("100.00"), Decimal("200.00")),)
+    assert [change_text(v) for v in comparison.verdicts] == ["INC-1 response: met (+15m) -> breached (-45m)"]
+    [credit] = comparison.credits
+    assert (credit.subject, credit.old, credit.new) == (
+        ("acme", "refund", "2025-02"),
+        AwardOutcome("void", Decimal(0), "EUR"),
+        AwardOutcome("owed", Decimal("100.00"), "EUR"),
+    )
+    assert comparison.totals == (Total("acme", "EUR", Decimal("100.00"), Decimal("200.00")),)
 
 
 def test_moving_a_clause_is_no_change() -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import sladsl
-from sladsl.explain import explain, render_html, render_markdown
+from sladsl.render.explain import explain, render_html, render_markdown
 from tests.helpers import AGREEMENTS
 
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sladsl
-from sladsl.formatter import format_source
+from sladsl.language.formatter import format_source
 from sladsl.source import Source
-from tests.helpers import AGREEMENTS, ROOT
+from tests.helpers import AGREEMENTS, ROOT, examples
 
 FMT = ROOT / "tests" / "data" / "fmt"
 
@@ -123,7 +123,7 @@ def documents(draw: st.DrawFn) -> str:
     return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(documents())
 def test_generated_agreements_format_safely_and_stably(text: str) -> None:
     formatted = format_source(Source("generated.sla", text))  # raises if the tree or the comments changed

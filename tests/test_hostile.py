@@ -16,17 +16,17 @@ from hypothesis.extra.lark import from_lark
 from lark import Lark
 
 import sladsl
-from sladsl.clock import local
-from sladsl.diagnostics import SlaError, decode, render_text
-from sladsl.formatter import format_source
-from sladsl.interpreter import Report, evaluate
-from sladsl.parser import _SlaIndenter, grammar_text
+from sladsl import Report, evaluate, read_timeline
+from sladsl.diagnostics import SlaError, decode
+from sladsl.language.formatter import format_source
+from sladsl.language.parser import SlaIndenter, grammar_text
+from sladsl.render.diagnostics import render_text
 from sladsl.source import Source
-from sladsl.timeline import read_timeline
-from tests.helpers import AGREEMENTS, ROOT
+from sladsl.time.instants import local
+from tests.helpers import AGREEMENTS, ROOT, examples
 from tests.test_check import agreement, figures
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TEXTS = {p.name: p.read_text(encoding="utf-8") for p in AGREEMENTS}
 
 
@@ -93,7 +93,7 @@ def test_mutated_agreements_give_results_or_diagnostics(text: str) -> None:
 
 def _grammar_strategy() -> st.SearchStrategy[str]:
     # A parser built here, not the cached one: Hypothesis reads the grammar object, which a cached Lark lacks.
-    grammar = Lark(grammar_text(), parser="lalr", start="document", postlex=_SlaIndenter())
+    grammar = Lark(grammar_text(), parser="lalr", start="document", postlex=SlaIndenter())
     return from_lark(
         grammar,
         start="document",
@@ -104,7 +104,7 @@ def _grammar_strategy() -> st.SearchStrategy[str]:
     )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_grammar_generated_text_gives_results_or_diagnostics(data: st.DataObject) -> None:
     survives(data.draw(_grammar_strategy()))
@@ -200,18 +200,17 @@ def records(draw: st.DrawFn) -> str:
 @given(records(), st.sampled_from(["izy", "isl-online", "zegal", "cloudcti", "opti-q"]))
 def test_random_timeline_records_give_results_or_diagnostics(text: str, vendor: str) -> None:
     model = agreement(vendor).agreement
-    timeline = read_timeline(Source("fuzz.jsonl", text), model)
-    assert timeline.read == timeline.kept + len(timeline.rejected)
-    report = evaluate(model, timeline)
-    assert report.read == report.evaluated + report.rejected
+    report = evaluate(model, read_timeline(text, "fuzz.jsonl"))
+    lines = [line for line in text.encode("utf-8", "surrogatepass").split(b"\n") if line.strip(b" \t\r\n")]
+    assert report.records.read == len(lines)
+    assert report.records.balanced, report.records  # counted apart: fails if any record is dropped
 
 
 # ---- metamorphic laws ---------------------------------------------------------------------------------------
 
 
 def run_text(vendor: str, text: str) -> Report:
-    model = agreement(vendor).agreement
-    return evaluate(model, read_timeline(Source("t.jsonl", text), model))
+    return evaluate(agreement(vendor).agreement, read_timeline(text, "t.jsonl"))
 
 
 def owed(report: Report) -> dict[tuple[str, str], Decimal]:
@@ -234,7 +233,7 @@ IZY_BASE = (
 MARCH = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 24 * 25), st.integers(1, 600)), max_size=5),
     st.integers(1, 900),
@@ -249,7 +248,7 @@ def test_more_downtime_never_lowers_credits(outages: list[tuple[int, int]], extr
         assert owed(after).get(key, Decimal(0)) >= value
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 24 * 25), st.integers(1, 600)), min_size=1, max_size=5), st.data())
 def test_an_extra_exclusion_never_raises_credits(outages: list[tuple[int, int]], data: st.DataObject) -> None:
     lines = [outage(MARCH + dt.timedelta(hours=h), m, []) for h, m in outages]
@@ -262,7 +261,7 @@ def test_an_extra_exclusion_never_raises_credits(outages: list[tuple[int, int]],
         assert value <= owed(before).get(key, Decimal(0))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -327,7 +326,7 @@ VENDOR_TEXTS = {
 }
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.sampled_from(sorted(VENDOR_TEXTS)), st.randoms(use_true_random=False))
 def test_shuffling_records_changes_nothing(vendor: str, rng: random.Random) -> None:
     lines = VENDOR_TEXTS[vendor].splitlines()
@@ -339,7 +338,7 @@ def test_shuffling_records_changes_nothing(vendor: str, rng: random.Random) -> N
 STAMP = re.compile(r'"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z))"')
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.sampled_from(sorted(VENDOR_TEXTS)), st.integers(-12 * 4, 14 * 4))
 def test_other_offsets_for_the_same_instants_change_nothing(vendor: str, quarter_hours: int) -> None:
     offset = dt.timezone(dt.timedelta(minutes=15 * quarter_hours))
@@ -377,9 +376,8 @@ def test_customers_one_by_one_equal_all_together() -> None:
 def test_a_ten_megabyte_line_is_rejected_and_shown_in_a_window() -> None:
     huge = '{"type": "reported", "incident": "X", "severity": "A", "at": "2025-04-16T16:00:00+02:00", "note": "'
     text = huge + "x" * 10_000_000 + '\n{"type": "response", "incident": "X", "at": "2025-04-16T16:30:00+02:00"}\n'
-    model = agreement("izy").agreement
-    timeline = read_timeline(Source("huge.jsonl", text), model)
+    report = evaluate(agreement("izy").agreement, read_timeline(text, "huge.jsonl"))
     # The string is never closed on its line, so the report is rejected, and with it the response to it.
-    assert [d.code for d in timeline.rejected] == ["E0301", "E0310"]
-    rendered = render_text(list(timeline.rejected), {"huge.jsonl": Source("huge.jsonl", text)})
+    assert [d.code for d in report.rejected] == ["E0301", "E0310"]
+    rendered = render_text(list(report.rejected), {"huge.jsonl": Source("huge.jsonl", text)})
     assert max(len(line) for line in rendered.splitlines()) < 300

@@ -10,10 +10,10 @@ import sys
 import pytest
 
 import sladsl
-from sladsl.diagnostics import CODES, Diagnostic, SlaError, decode, render_text
-from sladsl.interpreter import evaluate
+from sladsl import evaluate, read_timeline
+from sladsl.diagnostics import CODES, Diagnostic, SlaError, decode
+from sladsl.render.diagnostics import render_text
 from sladsl.source import Source
-from sladsl.timeline import read_timeline
 from tests.helpers import AGREEMENTS, BAD, BAD_TIMELINES, ROOT, dump
 
 
@@ -74,11 +74,8 @@ def diagnostics_of_bytes(raw: bytes, name: str) -> tuple[Source, list[Diagnostic
     except SlaError as error:
         return source, error.diagnostics
     timeline_path = ROOT / "agreements" / "izy.timeline.jsonl"
-    timeline = read_timeline(
-        Source(rel(timeline_path), timeline_path.read_text(encoding="utf-8")), checked.agreement
-    )
     try:
-        evaluate(checked.agreement, timeline)
+        evaluate(checked.agreement, read_timeline(timeline_path.read_bytes(), rel(timeline_path)))
     except SlaError as error:
         return source, [*checked.warnings, *error.diagnostics]
     return source, list(checked.warnings)

@@ -6,8 +6,8 @@ import pytest
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Comment, Error, Keyword, Name, Number, String, Text
 
-from sladsl.explain import highlight_source
-from sladsl.lexer import SlaLexer
+from sladsl.language.lexer import SlaLexer
+from sladsl.render.explain import highlight_source
 from tests.helpers import AGREEMENTS
 
 

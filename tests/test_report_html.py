@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from sladsl.html_report import render_html
-from sladsl.render import render_json
+from sladsl.render.html import render_html
+from sladsl.render.json import render_json
 from tests.helpers import ROOT
 from tests.test_check import VENDORS, run
 

@@ -2,13 +2,15 @@
 
 One frozen class per grammar rule in `grammar/sla.lark`, named like the rule. Rules that only list things
 (`codes`, `on_plans`) become tuples, and keyword rules (`weekday`, `unit`, `target_kind`, ...) become the
-keyword's text. Every node's `span` is keyword-only and left out of equality and repr, so two trees that differ
-only in layout compare equal: `parse(format(src)) == parse(src)` is the formatter's safety check.
+keyword's text. Every node derives from `Node`, whose `span` is keyword-only and left out of equality and repr, so
+two trees that differ only in layout compare equal: `parse(format(src)) == parse(src)` is the formatter's safety
+check. `Node.walk` visits a node and everything inside it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import attrs
@@ -33,19 +35,39 @@ MONTHS = (
 
 
 @attrs.frozen
-class Name:
-    """`core_hours`: a name that can be defined, referenced, and pointed at by a caret."""
+class Node:
+    """The base of every syntax node: where it was written, kept out of equality and repr, and its children."""
 
-    text: str
     span: Span = attrs.field(kw_only=True, eq=False, repr=False)
+
+    def children(self) -> Iterator[Node]:
+        """The nodes directly inside this one, in field order (tuples of nodes are looked into)."""
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if isinstance(value, Node):
+                yield value
+            elif isinstance(value, tuple):
+                yield from (item for item in value if isinstance(item, Node))
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node inside it, depth first."""
+        yield self
+        for child in self.children():
+            yield from child.walk()
 
 
 @attrs.frozen
-class Citation:
+class Name(Node):
+    """`core_hours`: a name that can be defined, referenced, and pointed at by a caret."""
+
+    text: str
+
+
+@attrs.frozen
+class Citation(Node):
     """`§ 5.2.1` or `§ "Definitions"`: the section of the source contract a clause encodes."""
 
     ref: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -53,290 +75,260 @@ class Citation:
 
 
 @attrs.frozen
-class Comment:
+class Comment(Node):
     """`# reading: ...`: the text after `#`, verbatim but for trailing spaces; kept for the formatter."""
 
     text: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Percent:
+class Percent(Node):
     """`99.5%`"""
 
     value: Decimal
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Duration:
+class Duration(Node):
     """`4 hours`: the amount and the unit as written."""
 
     amount: int
     unit: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Date:
+class Date(Node):
     """`2025-12-24`"""
 
     value: dt.date
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class AnnualDate:
+class AnnualDate(Node):
     """`1 january`: the same date every year."""
 
     month: int
     day: int
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Hours:
+class Hours(Node):
     """`08:00-17:00`, or `22:00-04:00` overnight; minutes after midnight, `end` past 1440 when overnight."""
 
     start: int
     end: int
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 # ---- header -------------------------------------------------------------------------------------------
 
 
 @attrs.frozen
-class Provider:
+class Provider(Node):
     """`provider "Izy AS"`"""
 
     value: str
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Customer:
+class Customer(Node):
     """`customer "the Customer"`"""
 
     value: str
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Service:
+class Service(Node):
     """`service "Izy Standard"`"""
 
     value: str
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Effective:
+class Effective(Node):
     """`effective 2023-04-15`"""
 
     date: Date
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Zone:
+class Zone(Node):
     """`zone Europe/Oslo`"""
 
     name: Name
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 HeaderField = Provider | Customer | Service | Effective | Zone
 
 
 @attrs.frozen
-class Agreement:
+class Agreement(Node):
     """`agreement "Title":` followed by an indented block of header fields."""
 
     title: str
     fields: tuple[HeaderField, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 # ---- calendars ----------------------------------------------------------------------------------------
 
 
 @attrs.frozen
-class DayRange:
+class DayRange(Node):
     """`monday to friday`"""
 
     first: str
     last: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class DayList:
+class DayList(Node):
     """`monday, wednesday`"""
 
     days: tuple[str, ...]
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class EveryDay:
+class EveryDay(Node):
     """`every day`"""
-
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 Days = DayRange | DayList | EveryDay
 
 
 @attrs.frozen
-class WeeklyHours:
+class WeeklyHours(Node):
     """`open monday to friday 08:00-12:00, 13:00-17:00`"""
 
     days: Days
     hours: tuple[Hours, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class OpenAlways:
+class OpenAlways(Node):
     """`open always`: 24 hours a day, 7 days a week."""
 
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Subdivision:
+class Subdivision(Node):
     """`subdivision "NY"`"""
 
     value: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class ClosedHolidays:
+class ClosedHolidays(Node):
     """`closed on public holidays of NO subdivision "03" categories public`"""
 
     country: Name
     subdivision: Subdivision | None
     categories: tuple[Name, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class ClosedDays:
+class ClosedDays(Node):
     """`closed on 1 january, 1 may, 2025-12-24`"""
 
     days: tuple[Date | AnnualDate, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class OpenDays:
+class OpenDays(Node):
     """`open on 2025-12-27 10:00-14:00`: these dates have these hours, whatever else the calendar says."""
 
     dates: tuple[Date, ...]
     hours: tuple[Hours, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 CalendarRule = Zone | WeeklyHours | OpenAlways | ClosedHolidays | ClosedDays | OpenDays
 
 
 @attrs.frozen
-class Calendar:
+class Calendar(Node):
     """`calendar core_hours:` followed by an indented block of opening rules."""
 
     name: Name
     rules: tuple[CalendarRule, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 # ---- severities, plans, targets -----------------------------------------------------------------------
 
 
 @attrs.frozen
-class Severity:
+class Severity(Node):
     """`severity A "Critical": "all or most of the service is down"`"""
 
     code: Name
     title: str
     description: str | None
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Plan:
+class Plan(Node):
     """`plan premium "Premium support"`"""
 
     name: Name
     title: str | None
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Within:
+class Within(Node):
     """`within 4 hours of support_hours` (business time), or `within 30 minutes` (wall-clock time)."""
 
     duration: Duration
     calendar: Name | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class WithinDays:
+class WithinDays(Node):
     """`within 10 business days of support_hours counting from next day`"""
 
     count: int
     calendar: Name
     counting: str | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class ByDayEnd:
+class ByDayEnd(Node):
     """`by end of same business day of support_hours`"""
 
     which: str
     calendar: Name
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Every:
+class Every(Node):
     """`every 4 hours of support_hours`: the longest allowed gap between updates."""
 
     duration: Duration
     calendar: Name | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 Deadline = Within | WithinDays | ByDayEnd | Every
 
 
 @attrs.frozen
-class After:
+class After(Node):
     """`after response deadline`: the clock starts when another target's deadline passes."""
 
     kind: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Target:
+class Target(Node):
     """`response for A, B on premium within 2 hours of core_hours`"""
 
     kind: str
@@ -345,74 +337,67 @@ class Target:
     deadline: Deadline
     after: After | None
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 # ---- clock rules --------------------------------------------------------------------------------------
 
 
 @attrs.frozen
-class StartRule:
+class StartRule(Node):
     """`outside hours start at next opening of core_hours`"""
 
     calendar: Name
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class PauseRule:
+class PauseRule(Node):
     """`pause while waiting on customer`"""
 
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class ChangeRule:
+class ChangeRule(Node):
     """`on severity change keep_elapsed` (or `restart`, `retroactive`)"""
 
     mode: str
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class DowngradeRule:
+class DowngradeRule(Node):
     """`after restore severity 1 becomes 2`"""
 
     kind: str
     source: Name
     target: Name
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 ClockRule = StartRule | PauseRule | ChangeRule | DowngradeRule
 
 
 @attrs.frozen
-class Clock:
+class Clock(Node):
     """`clock:` followed by an indented block of clock rules."""
 
     rules: tuple[ClockRule, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 # ---- KPIs and availability ----------------------------------------------------------------------------
 
 
 @attrs.frozen
-class Period:
+class Period(Node):
     """`per calendar month`, `per quarter`, `per year`"""
 
     unit: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Kpi:
+class Kpi(Node):
     """`kpi response for 1 at least 90% met per month`"""
 
     kind: str
@@ -421,122 +406,109 @@ class Kpi:
     percent: Percent
     period: Period
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Exclude:
+class Exclude(Node):
     """`exclude force_majeure, ddos`: outages tagged so do not count as downtime."""
 
     tags: tuple[Name, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Notice:
+class Notice(Node):
     """`with notice of at least 3 days`"""
 
     duration: Duration
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class OutsideCalendar:
+class OutsideCalendar(Node):
     """`outside core_hours`"""
 
     calendar: Name
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class ExcludeMaintenance:
+class ExcludeMaintenance(Node):
     """`exclude planned maintenance with notice of at least 48 hours outside core_hours`"""
 
     conditions: tuple[Notice | OutsideCalendar, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Number:
+class Number(Node):
     """`100`, `0.5`"""
 
     value: Decimal
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Variable:
+class Variable(Node):
     """`N`: a name bound by the formula's `where`."""
 
     name: Name
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Add:
+class Add(Node):
     """`a + b`"""
 
     left: Expr
     right: Expr
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Sub:
+class Sub(Node):
     """`a - b`"""
 
     left: Expr
     right: Expr
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Mul:
+class Mul(Node):
     """`a * b`"""
 
     left: Expr
     right: Expr
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Div:
+class Div(Node):
     """`a / b`"""
 
     left: Expr
     right: Expr
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 Expr = Number | Variable | Add | Sub | Mul | Div
 
 
 @attrs.frozen
-class Binding:
+class Binding(Node):
     """`N = downtime_minutes`"""
 
     name: Name
     measure: str
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Formula:
+class Formula(Node):
     """`formula (1 - (N - P) / D) * 100 where N = downtime_minutes, P = maintenance_minutes, D = period_minutes`"""
 
     expr: Expr
     bindings: tuple[Binding, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 AvailabilityRule = Exclude | ExcludeMaintenance | Formula
 
 
 @attrs.frozen
-class Availability:
+class Availability(Node):
     """`availability uptime per month at least 99%:` followed by exclusions and an optional formula."""
 
     name: Name
@@ -544,125 +516,112 @@ class Availability:
     percent: Percent
     rules: tuple[AvailabilityRule, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 # ---- credits ------------------------------------------------------------------------------------------
 
 
 @attrs.frozen
-class Credits:
+class Credits(Node):
     """`30 credits`"""
 
     count: Decimal
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class FeeShare:
+class FeeShare(Node):
     """`10% of fee`"""
 
     percent: Percent
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Money:
+class Money(Node):
     """`EUR 100`"""
 
     currency: str
     value: Decimal
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 Amount = Credits | FeeShare | Money
 
 
 @attrs.frozen
-class Above:
+class Above(Node):
     """`above 99%`"""
 
     percent: Percent
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class AtLeast:
+class AtLeast(Node):
     """`at least 97%`"""
 
     percent: Percent
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Below:
+class Below(Node):
     """`below 95%`"""
 
     percent: Percent
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class AtMost:
+class AtMost(Node):
     """`at most 98.9%`"""
 
     percent: Percent
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Between:
+class Between(Node):
     """`from 98% to 98.9%`: both ends included."""
 
     low: Percent
     high: Percent
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 Bound = Above | AtLeast | Below | AtMost | Between
 
 
 @attrs.frozen
-class Band:
+class Band(Node):
     """`from 98% to 98.9% -> 10% of fee`"""
 
     bounds: tuple[Bound, ...]
     amount: Amount
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Ladder:
+class Ladder(Node):
     """`credit refund by uptime:` followed by an indented block of bands."""
 
     name: Name
     measure: Name
     bands: tuple[Band, ...]
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class TargetRef:
+class TargetRef(Node):
     """`response for critical on standard`: the targets a credit applies to."""
 
     kind: str
     severities: tuple[Name, ...]
     plans: tuple[Name, ...]
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class CommitmentRef:
+class CommitmentRef(Node):
     """`uptime`: an availability commitment a credit applies to."""
 
     name: Name
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class HourlyCredit:
+class HourlyCredit(Node):
     """`credit late: 1 credit per started hour late for response for critical on standard`"""
 
     name: Name
@@ -670,50 +629,45 @@ class HourlyCredit:
     rounding: str | None
     target: TargetRef
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class FlatCredit:
+class FlatCredit(Node):
     """`credit yearly: 30 credits when uptime missed`"""
 
     name: Name
     amount: Amount
     missed: TargetRef | CommitmentRef
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Cap:
+class Cap(Node):
     """`cap 30 credits per calendar year`"""
 
     amount: Amount
     period: Period
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class NoStacking:
+class NoStacking(Node):
     """`no stacking per month`: within one period only the largest award stands."""
 
     period: Period
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class Minimum:
+class Minimum(Node):
     """`minimum award EUR 10`: smaller awards are not issued."""
 
     amount: Amount
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 @attrs.frozen
-class ClaimWindow:
+class ClaimWindow(Node):
     """`claim within 7 business days of working_days after failure ends`"""
 
     kind: str
@@ -721,7 +675,6 @@ class ClaimWindow:
     calendar: Name
     edge: str
     citation: Citation | None
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
 
 
 Item = (
@@ -744,9 +697,8 @@ Item = (
 
 
 @attrs.frozen
-class Document:
+class Document(Node):
     """A whole `.sla` file: its clauses in order, and its comments."""
 
     items: tuple[Item, ...]
     comments: tuple[Comment, ...]
-    span: Span = attrs.field(kw_only=True, eq=False, repr=False)

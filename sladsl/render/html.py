@@ -13,9 +13,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sladsl import model
-from sladsl.clock import Clock, local
-from sladsl.interpreter import AvailabilityVerdict, Report, TargetVerdict, describe_seconds
-from sladsl.render import only, render_json, standing, totals_by_customer
+from sladsl.evaluation.verdicts import AvailabilityVerdict, Report, TargetVerdict, owed
+from sladsl.render import words
+from sladsl.render.text import only, standing
+from sladsl.time.calendar import Clock
+from sladsl.time.periods import ticks
 
 WIDTH, LEFT, RIGHT = 960, 150, 30
 COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#757575"}
@@ -48,9 +50,10 @@ class _Scale:
 
 
 def render_html(report: Report, agreement_file: str, timeline_file: str, *, period: str | None = None) -> str:
-    document = render_json(report, agreement_file, timeline_file)
-    zone = document["zone"]
-    summary = document["summary"]
+    zone = report.agreement.local_zone
+    records = report.records
+    statuses = [t.status for t in report.targets]
+    summary = {"targets": len(statuses), **{s: statuses.count(s) for s in ("met", "breached", "pending")}}
     parts = [
         f"<h1>{_e(report.agreement.title)}</h1>",
         f'<p class="meta">{_e(agreement_file)} against {_e(timeline_file)}, {_e(standing(report.as_of, zone))} '
@@ -84,8 +87,8 @@ def render_html(report: Report, agreement_file: str, timeline_file: str, *, peri
         parts.append(_availability(name, customer, periods))
     parts.append(_credits(report))
     parts.append(
-        f'<p class="meta" id="records">Records: {report.read} read = {report.evaluated} evaluated + '
-        f"{report.rejected} rejected</p>"
+        f'<p class="meta" id="records">Records: {records.read} read = {records.evaluated} evaluated + '
+        f"{records.rejected} rejected</p>"
     )
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e(report.agreement.title)}'
@@ -94,11 +97,11 @@ def render_html(report: Report, agreement_file: str, timeline_file: str, *, peri
 
 
 def _when(instant: int | None, zone: str) -> str:
-    return "-" if instant is None else local(instant, zone).strftime("%Y-%m-%d %H:%M %a")
+    return words.when(instant, zone)
 
 
 def _iso(instant: int | None, zone: str) -> str:
-    return "" if instant is None else local(instant, zone).isoformat()
+    return words.iso(instant, zone) or ""
 
 
 def _calendar_of(verdicts: list[TargetVerdict]) -> str | None:
@@ -176,9 +179,9 @@ def _incident(
     rows = []
     for v in verdicts:
         if v.status == "met":
-            outcome = f"met, {describe_seconds(v.margin or 0)} to spare"
+            outcome = f"met, {words.duration(v.margin or 0)} to spare"
         elif v.status == "breached":
-            outcome = f"breached by {describe_seconds(-(v.margin or 0))}"
+            outcome = f"breached by {words.duration(-(v.margin or 0))}"
         else:
             outcome = "pending"
         rows.append(
@@ -187,7 +190,7 @@ def _incident(
             f'data-status="{v.status}">'
             f"<td>{_e(v.kind)}</td><td>{_e(v.severity)}</td><td>{_e(_when(v.start, zone))}</td>"
             f"<td>{_e(_when(v.due, zone))}</td><td>{_e(_when(v.actual, zone))}</td>"
-            f'<td class="{v.status}">{_e(outcome)}</td><td>{_e(v.clock)}</td>'
+            f'<td class="{v.status}">{_e(outcome)}</td><td>{_e(words.clock(v.target))}</td>'
             f"<td>{_e(v.target.citation or '')}</td></tr>"
         )
     plan = f", plan {_e(first.plan)}" if first.plan else ""
@@ -202,30 +205,15 @@ def _incident(
 
 def _day_ticks(scale: _Scale, zone: str, height: int) -> list[str]:
     """Ticks at local midnights, or at whole hours when the span is short; about a dozen at most."""
-    import datetime as dt  # noqa: PLC0415
-
-    from sladsl.clock import wall_to_instant  # noqa: PLC0415
-
     found = []
     short = scale.hi - scale.lo <= 36 * 3600
-    start = local(scale.lo, zone).replace(minute=0, second=0, microsecond=0, tzinfo=None)
-    if not short:
-        start = start.replace(hour=0)
-    unit = dt.timedelta(hours=1) if short else dt.timedelta(days=1)
-    count = int((scale.hi - scale.lo) / unit.total_seconds()) + 2
-    step = unit * max(1, -(-count // 12))
-    wall = start + step
-    while True:
-        t = wall_to_instant(wall, zone)
-        if t >= scale.hi:
-            break
-        x = scale.x(t)
+    for instant, wall in ticks(scale.lo, scale.hi, zone):
+        x = scale.x(instant)
         label = f"{wall:%H:%M}" if short else f"{wall:%a %d %b}"
         found.append(
             f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{height - 18}" stroke="#bbb" stroke-width="0.5"/>'
         )
         found.append(f'<text x="{x + 2:.1f}" y="{height - 6}">{label}</text>')
-        wall += step
     return found
 
 
@@ -273,14 +261,15 @@ def _availability(name: str, customer: str, periods: list[AvailabilityVerdict]) 
 
 
 def _credits(report: Report) -> str:
+    zone = report.agreement.local_zone
     rows = []
     for award in report.awards:
-        reasons = "<br>".join(_e(r) for r in award.reasons)
+        reasons = "<br>".join(_e(words.reason(r, zone)) for r in award.reasons)
         rows.append(
             f'<tr class="credit" data-customer="{_e(award.customer)}" data-credit="{_e(award.credit)}" '
             f'data-value="{_e(award.value)}" data-status="{award.status}"><td>{_e(award.customer)}</td>'
-            f"<td>{_e(award.credit)}</td><td>{_e(award.basis)}</td>"
-            f'<td class="num">{_e(award.value)} {_e(award.unit)}</td>'
+            f"<td>{_e(award.credit)}</td><td>{_e(words.basis(award.basis))}</td>"
+            f'<td class="num">{_e(award.value)} {_e(words.unit_name(award.unit))}</td>'
             f'<td class="{"met" if award.status == "owed" else "pending"}">{award.status}</td>'
             f"<td>{reasons}</td><td>{_e(award.citation or '')}</td></tr>"
         )
@@ -295,8 +284,8 @@ def _credits(report: Report) -> str:
     totals = [
         f'<li class="total" data-customer="{_e(c)}" data-unit="{_e(u)}" data-value="{_e(v)}">{_e(c)}: {_e(v)} '
         f"{_e(u)}</li>"
-        for c, units in totals_by_customer(report).items()
-        for u, v in sorted(units.items())
+        for c, units in owed(report.awards).items()
+        for u, v in units.items()
     ]
-    owed = "<ul>" + "".join(totals) + "</ul>" if totals else "<p>Nothing owed.</p>"
-    return f"<h2>Credits after caps</h2>\n{table}\n<h3>Totals owed</h3>\n{owed}"
+    listed = "<ul>" + "".join(totals) + "</ul>" if totals else "<p>Nothing owed.</p>"
+    return f"<h2>Credits after caps</h2>\n{table}\n<h3>Totals owed</h3>\n{listed}"

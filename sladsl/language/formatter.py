@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from sladsl import ast
+from sladsl.language import ast
 from sladsl.source import Source
 
 INDENT = "    "
@@ -28,7 +28,7 @@ class FormatError(Exception):
 
 def format_source(source: Source) -> str:
     """The canonical text of an agreement, checked for equivalence and stability (raises `FormatError`)."""
-    from sladsl.parser import parse_source  # noqa: PLC0415 - the parser is needed only for the safety checks
+    from sladsl.language.parser import parse_source  # noqa: PLC0415 - the parser is needed only for the safety checks
 
     document = parse_source(source)
     formatted = format_document(document, source)

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import zoneinfo
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-import attrs
-
-from sladsl import ast, model
-from sladsl.clock import ZONE_ABBREVIATIONS, is_abbreviation, zone_names
+from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
-from sladsl.formatter import expr as format_expr
+from sladsl.language import ast
+from sladsl.language.formatter import expr as format_expr
 from sladsl.model import Checked
 from sladsl.source import Span
+from sladsl.time.zones import ZONE_ABBREVIATIONS, is_abbreviation, is_zone, zone_names
 
 _UNIT = {
     "minute": "minute",
@@ -47,14 +45,6 @@ def _first_few(names: Sequence[str], shown: int) -> str:
     return ", ".join(names[:shown]) + more
 
 
-def _is_zone(text: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 def check(document: ast.Document) -> Checked:
     """Check a syntax tree. Raise `SlaError` with every diagnostic if any is an error."""
     checker = _Checker(document)
@@ -67,17 +57,6 @@ def check(document: ast.Document) -> Checked:
 
 def _cite(citation: ast.Citation | None) -> str | None:
     return citation.label if citation is not None else None
-
-
-def _nodes(node: object) -> Iterator[object]:
-    """A syntax node and every node inside it."""
-    yield node
-    if isinstance(node, tuple):
-        for child in node:
-            yield from _nodes(child)
-    elif attrs.has(type(node)):
-        for field in attrs.fields(cast(Any, type(node))):
-            yield from _nodes(getattr(node, field.name))
 
 
 class _Checker:
@@ -191,7 +170,7 @@ class _Checker:
 
     def check_zone(self, name: ast.Name) -> str | None:
         text = name.text
-        if text == "UTC" or ("/" in text and _is_zone(text)):
+        if text == "UTC" or ("/" in text and is_zone(text)):
             return text  # the common case, without listing every zone on disk
         if is_abbreviation(text):
             suggestion = ZONE_ABBREVIATIONS.get(text.upper())
@@ -459,7 +438,7 @@ class _Checker:
         for item in self.items:
             citation = getattr(item, "citation", None)
             self.section = _cite(citation) if isinstance(citation, ast.Citation) else None
-            for node in _nodes(item):
+            for node in item.walk():
                 if isinstance(node, ast.Duration):
                     seconds = node.amount * _MOST_SECONDS[_UNIT[node.unit]]
                     written = f"{node.amount} {node.unit}"

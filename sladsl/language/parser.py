@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
+from lark.grammar import Rule
 from lark.indenter import DedentError, Indenter
+from lark.lexer import TerminalDef
 
-from sladsl import ast
+from sladsl import cache
 from sladsl.diagnostics import Diagnostic, SlaError
+from sladsl.language import ast
+from sladsl.language.syntax_errors import describe_syntax_error
 from sladsl.source import Source, Span, comment_column
-from sladsl.syntax_errors import describe_syntax_error
 
 T = TypeVar("T")
 
 
-class _SlaIndenter(Indenter):
+class SlaIndenter(Indenter):
+    """Indentation as Lark's `_INDENT` and `_DEDENT` tokens; spaces only (a tab is refused before parsing)."""
+
     NL_type = "_NL"
     OPEN_PAREN_types: ClassVar[list[str]] = []
     CLOSE_PAREN_types: ClassVar[list[str]] = []
@@ -41,34 +48,39 @@ def grammar_text() -> str:
     packaged = resources.files("sladsl").joinpath("grammar/sla.lark")
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / "sla.lark").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / "sla.lark").read_text(encoding="utf-8")
+
+
+_OPTIONS = {"propagate_positions": True}  # given again when tables kept from an earlier run are loaded
 
 
 @functools.cache
 def lark_parser() -> Lark:
-    return Lark(
-        grammar_text(),
+    """The LALR parser, its tables kept between runs through `sladsl.cache` (building them takes a while)."""
+    text = grammar_text()
+    key = hashlib.sha256(f"{lark.__version__}\0{text}".encode()).hexdigest()
+    kept = cache.read("grammar", key)
+    if isinstance(kept, dict):
+        try:
+            # Lark's own loader for tables it serialized, as its file cache uses it.
+            loaded = Lark._load_from_dict(  # type: ignore[no-untyped-call]
+                kept["data"], kept["memo"], postlex=SlaIndenter(), **_OPTIONS
+            )
+            return cast(Lark, loaded)
+        except Exception:  # tables from another release of Lark, or damaged: build them again
+            pass
+    parser = Lark(
+        text,
         parser="lalr",
         start="document",
-        postlex=_SlaIndenter(),
-        propagate_positions=True,
+        postlex=SlaIndenter(),
         maybe_placeholders=False,
-        cache=_cache_file(),
+        **_OPTIONS,
     )
-
-
-def _cache_file() -> str | bool:
-    """Where Lark may keep the compiled LALR tables (a pickle, checked against a hash of the grammar): the
-    user's own cache folder (`sladsl.cache.folder`), or nowhere, and then the parser is built each time."""
-    import hashlib  # noqa: PLC0415
-
-    from sladsl import cache  # noqa: PLC0415
-
-    folder = cache.folder()
-    if folder is None:
-        return False
-    digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
-    return str(folder / f"grammar-{digest}.lark-cache")
+    data, memo = parser.memo_serialize([TerminalDef, Rule])
+    data["options"] = {k: v for k, v in data["options"].items() if k not in ("postlex", *_OPTIONS)}
+    cache.write("grammar", key, {"data": data, "memo": memo})
+    return parser
 
 
 def parse(text: str, name: str = "<input>") -> ast.Document:

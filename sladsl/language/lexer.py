@@ -11,7 +11,7 @@ from typing import ClassVar
 from pygments.lexer import RegexLexer, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
-from sladsl.ast import MONTHS, WEEKDAYS
+from sladsl.language.ast import MONTHS, WEEKDAYS
 
 CLAUSES = (
     "agreement",

@@ -13,9 +13,11 @@ from collections.abc import Iterable
 
 import attrs
 
-from sladsl import ast, formatter, model
-from sladsl.clock import holiday_names
+from sladsl import model
+from sladsl.language import ast, formatter
 from sladsl.model import Checked
+from sladsl.time.holidays import holiday_names
+from sladsl.time.zones import has_summer_time
 
 _KIND = {"response": "Response", "restore": "Restoration", "resolution": "Resolution", "update": "Updates"}
 
@@ -101,14 +103,6 @@ def deadline_text(d: ast.Deadline, after: ast.After | None) -> str:
     return f"by the end of the business day after {day}"
 
 
-def _has_summer_time(zone_name: str, year: int) -> bool:
-    """Whether the zone's offset differs between January and July of the year (either hemisphere)."""
-    import zoneinfo  # noqa: PLC0415
-
-    tz = zoneinfo.ZoneInfo(zone_name)
-    return dt.datetime(year, 1, 15, tzinfo=tz).utcoffset() != dt.datetime(year, 7, 15, tzinfo=tz).utcoffset()
-
-
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -190,7 +184,7 @@ class _Explainer:
         if a.effective:
             facts.append(f"In force from {a.effective:%d %B %Y}.")
         if a.zone:
-            summer = ", summer time included" if _has_summer_time(a.zone, self.year) else ""
+            summer = ", summer time included" if has_summer_time(a.zone, self.year) else ""
             facts.append(f"Times are local times in `{a.zone}`{summer}.")
         for node in self.of(ast.Agreement):
             assert isinstance(node, ast.Agreement)
@@ -552,7 +546,7 @@ def highlight_source(text: str) -> str:
     from pygments import highlight  # noqa: PLC0415
     from pygments.formatters import HtmlFormatter  # noqa: PLC0415
 
-    from sladsl.lexer import SlaLexer  # noqa: PLC0415
+    from sladsl.language.lexer import SlaLexer  # noqa: PLC0415
 
     return highlight(text, SlaLexer(), HtmlFormatter(noclasses=True, linenos="inline", style="friendly"))
 

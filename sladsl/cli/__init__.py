@@ -1,0 +1,436 @@
+"""The command line: one short function per command. With `sladsl.run`, the only code that prints, reads
+user-named files or exits.
+
+Exit codes: `lint` 0 no errors, 1 errors; `check` 0 all targets met, 1 breaches found; `fmt` 0 unchanged (or
+rewritten), 1 would reformat; `diff` 0 nothing changes, 1 something does. All give 2 on trouble (bad usage, an
+unreadable file, an agreement with errors, or with `check --strict` a rejected record), and 70 on an internal
+error (a bug in sladsl: please report the input); `fmt` gives 123 when it would change a file's meaning, as
+Black does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from sladsl import load
+from sladsl.diagnostics import Diagnostic, SlaError
+from sladsl.evaluation.verdicts import Records
+from sladsl.model import Agreement
+from sladsl.render.diagnostics import render_text, to_json
+from sladsl.run import files, store
+from sladsl.run.check import Options, WorkerLost, report, stream
+from sladsl.run.progress import Progress
+from sladsl.source import Source
+from sladsl.time.instants import TimestampError, parse_instant
+from sladsl.time.periods import named
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+LARGE_TIMELINE = 64 * 1024 * 1024  # bytes; above this, text and json output say that jsonl streams
+EXIT_FORMAT_INTERNAL = 123  # fmt's internal error, as Black has it
+EXIT_BROKEN_PIPE = 141
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _read(path: str, code: str = "E0113") -> Source:
+    """A user-named file as text; unreadable, a usage error; not UTF-8, its diagnostic and exit 2."""
+    source, problems = _read_checked(path, code)
+    if problems:
+        _fail(problems, {source.name: source})
+    return source
+
+
+def _read_checked(path: str, code: str = "E0113") -> tuple[Source, list[Diagnostic]]:
+    try:
+        return files.read_source(path, code)
+    except files.InputError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _fail(diagnostics: list[Diagnostic], sources: dict[str, Source], then: str | None = None) -> NoReturn:
+    """Show diagnostics (and what they stopped), then exit 2."""
+    click.echo(render_text(diagnostics, sources), err=True, nl=False)
+    if then is not None:
+        click.echo(then, err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _agreement(path: str) -> Agreement:
+    """A checked agreement from a user-named file (kept between runs); its errors end the command."""
+    source = _read(path)
+    try:
+        checked = store.load_kept(source.text, path)
+    except SlaError as error:
+        _fail(error.diagnostics, {path: source}, f"{path} has errors: nothing was checked")
+    if checked.warnings:
+        count = len(checked.warnings)
+        click.echo(
+            f"{path}: {count} warning{'s' if count != 1 else ''}; `sladsl lint {path}` shows them", err=True
+        )
+    return checked.agreement
+
+
+def _as_of(value: str | None) -> int | None:
+    """The `--as-of` instant, or None for the timeline's own latest instant."""
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except TimestampError as error:
+        advice = f" ({error.help})" if error.help else ""
+        raise click.BadParameter(f"{error}{advice}", param_hint="--as-of") from None
+
+
+def _window(value: str | None, zone: str) -> tuple[int, int] | None:
+    """`--period`: `2025-06`, `2025`, `2025-Q2`, or a range `2025-04..2025-06`, as a half-open span of instants."""
+    if value is None:
+        return None
+    try:
+        return named(value, zone)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--period") from None
+
+
+def _guard(command: F) -> F:
+    """Turn an unexpected exception into exit 70 and a one-line request, never a bare traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except files.InputError as error:
+            raise click.UsageError(str(error)) from None
+        except SlaError as error:
+            # A timeline that cannot be read (E0315), or an agreement that loaded but cannot answer for this
+            # timeline (E0221): shown with its excerpt.
+            sources = {}
+            for diagnostic in error.diagnostics:
+                if diagnostic.span is not None and diagnostic.span.file not in sources:
+                    with contextlib.suppress(click.ClickException, files.InputError, SystemExit):
+                        sources[diagnostic.span.file] = _read_checked(diagnostic.span.file, "E0315")[0]
+            _fail(error.diagnostics, sources, "nothing more was decided")
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly with the code a shell gives a tool killed by SIGPIPE.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
+        except Exception as error:
+            _internal(f"{type(error).__name__}: {error}")
+
+    wrapper.__name__ = command.__name__
+    wrapper.__doc__ = command.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+def _internal(what: str) -> NoReturn:
+    click.echo(
+        f"internal error: {what}\nthis is a bug in sladsl; please report it with the input that caused it",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sladsl")
+def main() -> None:
+    """Check incident timelines against service level agreements written in the sladsl language."""
+    store.use_folder()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints one array of diagnostics to stdout.",
+)
+@_guard
+def lint(paths: tuple[str, ...], output: str) -> None:
+    """Check agreement files and print their diagnostics.
+
+    Exits 0 when no file has errors (warnings allowed), 1 when any has, 2 on usage errors.
+    """
+    sources: dict[str, Source] = {}
+    diagnostics: list[Diagnostic] = []
+    for path in paths:
+        source, problems = _read_checked(path)
+        sources[path] = source
+        if problems:
+            diagnostics.extend(problems)
+            continue
+        try:
+            diagnostics.extend(load(source.text, path).warnings)
+        except SlaError as error:
+            diagnostics.extend(error.diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if output == "json":
+        click.echo(json.dumps([to_json(d) for d in diagnostics], indent=2, ensure_ascii=False))
+    elif diagnostics:
+        click.echo(render_text(diagnostics, sources), err=True, nl=False)
+    click.echo(
+        f"{len(paths)} file{'s' if len(paths) != 1 else ''}: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}",
+        err=True,
+    )
+    sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("agreement", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="jsonl writes a JSON line per result as it is decided, in memory that follows the incidents still open.",
+)
+@click.option("--explain", is_flag=True, help="Show how every figure was reached: clocks, pauses, outages, bands.")
+@click.option("--period", help="Only report this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
+@click.option(
+    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+)
+@click.option("--strict", is_flag=True, help="Treat any rejected record as fatal (exit 2).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="With --format jsonl: worker processes, each taking a share of the incidents. Output is identical.",
+)
+@_guard
+def check(
+    *,
+    agreement: str,
+    timeline: str,
+    output: str,
+    explain: bool,
+    period: str | None,
+    as_of: str | None,
+    strict: bool,
+    jobs: int,
+) -> None:
+    """Check TIMELINE (JSON Lines, CSV or a JSON array) against AGREEMENT. A TIMELINE of `-` is standard input.
+
+    Exits 0 when every decided target is met, 1 when any target, KPI or commitment is breached, 2 on trouble.
+    """
+    model = _agreement(agreement)
+    options = Options(_as_of(as_of), _window(period, model.local_zone), explain)
+    if jobs > 1 and output != "jsonl":
+        raise click.UsageError("--jobs needs --format jsonl")
+    if output == "jsonl":
+        progress = Progress(files.size_of(timeline) if timeline != files.STDIN else None)
+        try:
+            summary = stream(model, agreement, timeline, sys.stdout.buffer, options, jobs=jobs, progress=progress)
+        except WorkerLost as error:
+            sys.stdout.flush()
+            click.echo(f"error: {error}; its results are lost, so no more lines were written", err=True)
+            sys.exit(EXIT_USAGE)
+        finally:
+            progress.close()
+        sys.stdout.flush()
+        _finish(summary.records, summary.breaches, strict, "see the `rejected` lines")
+    size = files.size_of(timeline) if timeline != files.STDIN else None
+    if size is not None and size > LARGE_TIMELINE:
+        click.echo(
+            f"{timeline} is large: the whole report is held until it is written; `--format jsonl` writes results "
+            "as they are decided, in memory that follows the incidents still open",
+            err=True,
+        )
+    found = report(model, timeline, options)
+    name = files.name_of(timeline)
+    if output == "json":
+        from sladsl.render.json import render_json  # noqa: PLC0415
+
+        click.echo(json.dumps(render_json(found, agreement, name), indent=2, ensure_ascii=False))
+    else:
+        from sladsl.render.text import render_text as render_report  # noqa: PLC0415
+
+        click.echo(render_report(found, agreement, name, explain=explain, period=period), nl=False)
+    _finish(found.records, found.breaches, strict, "see Records above")
+
+
+def _finish(records: Records, breaches: int, strict: bool, where: str) -> NoReturn:
+    """`check`'s exit: trouble when records were rejected under `--strict`, or when a record went unaccounted
+    for (a bug); else whether anything was breached."""
+    if not records.balanced:
+        _internal(
+            f"{records.read} records read, but {records.evaluated} evaluated and {records.rejected} rejected: "
+            f"{records.read - records.evaluated - records.rejected} unaccounted for"
+        )
+    if records.rejected:
+        click.echo(f"{records.rejected} of {records.read} records rejected; {where}", err=True)
+        if strict:
+            sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if breaches else EXIT_OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option("--diff", is_flag=True, help="Write nothing; print what would change as a unified diff.")
+@_guard
+def fmt(paths: tuple[str, ...], check_only: bool, diff: bool) -> None:
+    """Rewrite agreement files in the one canonical layout; comments survive.
+
+    Exits 0 when nothing changed (or, with --check or --diff, nothing would), 1 when a file would change, 2 when
+    a file cannot be read or has syntax errors, and 123 if formatting would change a file's meaning (a bug:
+    nothing is written).
+    """
+    from sladsl.language.formatter import FormatError, changed_lines, format_source  # noqa: PLC0415
+
+    would_change = []
+    for path in paths:
+        source = _read(path)
+        try:
+            formatted = format_source(source)
+        except SlaError as error:
+            _fail(error.diagnostics, {path: source})
+        except FormatError as error:
+            click.echo(f"internal error: {error}\nplease report it with the input that caused it", err=True)
+            sys.exit(EXIT_FORMAT_INTERNAL)
+        if formatted == source.text:
+            continue
+        would_change.append(path)
+        if diff:
+            click.echo(
+                "".join(changed_lines(source.text, formatted))
+                .replace("--- before", f"--- {path}", 1)
+                .replace("+++ after", f"+++ {path} (formatted)", 1),
+                nl=False,
+            )
+        elif not check_only:
+            try:
+                Path(path).write_text(formatted, encoding="utf-8")
+            except OSError as error:
+                raise click.UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    verb = "would reformat" if (check_only or diff) else "reformatted"
+    for path in would_change:
+        click.echo(f"{verb} {path}", err=True)
+    click.echo(f"{len(paths)} file{'s' if len(paths) != 1 else ''}: {len(would_change)} {verb}", err=True)
+    sys.exit(EXIT_FINDINGS if would_change and (check_only or diff) else EXIT_OK)
+
+
+@main.command("explain")
+@click.argument("agreement", type=click.Path(dir_okay=False))
+@click.option(
+    "--year", type=click.IntRange(1971, 9998), help="List holiday closures for this year [default: this year]."
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write a self-contained HTML page to this file.",
+)
+@_guard
+def explain_command(agreement: str, year: int | None, html_out: str | None) -> None:
+    """Render AGREEMENT in plain English (Markdown on stdout), clause by clause with § and line numbers."""
+    from sladsl.language.checker import check as check_document  # noqa: PLC0415
+    from sladsl.language.parser import parse_source  # noqa: PLC0415
+    from sladsl.render.explain import explain, render_html, render_markdown  # noqa: PLC0415
+
+    source = _read(agreement)
+    try:
+        document = parse_source(source)
+        checked = check_document(document)  # parsed once, checked from the same tree
+    except SlaError as error:
+        _fail(error.diagnostics, {agreement: source})
+    blocks = explain(document, checked, year or dt.date.today().year)
+    click.echo(render_markdown(blocks), nl=False)
+    if html_out is not None:
+        try:
+            page = render_html(blocks, checked.agreement.title, source.text)
+            Path(html_out).write_text(page, encoding="utf-8")
+        except OSError as error:
+            raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
+        click.echo(f"wrote {html_out}", err=True)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+)
+@_guard
+def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
+    """What-if: evaluate TIMELINE under OLD and NEW versions of an agreement and show what changes.
+
+    Exits 0 when no verdict or credit changes, 1 when any does, 2 on trouble.
+    """
+    from sladsl import evaluate, read_timeline  # noqa: PLC0415
+    from sladsl.evaluation.compare import compare  # noqa: PLC0415
+    from sladsl.language.checker import check as check_document  # noqa: PLC0415
+    from sladsl.language.parser import parse_source  # noqa: PLC0415
+    from sladsl.render.compare import render_text as render_comparison  # noqa: PLC0415
+
+    stand = _as_of(as_of)
+    raw = files.read_bytes(timeline)  # read once: standard input cannot be read twice
+    name = files.name_of(timeline)
+    documents, reports = [], []
+    for path in (old, new):
+        source = _read(path)
+        try:
+            documents.append(parse_source(source))
+            checked = check_document(documents[-1])
+        except SlaError as error:
+            _fail(error.diagnostics, {path: source})
+        found = evaluate(checked.agreement, read_timeline(raw, name), as_of=stand)
+        if found.records.rejected:
+            click.echo(
+                f"{path}: {found.records.rejected} of {found.records.read} timeline records rejected "
+                f"(`sladsl check {path} {timeline}` lists them)",
+                err=True,
+            )
+        reports.append(found)
+    comparison = compare(documents[0], documents[1], reports[0], reports[1])
+    click.echo(render_comparison(comparison, old, new, name), nl=False)
+    sys.exit(EXIT_FINDINGS if comparison.differs else EXIT_OK)
+
+
+@main.command("report")
+@click.argument("agreement", type=click.Path(dir_okay=False))
+@click.argument("timeline", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--html",
+    "html_out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report as one self-contained HTML page to this file.",
+)
+@click.option("--period", help="Only draw this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
+@click.option(
+    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+)
+@_guard
+def report_command(agreement: str, timeline: str, html_out: str, period: str | None, as_of: str | None) -> None:
+    """Draw TIMELINE under AGREEMENT as an HTML page: incident timelines, availability, credits after caps."""
+    from sladsl.render.html import render_html as render_page  # noqa: PLC0415
+
+    model = _agreement(agreement)
+    found = report(model, timeline, Options(_as_of(as_of), _window(period, model.local_zone)))
+    try:
+        page = render_page(found, agreement, files.name_of(timeline), period=period)
+        Path(html_out).write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {html_out}: {error.strerror or error}") from None
+    if found.records.rejected:
+        click.echo(
+            f"{found.records.rejected} of {found.records.read} records rejected; `sladsl check` lists them",
+            err=True,
+        )
+    click.echo(f"wrote {html_out}", err=True)

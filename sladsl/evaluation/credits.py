@@ -1,0 +1,257 @@
+"""Credits: what breached targets and periods earn, and what becomes of each award.
+
+Ladders give the larger band where bands overlap (read against the drafter) and nothing, said so, in a gap;
+hourly credits count started or whole hours late (whole when the agreement does not say); flat credits pay per
+breached target or missed commitment. Then, in this order: awards below the minimum are void; awards not
+claimed within the claim window are void (or open while it runs); within a no-stacking period only the largest
+award stands; caps cut what would exceed them, earliest award first. Fee shares use the customer's monthly fee,
+times the months in the period.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+
+from sladsl import model
+from sladsl.evaluation.kpis import Periods
+from sladsl.evaluation.targets import HOUR, beyond, selects
+from sladsl.evaluation.verdicts import (
+    AvailabilityVerdict,
+    Award,
+    AwardStatus,
+    Basis,
+    BelowMinimum,
+    Capped,
+    Claimed,
+    ClaimedLate,
+    InBand,
+    LadderGap,
+    LateHours,
+    MissedCommitment,
+    MissedTarget,
+    NotClaimed,
+    NotClaimedYet,
+    Reason,
+    Stacked,
+    TargetVerdict,
+)
+from sladsl.time.calendar import Clock, ClockError
+from sladsl.time.instants import local
+from sladsl.time.periods import MONTHS, period_of
+from sladsl.timeline.records import Claim, Customer
+
+FEE_PERCENT = "fee_percent"  # the unit of a share of the fee when the customer's fee is not known
+
+
+class Credits:
+    """Works out every award of an agreement, given its verdicts, its customers and its claims."""
+
+    def __init__(
+        self,
+        agreement: model.Agreement,
+        clocks: dict[str, Clock],
+        periods: Periods,
+        *,
+        customers: dict[str, Customer],
+        claims: Sequence[Claim],
+        as_of: int,
+    ) -> None:
+        self.agreement = agreement
+        self.clocks = clocks
+        self.periods = periods
+        self.zone = agreement.local_zone
+        self.customers = customers
+        self.claims = claims
+        self.as_of = as_of
+
+    def creditable(self, verdict: TargetVerdict) -> bool:
+        """Whether a target verdict can earn a credit: it is breached, and some credit selects it."""
+        return verdict.status == "breached" and any(selects(s, verdict) for s in selectors(self.agreement))
+
+    def value_of(
+        self, customer: str, amount: model.Amount, months: int = 1, times: int = 1
+    ) -> tuple[str, Decimal]:
+        """An amount as a unit and a value for one customer: a share of the fee becomes money when the fee is
+        known, for `months` months."""
+        if amount.kind == "credits":
+            return "credits", amount.value * times
+        if amount.kind == "money":
+            return str(amount.currency), amount.value * times
+        record = self.customers.get(customer)
+        if record is None or record.fee is None:
+            return FEE_PERCENT, amount.value * months * times
+        return record.currency or "fee", record.fee * months * amount.value / 100 * times
+
+    def awards(self, targets: Iterable[TargetVerdict], availability: Iterable[AvailabilityVerdict]) -> list[Award]:
+        raw: list[tuple[Award, int]] = []  # with the instant the failure ended, for claim windows
+        targets = sorted(targets, key=lambda v: (v.reported, v.incident))  # in whatever order they were decided
+        periods = list(availability)
+        agreement = self.agreement
+        for credit in agreement.hourly_credits:
+            rounding = credit.rounding or "whole"
+            for verdict in targets:
+                if verdict.status != "breached" or not selects(credit.targets, verdict) or verdict.margin is None:
+                    continue
+                late = -verdict.margin
+                hours = math.ceil(late / HOUR) if rounding == "started" else late // HOUR
+                if hours <= 0:
+                    continue
+                basis = LateHours(verdict.incident, verdict.kind, late, hours, rounding, credit.amount)
+                amount = self.value_of(verdict.customer, credit.amount, times=hours)
+                raw.append(self.target_award(verdict, credit.name, basis, amount, credit.citation))
+        for flat in agreement.flat_credits:
+            if isinstance(flat.missed, str):
+                for period in periods:
+                    if period.commitment.name == flat.missed and period.status == "breached":
+                        basis_missed = MissedCommitment(
+                            flat.missed, period.period, period.value, period.commitment.percent
+                        )
+                        amount = self.value_of(period.customer, flat.amount, MONTHS[period.commitment.period])
+                        raw.append(self.period_award(period, flat.name, basis_missed, amount, flat.citation))
+            else:
+                for verdict in targets:
+                    if verdict.status == "breached" and selects(flat.missed, verdict):
+                        amount = self.value_of(verdict.customer, flat.amount)
+                        missed = MissedTarget(verdict.incident, verdict.kind)
+                        raw.append(self.target_award(verdict, flat.name, missed, amount, flat.citation))
+        for ladder in agreement.ladders:
+            for period in periods:
+                if period.commitment.name != ladder.measure or period.status == "pending":
+                    continue
+                bands = [b for b in ladder.bands if b.contains(period.value)]
+                if not bands:  # a gap in the ladder as written: say so, never skip silently
+                    unit = self.value_of(period.customer, ladder.bands[0].amount)[0] if ladder.bands else ""
+                    gap = InBand(ladder.measure, period.period, period.value, None)
+                    award = self.period_award(period, ladder.name, gap, (unit, Decimal(0)), ladder.citation)
+                    raw.append((attrs.evolve(award[0], status="void", reasons=(LadderGap(),)), award[1]))
+                    continue
+                band = max(bands, key=lambda b: b.amount.value)
+                if band.amount.value == 0:
+                    continue
+                basis_band = InBand(ladder.measure, period.period, period.value, band)
+                amount = self.value_of(period.customer, band.amount, MONTHS[period.commitment.period])
+                raw.append(
+                    self.period_award(period, ladder.name, basis_band, amount, band.citation or ladder.citation)
+                )
+        raw.sort(key=lambda pair: (pair[0].at, pair[0].customer, pair[0].credit))
+        awards = [self.claim_status(award, ended) for award, ended in raw]
+        awards = self.apply_minimum(awards)
+        awards = self.apply_no_stacking(awards)
+        return self.apply_caps(awards)
+
+    def target_award(
+        self, verdict: TargetVerdict, credit: str, basis: Basis, amount: tuple[str, Decimal], citation: str | None
+    ) -> tuple[Award, int]:
+        """An award for a breached target, earned when the late event came (or at as-of, when it has not come);
+        its failure ends then too."""
+        ended = verdict.actual if verdict.actual is not None else self.as_of
+        return Award(
+            verdict.customer, credit, verdict.incident, None, ended, *amount, "owed", basis, (), citation
+        ), ended
+
+    @staticmethod
+    def period_award(
+        period: AvailabilityVerdict, credit: str, basis: Basis, amount: tuple[str, Decimal], citation: str | None
+    ) -> tuple[Award, int]:
+        """An award for a period: counted in its last second, so caps and no-stacking place it in that period;
+        its failure ends when the period does."""
+        award = Award(
+            period.customer, credit, None, period.period, period.end - 1, *amount, "owed", basis, (), citation
+        )
+        return award, period.end
+
+    def claim_status(self, award: Award, ended: int) -> Award:
+        windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]
+        if not windows:
+            return award
+        window = windows[0]
+        try:
+            closes = self.clocks[window.calendar].day_end_after(ended, window.days)
+        except ClockError as error:
+            when = local(ended, self.zone).strftime("%Y-%m-%d %H:%M %a")
+            raise beyond(
+                error, f"the claim window for `{award.credit}` after {when}", window.span, window.citation
+            ) from None
+        claims = [
+            c
+            for c in self.claims
+            if c.customer == award.customer
+            and (c.credit is None or c.credit == award.credit)
+            and (c.incident == award.incident if award.incident else c.period == award.period)
+        ]
+        on_time = [c for c in claims if c.at <= closes]
+        reason: Reason
+        status: AwardStatus = award.status
+        if on_time:
+            reason = Claimed(on_time[0].at, closes, window.citation)
+        elif claims:
+            reason, status = ClaimedLate(claims[0].at, claims[0].where.line, closes, window.citation), "void"
+        elif self.as_of <= closes:
+            reason, status = NotClaimedYet(closes, window.citation), "open"
+        else:
+            reason, status = NotClaimed(closes, window.citation), "void"
+        return attrs.evolve(award, status=status, reasons=(*award.reasons, reason))
+
+    def apply_minimum(self, awards: list[Award]) -> list[Award]:
+        minimum = self.agreement.minimum
+        if minimum is None:
+            return awards
+        found = []
+        for award in awards:
+            unit, floor = self.value_of(award.customer, minimum)
+            if award.status == "owed" and award.unit == unit and award.value < floor:
+                found.append(attrs.evolve(award, status="void", reasons=(*award.reasons, BelowMinimum(minimum))))
+            else:
+                found.append(award)
+        return found
+
+    def apply_no_stacking(self, awards: list[Award]) -> list[Award]:
+        found = list(awards)
+        for rule in self.agreement.no_stacking:
+            groups: dict[tuple[str, int], list[int]] = {}
+            for index, award in enumerate(found):
+                if award.status == "owed":
+                    start = period_of(award.at, rule.period, self.zone)[0]
+                    groups.setdefault((award.customer, start), []).append(index)
+            for (_, start), indices in groups.items():
+                if len(indices) < 2:
+                    continue
+                keep = max(indices, key=lambda i: (found[i].value, -i))
+                name = self.periods.of(start, rule.period)[2]
+                kept = found[keep]
+                for i in indices:
+                    if i != keep:
+                        stacked = Stacked(name, kept.credit, kept.value, kept.unit, rule.citation)
+                        found[i] = attrs.evolve(found[i], status="void", reasons=(*found[i].reasons, stacked))
+        return found
+
+    def apply_caps(self, awards: list[Award]) -> list[Award]:
+        found = list(awards)
+        for cap in self.agreement.caps:
+            used: dict[tuple[str, int], Decimal] = {}
+            for index, award in enumerate(found):
+                unit, limit = self.value_of(award.customer, cap.amount, MONTHS[cap.period])
+                if award.status != "owed" or award.unit != unit:
+                    continue
+                key = (award.customer, period_of(award.at, cap.period, self.zone)[0])
+                spent = used.get(key, Decimal(0))
+                room = max(limit - spent, Decimal(0))
+                if award.value > room:
+                    name = self.periods.of(key[1], cap.period)[2]
+                    capped = Capped(cap, name, spent, award.value, room)
+                    found[index] = attrs.evolve(
+                        award, value=room, status="owed" if room > 0 else "void", reasons=(*award.reasons, capped)
+                    )
+                used[key] = spent + min(award.value, room)
+        return found
+
+
+def selectors(agreement: model.Agreement) -> list[model.TargetSelector]:
+    """The targets that credits pay for: the hourly credits' and the flat credits' that name targets."""
+    return [c.targets for c in agreement.hourly_credits] + [
+        f.missed for f in agreement.flat_credits if not isinstance(f.missed, str)
+    ]

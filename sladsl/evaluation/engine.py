@@ -1,0 +1,586 @@
+"""The one evaluation engine: records in, in any order; verdicts out, each as soon as it is final.
+
+    entries ─IncidentStage→ Decided, Rejected  ·  Partial ─PeriodStage→ KPIs, availability, awards, Summary
+
+`IncidentStage` reads entries one at a time, keeps what each incident needs, and decides an incident (every
+target verdict of it) when its records are all in: at the end of input, or, given a `Finality` learned by reading
+the timeline backwards, right after its last record. A verdict that depends on the instant the evaluation stands
+at (a target not done yet) waits for the end of input, when that instant is known, unless `--as-of` fixed it.
+Either way an incident is decided once, from all of its records, so the figures never depend on when they were
+emitted. What the periods need (counts for the KPIs, the verdicts that can earn credits, customers, outages and
+claims) goes into a `Partial`; `PeriodStage` turns one or more partials (one per `--jobs` worker) into the KPI,
+availability and credit verdicts and the summary. `Evaluation` is the two together in one process, and
+`evaluate` runs one to the end and gathers a `Report`.
+
+Every output item carries a key: where in the stream of records it was decided, so that the output of several
+workers, merged by key, is the output of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from sladsl import model
+from sladsl.diagnostics import Diagnostic
+from sladsl.evaluation.availability import Availability, conflicting
+from sladsl.evaluation.credits import Credits, selectors
+from sladsl.evaluation.finality import Finality, bucket_of
+from sladsl.evaluation.kpis import Counts, KpiTally, Periods
+from sladsl.evaluation.targets import AsOfNeeded, Targets, selects
+from sladsl.evaluation.verdicts import (
+    AvailabilityVerdict,
+    Award,
+    KpiVerdict,
+    Records,
+    Report,
+    TargetVerdict,
+    count_breaches,
+)
+from sladsl.source import Span
+from sladsl.time.calendar import Clock
+from sladsl.timeline.formats import Entry, Reject
+from sladsl.timeline.records import (
+    Claim,
+    Customer,
+    Event,
+    Incident,
+    Outage,
+    RecordReader,
+    key_of,
+    rejection,
+)
+
+END = 1 << 62  # the key of what is decided at the end of input: after every record
+Key = tuple[int, int, int, str]  # (record after which it was decided, 0 rejection | 1 incident, then an order)
+
+
+@attrs.define
+class Decided:
+    """Every target verdict of one incident (shown: reported inside the window, when there is one)."""
+
+    key: Key
+    incident: str
+    verdicts: tuple[TargetVerdict, ...]
+
+
+@attrs.frozen
+class Rejected:
+    """A record that cannot be used, and why."""
+
+    key: Key
+    diagnostic: Diagnostic
+
+
+@attrs.frozen
+class Warned:
+    """Records kept, with a caution (outages that overlap but are tagged differently)."""
+
+    diagnostic: Diagnostic
+
+
+@attrs.frozen
+class Summary:
+    """The last item: the instant the evaluation stood at, the shown targets' outcomes, breaches of every kind,
+    and what became of the records."""
+
+    as_of: int | None
+    met: int
+    breached: int
+    pending: int
+    breaches: int
+    records: Records
+
+    @property
+    def targets(self) -> int:
+        return self.met + self.breached + self.pending
+
+
+Item = Decided | Rejected | Warned | KpiVerdict | AvailabilityVerdict | Award | Summary
+
+
+@attrs.define
+class Partial:
+    """What the periods need from one share of the incidents, and how that share's records fared."""
+
+    read: int
+    evaluated: int
+    rejected: int
+    statuses: dict[str, int]
+    kpis: dict[tuple[int, str, str], Counts]
+    creditable: list[TargetVerdict]
+    customers: dict[str, Customer]
+    names: set[str]
+    first: int | None
+    latest: int | None
+    outages: list[Outage]
+    claims: list[Claim]
+
+
+def owner(raw: Any, workers: int) -> int | None:
+    """Which of `workers` shares a record belongs to: a report or event goes by its incident's bucket; anything
+    else belongs to share 0, except a customer record, which every share reads (None) and share 0 counts."""
+    key = key_of(raw)
+    if key is None:
+        return 0
+    if key[0] == "customer":
+        return None
+    return bucket_of(key[1]) % workers
+
+
+class _State:
+    """An incident not decided yet: its report once read, its events, and events read before the report."""
+
+    __slots__ = ("early", "events", "incident")
+
+    def __init__(self) -> None:
+        self.incident: Incident | None = None
+        self.events: list[Event] = []
+        self.early: list[tuple[Event, str | bytes]] = []  # with their text, to point at a field if rejected
+
+
+class IncidentStage:
+    """Decides incidents from a stream of entries (of all of a timeline's incidents, or of one share of them)."""
+
+    def __init__(
+        self,
+        agreement: model.Agreement,
+        *,
+        as_of: int | None = None,
+        window: tuple[int, int] | None = None,
+        trace: bool = False,
+        finality: Finality | None = None,
+    ) -> None:
+        self.agreement = agreement
+        self.reader = RecordReader(agreement)
+        self.clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
+        self.targets = Targets(agreement, self.clocks)
+        self.tally = KpiTally(agreement, Periods(agreement.local_zone))
+        self.selectors = selectors(agreement)
+        self.fixed = as_of
+        self.window = window
+        self.trace = trace
+        self.finality = finality
+        self.plans_matter = bool(agreement.plans)
+        self.open: dict[str, _State] = {}
+        self.held: dict[str, _State] = {}  # decided but for the as-of instant
+        self.awaiting: dict[str, list[str]] = {}  # customer -> incidents whose last record is in, but not theirs
+        self.read = self.evaluated = self.rejected = 0
+        self.statuses = {"met": 0, "breached": 0, "pending": 0}
+        self.creditable: list[TargetVerdict] = []
+        self.customers: dict[str, Customer] = {}
+        self.names: set[str] = set()
+        self.first: int | None = None
+        self.latest: int | None = None
+        self.outages: list[Outage] = []
+        self.claims: list[Claim] = []
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def feed(self, entry: Entry, *, counted: bool = True) -> list[Item]:
+        """Read one entry; what it let be decided. With `counted` False (a customer record read by a `--jobs`
+        worker that does not own it), the record is used but neither counted nor reported."""
+        out: list[Item] = []
+        if counted:
+            self.read += 1
+        seq = entry.seq
+        try:
+            record = self.reader.read(entry)
+        except Reject as error:
+            if counted:
+                self.reject(out, (seq, 0, seq, ""), rejection(entry.where, entry.text, error))
+            key = key_of(entry.raw)
+            if key is not None and self.finality is not None:
+                if key[0] == "customer":
+                    self.release(key[1], seq, out)
+                elif self.finality.is_last(seq):
+                    self.complete(key[1], seq, out)
+            return out
+        if isinstance(record, Event):
+            self.event(record, entry, out)
+            if self.finality is not None and self.finality.is_last(seq):
+                self.complete(record.incident, seq, out)
+        elif isinstance(record, Incident):
+            self.report(record, entry, out)
+            if self.finality is not None and self.finality.is_last(seq):
+                self.complete(record.id, seq, out)
+        elif isinstance(record, Customer):
+            self.customer(record, entry, out, counted)
+            self.release(record.id, seq, out)
+        elif isinstance(record, Outage):
+            self.outages.append(record)
+            self.kept(record.end)
+            self.saw(record.start, record.customer)
+        else:
+            self.claims.append(record)
+            self.kept(record.at)
+        if len(out) > 1:
+            out.sort(key=_key)
+        return out
+
+    def reject(self, out: list[Item], key: Key, diagnostic: Diagnostic) -> None:
+        self.rejected += 1
+        out.append(Rejected(key, diagnostic))
+
+    def kept(self, instant: int) -> None:
+        """A record is kept and will be evaluated; the latest instant kept is the default as-of."""
+        self.evaluated += 1
+        if self.latest is None or instant > self.latest:
+            self.latest = instant
+
+    def saw(self, instant: int, customer: str | None) -> None:
+        """A report or an outage: periods are measured from the earliest, for every customer named."""
+        if self.first is None or instant < self.first:
+            self.first = instant
+        if customer is not None:
+            self.names.add(customer)
+
+    def customer(self, record: Customer, entry: Entry, out: list[Item], counted: bool) -> None:
+        first = self.customers.get(record.id)
+        if first is not None:
+            if counted:
+                self.reject(
+                    out,
+                    (entry.seq, 0, entry.seq, ""),
+                    rejection(
+                        entry.where,
+                        entry.text,
+                        Reject(
+                            "E0311",
+                            f"customer `{record.id}` is given twice",
+                            f"the first is at line {first.where.line}",
+                            "id",
+                        ),
+                    ),
+                )
+            return
+        self.customers[record.id] = record
+        if counted:
+            self.evaluated += 1
+            self.names.add(record.id)
+
+    def release(self, customer: str, seq: int, out: list[Item]) -> None:
+        """Decide the incidents that waited for their customer's records, once record `seq` was the last."""
+        if customer in self.awaiting and (self.finality is None or self.finality.customer_done(customer, seq)):
+            for ident in self.awaiting.pop(customer):
+                self.decide(ident, self.open.pop(ident), seq, out)
+
+    def report(self, incident: Incident, entry: Entry, out: list[Item]) -> None:
+        state = self.open.get(incident.id)
+        if state is None:
+            state = self.open[incident.id] = _State()
+        elif state.incident is not None:
+            first = state.incident.where.line
+            message = Reject(
+                "E0311",
+                f"incident `{incident.id}` is reported twice",
+                f"the first report is at line {first}",
+                "incident",
+            )
+            self.reject(out, (entry.seq, 0, entry.seq, ""), rejection(entry.where, entry.text, message))
+            return
+        state.incident = incident
+        self.kept(incident.reported)
+        self.saw(incident.reported, incident.customer)
+        for event, text in state.early:
+            self.vet(state, event, text, (entry.seq, 0, event.seq, ""), out)
+        state.early = []
+
+    def event(self, event: Event, entry: Entry, out: list[Item]) -> None:
+        state = self.open.get(event.incident)
+        if state is None:
+            state = self.open[event.incident] = _State()
+        if state.incident is None:
+            state.early.append((event, entry.text))
+        else:
+            self.vet(state, event, entry.text, (entry.seq, 0, entry.seq, ""), out)
+
+    def vet(self, state: _State, event: Event, text: str | bytes, key: Key, out: list[Item]) -> None:
+        """Keep an event of a reported incident, unless it comes before the report."""
+        incident = state.incident
+        assert incident is not None
+        if event.at < incident.reported:
+            message = Reject(
+                "E0312",
+                f"this {event.kind} comes before incident `{incident.id}` was reported",
+                f"the report is at line {incident.where.line}",
+                "at",
+            )
+            self.reject(out, key, rejection(event.where, text, message))
+            return
+        state.events.append(event)
+        self.kept(event.at)
+
+    # -- deciding ----------------------------------------------------------------------------------------
+
+    def complete(self, ident: str, seq: int, out: list[Item]) -> None:
+        """Every record of the incident has been read (record `seq` was its last): decide it."""
+        state = self.open.get(ident)
+        if state is None:
+            return  # only rejected records named it
+        incident = state.incident
+        if incident is None:
+            del self.open[ident]
+            for event, text in state.early:
+                message = Reject(
+                    "E0310",
+                    f"incident `{ident}` was never reported",
+                    "add a `reported` record for it, or correct the id",
+                    "incident",
+                )
+                self.reject(out, (seq, 0, event.seq, ""), rejection(event.where, text, message))
+            return
+        if (
+            self.plans_matter
+            and incident.plan is None
+            and self.finality is not None
+            and not self.finality.customer_done(incident.customer, seq)
+        ):
+            self.awaiting.setdefault(incident.customer, []).append(ident)  # its plan comes from a later record
+            return
+        self.decide(ident, self.open.pop(ident), seq, out)
+
+    def decide(self, ident: str, state: _State, seq: int, out: list[Item], as_of: int | None = None) -> None:
+        incident = state.incident
+        assert incident is not None
+        events = sorted(state.events, key=_event_order) if len(state.events) > 1 else state.events
+        plan = incident.plan
+        if plan is None:
+            found = self.customers.get(incident.customer)
+            plan = found.plan if found is not None else None
+        try:
+            verdicts = self.targets.incident(
+                incident, events, plan, self.fixed if as_of is None else as_of, self.trace
+            )
+        except AsOfNeeded:
+            self.held[ident] = state
+            return
+        for verdict in verdicts:
+            self.tally.add(verdict)  # KPIs, caps and no-stacking count every incident; a window only filters
+            if verdict.status == "breached" and any(selects(s, verdict) for s in self.selectors):
+                self.creditable.append(verdict)
+        window = self.window
+        if window is None or window[0] <= incident.reported < window[1]:
+            for verdict in verdicts:
+                self.statuses[verdict.status] += 1
+            out.append(Decided((seq, 1, incident.reported, ident), ident, tuple(verdicts)))
+
+    def finish(self, as_of: int | None) -> list[Item]:
+        """Decide what is still open once every record has been read, standing at `as_of` (the instant the
+        evaluation stands at; None only when no record named one, and then nothing is open)."""
+        out: list[Item] = []
+        stand = self.fixed if self.fixed is not None else as_of
+        self.awaiting.clear()  # those incidents are open still, and decided with the rest
+        for ident in list(self.open):
+            self.complete(ident, END, out)
+        held, self.held = self.held, {}
+        for ident, state in held.items():
+            assert stand is not None  # a held incident has a report, which names an instant
+            self.decide(ident, state, END, out, as_of=stand)
+        out.sort(key=_key)
+        return out
+
+    def partial(self, *, customers: bool = True) -> Partial:
+        return Partial(
+            self.read,
+            self.evaluated,
+            self.rejected,
+            dict(self.statuses),
+            self.tally.counts,
+            self.creditable,
+            self.customers if customers else {},
+            self.names,
+            self.first,
+            self.latest,
+            self.outages,
+            self.claims,
+        )
+
+
+class PeriodStage:
+    """KPIs, availability and credits, per customer and period, from the partials of every share."""
+
+    def __init__(
+        self,
+        agreement: model.Agreement,
+        partials: Sequence[Partial],
+        as_of: int | None,
+        *,
+        window: tuple[int, int] | None = None,
+    ) -> None:
+        self.agreement = agreement
+        self.partials = partials
+        self.as_of = as_of
+        self.window = window
+
+    def run(self) -> Iterator[Item]:
+        agreement, partials, window = self.agreement, self.partials, self.window
+        stand = 0 if self.as_of is None else self.as_of
+        lo, hi = window if window is not None else (-END, END)
+        clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
+        periods = Periods(agreement.local_zone)
+        customers: dict[str, Customer] = {}
+        names: set[str] = set()
+        for partial in partials:
+            customers.update(partial.customers)
+            names |= partial.names
+        outages = sorted((o for p in partials for o in p.outages), key=lambda o: (o.start, o.seq))
+        claims = sorted((c for p in partials for c in p.claims), key=lambda c: (c.at, c.seq))
+        firsts = [p.first for p in partials if p.first is not None]
+        for warning in conflicting(outages):
+            yield Warned(warning)
+        tally = KpiTally(agreement, periods)
+        for partial in partials:
+            tally.merge(partial.kpis)
+        kpis = [k for k in tally.verdicts(stand) if lo <= k.start < hi]
+        yield from kpis
+        # Each period is yielded as it is made and kept without its outage shares, which only its own line shows:
+        # with outages that apply to every customer, the shares would outnumber the outages many times over.
+        kept: list[AvailabilityVerdict] = []
+        shown_breaches = 0
+        for period in Availability(agreement, clocks).verdicts(outages, names, min(firsts, default=None), stand):
+            if lo <= period.start < hi:
+                shown_breaches += period.status == "breached"
+                yield period
+            kept.append(attrs.evolve(period, shares=()))
+        creditable = [v for p in partials for v in p.creditable]
+        credits = Credits(agreement, clocks, periods, customers=customers, claims=claims, as_of=stand)
+        for award in credits.awards(creditable, kept):
+            if lo <= award.at < hi:
+                yield award
+        met, breached, pending = (sum(p.statuses[s] for p in partials) for s in ("met", "breached", "pending"))
+        records = Records(
+            sum(p.read for p in partials), sum(p.evaluated for p in partials), sum(p.rejected for p in partials)
+        )
+        breaches = breached + count_breaches((), kpis, ()) + shown_breaches
+        yield Summary(self.as_of, met, breached, pending, breaches, records)
+
+
+def final_as_of(fixed: int | None, latest: Iterable[int | None]) -> int | None:
+    """The instant an evaluation stands at: the one given, else the latest any record names (None if none)."""
+    if fixed is not None:
+        return fixed
+    return max((t for t in latest if t is not None), default=None)
+
+
+class Evaluation:
+    """The engine in one process: `feed` entries in any order, then `finish`.
+
+    With a `finality` (see `sladsl.evaluation.finality`), `feed` returns each incident's verdicts as soon as its
+    last record is in; without one, everything is decided by `finish`. The figures are the same either way."""
+
+    def __init__(
+        self,
+        agreement: model.Agreement,
+        *,
+        as_of: int | None = None,
+        window: tuple[int, int] | None = None,
+        trace: bool = False,
+        finality: Finality | None = None,
+    ) -> None:
+        self.agreement = agreement
+        self.fixed = as_of
+        self.window = window
+        self.incidents = IncidentStage(agreement, as_of=as_of, window=window, trace=trace, finality=finality)
+
+    def feed(self, entry: Entry) -> list[Item]:
+        return self.incidents.feed(entry)
+
+    def finish(self) -> Iterator[Item]:
+        """What is still open, then the KPIs, availability, awards, and last the `Summary`."""
+        as_of = final_as_of(self.fixed, [self.incidents.latest])
+        yield from self.incidents.finish(as_of)
+        yield from PeriodStage(self.agreement, [self.incidents.partial()], as_of, window=self.window).run()
+
+
+def evaluate(
+    agreement: model.Agreement,
+    records: Iterable[Entry | Mapping[str, Any]],
+    *,
+    as_of: int | None = None,
+    window: tuple[int, int] | None = None,
+    trace: bool = False,
+) -> Report:
+    """Evaluate every target, KPI and commitment of the agreement over the records, and the credits owed.
+
+    `records` are entries read from a timeline (`sladsl.read_timeline`) or plain mappings, one per record, in any
+    order. `as_of` is the instant to stand at (default: the latest the records name); `window`, `[start, end)`,
+    keeps the targets reported, the periods begun and the awards earned in it (caps and no-stacking still count
+    everything); `trace` adds the open time each business-time target counted."""
+    evaluation = Evaluation(agreement, as_of=as_of, window=window, trace=trace)
+    gathered = Gathered(agreement, window)
+    for seq, record in enumerate(records):
+        gathered.add(evaluation.feed(record if isinstance(record, Entry) else plain(seq, record)))
+    gathered.add(evaluation.finish())
+    return gathered.report(evaluation.incidents.customers)
+
+
+def plain(seq: int, record: Mapping[str, Any]) -> Entry:
+    """An entry for a record that comes from no file: placed by its number, `<records>:N`."""
+    where = Span("<records>", 0, 0, seq + 1, 1, seq + 1, 1)
+    return Entry(seq, where, dict(record), "")
+
+
+class Gathered:
+    """The items of an evaluation, gathered into a `Report`: targets in order of report, then id."""
+
+    def __init__(self, agreement: model.Agreement, window: tuple[int, int] | None) -> None:
+        self.agreement = agreement
+        self.window = window
+        self.decided: list[Decided] = []
+        self.rejected: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.kpis: list[KpiVerdict] = []
+        self.availability: list[AvailabilityVerdict] = []
+        self.awards: list[Award] = []
+        self.summary: Summary | None = None
+
+    def add(self, items: Iterable[Item]) -> None:
+        for item in items:
+            if isinstance(item, Decided):
+                self.decided.append(item)
+            elif isinstance(item, Rejected):
+                self.rejected.append(item.diagnostic)
+            elif isinstance(item, Warned):
+                self.warnings.append(item.diagnostic)
+            elif isinstance(item, KpiVerdict):
+                self.kpis.append(item)
+            elif isinstance(item, AvailabilityVerdict):
+                self.availability.append(item)
+            elif isinstance(item, Award):
+                self.awards.append(item)
+            else:
+                self.summary = item
+
+    def report(self, customers: Mapping[str, Customer]) -> Report:
+        summary = self.summary
+        assert summary is not None, "an evaluation ends with its summary"
+        targets = tuple(v for d in sorted(self.decided, key=_by_report) for v in d.verdicts)
+        return Report(
+            self.agreement,
+            summary.as_of,
+            targets,
+            tuple(self.kpis),
+            tuple(self.availability),
+            tuple(self.awards),
+            summary.records,
+            tuple(sorted(self.rejected, key=Diagnostic.sort_key)),
+            tuple(self.warnings),
+            {c.id: c.zone for c in customers.values() if c.zone is not None},
+            self.window,
+        )
+
+
+def _by_report(decided: Decided) -> tuple[int, str]:
+    return decided.key[2], decided.incident
+
+
+def _key(item: Item) -> Key:
+    assert isinstance(item, (Decided, Rejected))
+    return item.key
+
+
+def _event_order(event: Event) -> tuple[int, int]:
+    return event.at, event.seq

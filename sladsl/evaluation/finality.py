@@ -1,0 +1,111 @@
+"""When the records of an incident are all in: learned by reading a timeline backwards before reading it forwards.
+
+An incident can be decided once its last record has been read, and not before: any record may change it, a
+severity change or a pause long after the response included. So an evaluation that is to emit verdicts as it
+goes (and hold only the incidents still open) first reads the records from the last to the first. The first time
+an incident's id is met that way is its last record; `Finality` marks it. Reading forwards, the evaluation then
+decides each incident right after its marked record, and gets exactly the verdicts it would have got at the end:
+records may come in any order, and nothing read later can contradict what was written.
+
+The ids met so far are remembered in a Bloom filter: a bit array that can answer "seen" for an id never seen
+(then the id's real last record goes unmarked, and the incident is decided at the end of input instead, which
+costs memory but never correctness) but never "not seen" for one that was. Its size follows the file's, about a
+bit for every eight bytes. The filter is cut into `BUCKETS` segments by a hash of the id, and an id's bits lie in
+its bucket's segment only, so what one bucket's ids do to each other does not depend on the other buckets: the
+workers of `--jobs`, which each read the ids of their own buckets, mark exactly what one process marks.
+
+A customer's records are few; the position of each customer's last record is kept exactly, because an incident
+whose plan comes from its customer is decided only once that customer's records are in too.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from sladsl.timeline.records import key_of
+
+BUCKETS = 64
+
+
+def bucket_of(ident: str) -> int:
+    """The bucket an incident id falls in: which `--jobs` worker owns it, and its segment of the filter."""
+    return zlib.crc32(ident.encode("utf-8", "surrogatepass")) % BUCKETS
+
+
+class Finality:
+    """Which records are the last of their incident, learned from the records read last to first (`add`)."""
+
+    def __init__(self, size: int, share: tuple[int, int] = (0, 1)) -> None:
+        """`size` is the timeline's size in bytes (it sets the filter's); `share` is `(worker, workers)`: only the
+        ids of the worker's own buckets are marked."""
+        self.segment = max(1 << 12, size // 8 // BUCKETS)  # bits per bucket
+        self.filter = bytearray((self.segment * BUCKETS + 7) // 8)
+        self.worker, self.workers = share
+        self.marks = bytearray()  # a bit per record, by its place counted from the end
+        self.mine = bytearray()  # with several workers, a bit per record the worker reads (see `owns`)
+        self.customers: dict[str, int] = {}  # a customer's id -> its last record, counted from the end
+        self.count = 0
+
+    def add(self, raw: Any) -> None:
+        """The next record, reading backwards (its parsed value, or the reason it has none)."""
+        self.add_key(key_of(raw))
+
+    def add_key(self, key: tuple[str, str] | None) -> None:
+        """The next record, reading backwards, by whom it concerns (see `sladsl.timeline.records.key_of`)."""
+        place = self.count
+        self.count = place + 1
+        shared = self.workers > 1
+        if not place & 7:
+            self.marks.append(0)
+            if shared:
+                self.mine.append(0)
+        if key is None:  # an outage, a claim, or a record that names no one: worker 0's
+            if shared and self.worker == 0:
+                self.mine[place >> 3] |= 1 << (place & 7)
+            return
+        kind, ident = key
+        if kind == "customer":  # every worker reads a customer record, for plans
+            self.customers.setdefault(ident, place)
+            if shared:
+                self.mine[place >> 3] |= 1 << (place & 7)
+            return
+        first = zlib.crc32(ident.encode("utf-8", "surrogatepass"))
+        bucket = first % BUCKETS
+        if bucket % self.workers != self.worker:
+            return
+        if shared:
+            self.mine[place >> 3] |= 1 << (place & 7)
+        # Two bits in the bucket's segment, both from the one 32-bit hash: two ids share both only when their
+        # hashes are equal, which costs no more than any other false "seen".
+        segment = self.segment
+        base = bucket * segment
+        a = base + (first >> 6) % segment
+        b = base + (first * 0x9E3779B1 >> 16) % segment
+        bits = self.filter
+        if not (bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1):
+            self.marks[place >> 3] |= 1 << (place & 7)
+            bits[a >> 3] |= 1 << (a & 7)
+            bits[b >> 3] |= 1 << (b & 7)
+
+    def done(self) -> None:
+        """Every record has been added: the filter is no longer needed."""
+        self.filter = bytearray()
+
+    def is_last(self, seq: int) -> bool:
+        """Whether record `seq` (numbered from 0, first to last) is the last of its incident."""
+        place = self.count - 1 - seq
+        return 0 <= place < self.count and bool(self.marks[place >> 3] >> (place & 7) & 1)
+
+    def owns(self, seq: int) -> bool:
+        """Whether the worker reads record `seq`: its share's reports and events, every customer record, and
+        (worker 0) the rest. With one worker, every record."""
+        if self.workers == 1:
+            return True
+        place = self.count - 1 - seq
+        return bool(self.mine[place >> 3] >> (place & 7) & 1)
+
+    def customer_done(self, customer: str, seq: int) -> bool:
+        """Whether no record of this customer comes after record `seq`."""
+        place = self.customers.get(customer)
+        return place is None or self.count - 1 - place <= seq

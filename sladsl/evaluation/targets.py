@@ -1,0 +1,378 @@
+"""Targets: an incident's report and events in, one verdict per target that applies.
+
+* A target's clock starts at the report, or at the next opening of the `outside hours` calendar when the
+  agreement has that rule. `after response deadline` starts it at that target's deadline instead.
+* Pauses (`paused`/`resumed` events) stop business-time and wall-clock-hour clocks when the agreement says
+  `pause while waiting on customer`; day-counted deadlines do not pause. An unresumed pause leaves the target
+  pending.
+* Severity changes (explicit events, or `after restore severity 1 becomes 2`) split an incident into stretches.
+  In each stretch the target of that stretch's severity applies; a deadline that passes unanswered inside a
+  stretch is a breach that a later change cannot undo. `keep_elapsed` (the default) measures every stretch from
+  the original clock start, `restart` from the change, and `retroactive` applies the final severity throughout.
+* A target is met when its event comes at or before the deadline instant. Margins are on the target's own
+  clock: business time for business-time targets, real time otherwise.
+* Update cadence: from the response (or the clock start) to each update, and from the last update to the
+  resolution (or the as-of instant), no gap may exceed the cadence. Updates after the resolution do not count.
+
+A verdict whose target has not been done depends on the instant the evaluation stands at (breached once the
+deadline has passed, else pending). When that instant is not known yet, `AsOfNeeded` is raised at the first
+such target, so a caller can hold the incident until it is; every other verdict is final as soon as the
+incident's records are in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import cast
+
+import attrs
+
+from sladsl import model
+from sladsl.diagnostics import Diagnostic, SlaError
+from sladsl.evaluation.verdicts import (
+    CountedFrom,
+    Fact,
+    OpenTime,
+    Paused,
+    SeverityFrom,
+    StartedAtOpening,
+    Status,
+    TargetVerdict,
+    UpdateSince,
+)
+from sladsl.source import Span
+from sladsl.time.calendar import Clock, ClockError, Pause, real_deadline
+from sladsl.time.instants import add_wall, local
+from sladsl.timeline.records import Event, Incident
+
+HOUR = 3600
+_LOWERED_BY = ("restore", "response", "resolution", "update")
+
+Stretch = tuple[int, str, Event | None]  # from, severity, the event that began it (None: the report)
+
+
+@attrs.define
+class _Case:
+    """One incident being decided: its report, plan, events in time order, severity stretches and pauses, and
+    the instant the evaluation stands at (None: not known yet)."""
+
+    incident: Incident
+    plan: str | None
+    events: Sequence[Event]
+    stretches: list[Stretch]
+    pauses: list[Pause]
+    start: int  # the clock start
+    started: tuple[Fact, ...]  # why it is not the report, if it is not
+    as_of: int | None
+    trace: bool
+
+
+class AsOfNeeded(Exception):
+    """A verdict that needs the instant the evaluation stands at, asked before it is known."""
+
+
+class Targets:
+    """The agreement's targets, with its compiled calendars: decides every target of one incident at a time."""
+
+    def __init__(self, agreement: model.Agreement, clocks: dict[str, Clock]) -> None:
+        self.agreement = agreement
+        self.clocks = clocks
+        self.zone = agreement.local_zone
+        self.kinds = {t.kind for t in agreement.targets}
+        self.order = [k for k in _evaluation_order(agreement.targets) if k in self.kinds]
+        self.updates = "update" in self.kinds
+        self.downgrades: dict[tuple[str, str], str] = {(k, s): d for k, s, d in agreement.clock.downgrades}
+        self.mode = agreement.clock.on_change or "keep_elapsed"
+        self.pausing = agreement.clock.pause_on_customer
+        self._targets: dict[tuple[str, str, str | None], model.Target | None] = {}
+
+    def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
+        """The target of a kind for a severity under a plan: the plan's own, else the one for every plan."""
+        key = (kind, severity, plan)
+        if key not in self._targets:
+            generic = None
+            for target in self.agreement.targets:
+                if target.kind == kind and target.severity == severity:
+                    if target.plan is not None and target.plan == plan:
+                        generic = target
+                        break
+                    if target.plan is None:
+                        generic = target
+            self._targets[key] = generic
+        return self._targets[key]
+
+    def stretches(self, incident: Incident, events: Sequence[Event]) -> list[Stretch]:
+        """Each stretch of constant severity, the first from the report."""
+        found: list[Stretch] = [(incident.reported, incident.severity, None)]
+        downgrades = self.downgrades
+        for event in events:
+            current = found[-1][1]
+            if event.kind == "severity_changed" and event.severity and event.severity != current:
+                found.append((event.at, event.severity, event))
+            elif downgrades and event.kind in _LOWERED_BY:
+                lowered = downgrades.get((event.kind, current))
+                if lowered is not None:
+                    found.append((event.at, lowered, event))
+        return found
+
+    def pauses(self, events: Iterable[Event]) -> list[Pause]:
+        if not self.pausing:
+            return []
+        found: list[Pause] = []
+        for event in events:
+            if event.kind == "paused" and (not found or found[-1][1] is not None):
+                found.append((event.at, None))
+            elif event.kind == "resumed" and found and found[-1][1] is None:
+                found[-1] = (found[-1][0], event.at)
+        return found
+
+    def clock_start(self, incident: Incident) -> tuple[int, tuple[Fact, ...]]:
+        calendar = self.agreement.clock.start_calendar
+        if calendar is None:
+            return incident.reported, ()
+        start = self.clocks[calendar].next_opening(incident.reported)
+        return start, (() if start == incident.reported else (StartedAtOpening(calendar, start),))
+
+    def deadline(
+        self, deadline: model.Deadline, start: int, pauses: Sequence[Pause]
+    ) -> tuple[int | None, tuple[Pause, ...]]:
+        """The deadline instant (None while an unresumed pause holds it), and the pauses that held it back."""
+        if isinstance(deadline, model.BusinessTime):
+            clock = self.clocks[deadline.calendar]
+            if not pauses:  # the common case
+                return clock.deadline(start, deadline.seconds), ()
+            return clock.deadline_paused(start, deadline.seconds, pauses)
+        if isinstance(deadline, model.WallTime):
+            if deadline.unit in ("minute", "hour"):
+                return real_deadline(start, deadline.amount * (60 if deadline.unit == "minute" else HOUR), pauses)
+            return add_wall(start, deadline.amount, deadline.unit, self.zone), ()
+        clock = self.clocks[deadline.calendar]
+        if isinstance(deadline, model.BusinessDays):
+            if deadline.from_next_day:
+                return clock.day_end_after(start, deadline.count), ()
+            return clock.day_end(start, deadline.count), ()
+        return clock.day_end(start, 2 if deadline.next_day else 1), ()
+
+    def measure(self, target: model.Target, a: int, b: int) -> int:
+        """Time from `a` to `b` on the target's own clock."""
+        deadline = target.deadline
+        if isinstance(deadline, model.BusinessTime):
+            return self.clocks[deadline.calendar].elapsed(a, b)
+        return b - a
+
+    def outcome(
+        self, target: model.Target, due: int | None, done: int | None, as_of: int | None, until: int | None = None
+    ) -> tuple[Status, int | None]:
+        """Status and margin of a target due at `due` and done at `done`: when it has not been done, as of
+        `as_of` (or `until`, when that comes first: an update cadence ends at the resolution)."""
+        if due is None:
+            return "pending", None
+        if done is not None:
+            if done <= due:
+                return "met", self.measure(target, done, due)
+            return "breached", -self.measure(target, due, done)
+        if as_of is None:
+            raise AsOfNeeded
+        if as_of > due:
+            return "breached", -self.measure(target, due, as_of if until is None else min(as_of, until))
+        return "pending", self.measure(target, as_of, due)
+
+    def incident(
+        self, incident: Incident, events: Sequence[Event], plan: str | None, as_of: int | None, trace: bool = False
+    ) -> list[TargetVerdict]:
+        """Every target verdict of one incident, from its events sorted by time; `plan` is the incident's own
+        or its customer's. With `trace`, business-time verdicts also list the open time they counted."""
+        found: list[TargetVerdict] = []
+        decided: dict[str, TargetVerdict] = {}
+        stretches = self.stretches(incident, events)
+        start, started = self.clock_start(incident)
+        case = _Case(incident, plan, events, stretches, self.pauses(events), start, started, as_of, trace)
+        for kind in self.order:  # a target counted from another's deadline comes after that one
+            try:
+                verdict = self.target_verdict(case, kind, decided)
+            except ClockError as error:
+                raise self.unanswerable(error, incident, kind, plan, stretches) from None
+            if verdict is not None:
+                decided[kind] = verdict
+                found.append(verdict)
+        if self.updates:
+            try:
+                found.extend(self.update_verdicts(case, decided))
+            except ClockError as error:
+                raise self.unanswerable(error, incident, "update", plan, stretches) from None
+        return found
+
+    def unanswerable(
+        self,
+        error: ClockError,
+        incident: Incident,
+        kind: model.TargetKind,
+        plan: str | None,
+        stretches: list[Stretch],
+    ) -> SlaError:
+        """E0221 for a target whose deadline its calendar cannot reach, pointing at the target's clause."""
+        target = next(
+            (t for _, severity, _ in stretches if (t := self.target_for(kind, severity, plan)) is not None), None
+        )
+        when = local(incident.reported, self.zone).strftime("%Y-%m-%d %H:%M %a")
+        return beyond(
+            error,
+            f"incident `{incident.id}` (reported {when}): its {kind} deadline",
+            target.span if target is not None else None,
+            target.citation if target is not None else None,
+        )
+
+    def target_verdict(
+        self, case: _Case, kind: model.TargetKind, decided: dict[str, TargetVerdict]
+    ) -> TargetVerdict | None:
+        incident, plan, events, stretches, pauses = (
+            case.incident,
+            case.plan,
+            case.events,
+            case.stretches,
+            case.pauses,
+        )
+        mode = self.mode
+        if mode == "retroactive":
+            stretches = [(incident.reported, stretches[-1][1], None)]
+        actual = next((e.at for e in events if e.kind == kind), None)
+        last: tuple[model.Target, int, int | None, tuple[Fact, ...]] | None = None
+        for index, (since, severity, cause) in enumerate(stretches):
+            target = self.target_for(kind, severity, plan)
+            if target is None:
+                continue
+            until = stretches[index + 1][0] if index + 1 < len(stretches) else None
+            start = case.start if mode != "restart" or index == 0 else since
+            facts = case.started
+            if target.after is not None:
+                anchor = decided.get(target.after)
+                if anchor is None or anchor.due is None:
+                    # Never dropped: without its anchor's deadline the target cannot fall due yet.
+                    last = (target, start, None, (*facts, CountedFrom(target.after, None, anchor is not None)))
+                    continue
+                start = anchor.due
+                facts = (*facts, CountedFrom(target.after, start, True))
+            if cause is not None:
+                after = None if cause.kind == "severity_changed" else cast(model.TargetKind, cause.kind)
+                facts = (*facts, SeverityFrom(severity, since, after))
+            due, held = self.deadline(target.deadline, start, pauses)
+            if held:
+                facts = (*facts, *(Paused(a, b) for a, b in held))
+            if case.trace and due is not None and isinstance(target.deadline, model.BusinessTime):
+                stop = min(due, actual) if actual is not None else due
+                calendar = target.deadline.calendar
+                facts = (*facts, OpenTime(calendar, tuple(self.clocks[calendar].open_time(start, stop, pauses))))
+            last = (target, start, due, facts)
+            if actual is not None and (until is None or actual <= until):
+                break  # answered while this stretch held (an event that itself changes the severity counts here)
+            if due is not None and (until is None or due < until):
+                break  # the deadline passed (or will pass) while this stretch held
+        if last is None:
+            return None
+        target, start, due, facts_found = last
+        status, margin = self.outcome(target, due, actual, case.as_of)
+        return TargetVerdict(
+            incident.id,
+            incident.customer,
+            kind,
+            target.severity,
+            plan,
+            target,
+            incident.reported,
+            start,
+            due,
+            actual,
+            status,
+            margin,
+            facts_found,
+        )
+
+    def update_verdicts(self, case: _Case, decided: dict[str, TargetVerdict]) -> list[TargetVerdict]:
+        incident, plan, events, stretches, pauses = (
+            case.incident,
+            case.plan,
+            case.events,
+            case.stretches,
+            case.pauses,
+        )
+        target = self.target_for("update", stretches[-1][1], plan)
+        if target is None:
+            return []
+        start, started = case.start, case.started
+        response = decided.get("response")
+        responded = response is not None and response.actual is not None
+        points = [response.actual] if response is not None and response.actual is not None else [start]
+        points += [e.at for e in events if e.kind == "update" and e.at > points[0]]
+        resolution = decided.get("resolution")
+        stop = resolution.actual if resolution is not None and resolution.actual is not None else None
+        if stop is None:
+            stop = next((e.at for e in events if e.kind == "resolution"), None)
+        points = [p for p in points if stop is None or p < stop]  # updates after the resolution do not count
+        found = []
+        for index, point in enumerate(points):
+            due, _ = self.deadline(target.deadline, point, pauses)
+            answered = points[index + 1] if index + 1 < len(points) else None
+            if answered is None and stop is not None and due is not None and stop <= due:
+                break  # resolved before another update was due
+            if index > 0:
+                since = UpdateSince("update", point)
+            else:
+                since = UpdateSince("response" if responded else "clock_start", point)
+            status, margin = self.outcome(target, due, answered, case.as_of, until=stop)
+            found.append(
+                TargetVerdict(
+                    incident.id,
+                    incident.customer,
+                    "update",
+                    target.severity,
+                    plan,
+                    target,
+                    incident.reported,
+                    point,
+                    due,
+                    answered,
+                    status,
+                    margin,
+                    (since, *started),
+                )
+            )
+            if answered is None:
+                break
+        return found
+
+
+def beyond(error: ClockError, what: str, span: Span | None, citation: str | None) -> SlaError:
+    """E0221: a deadline or window that its calendar is not open enough to reach."""
+    return SlaError(
+        [
+            Diagnostic(
+                "E0221",
+                f"{what} is never reached: {error}",
+                span,
+                "counted on that calendar",
+                help="check the duration against the calendar's hours; a deadline must fall before 2200",
+                section=citation,
+            )
+        ]
+    )
+
+
+def selects(selector: model.TargetSelector, verdict: TargetVerdict) -> bool:
+    """Whether a credit's selector picks a verdict: its kind, severity and (when it names any) plan."""
+    return (
+        verdict.kind == selector.kind
+        and verdict.severity in selector.severities
+        and (not selector.plans or verdict.plan in selector.plans)
+    )
+
+
+def _evaluation_order(targets: Iterable[model.Target]) -> list[model.TargetKind]:
+    """Response, restore and resolution, each after the kinds it is counted from (the checker rules out
+    circles), so an anchored target always finds its anchor's deadline."""
+    kinds: list[model.TargetKind] = ["response", "restore", "resolution"]
+    needs = {kind: {t.after for t in targets if t.kind == kind and t.after is not None} for kind in kinds}
+    order: list[model.TargetKind] = []
+    while len(order) < len(kinds):
+        ready = [k for k in kinds if k not in order and needs[k] <= set(order)]
+        order.extend(ready or [k for k in kinds if k not in order])  # a circle cannot pass the checker
+    return order

@@ -1,0 +1,435 @@
+"""What an evaluation finds, as data: verdicts, the facts that explain them, and the credits they earn.
+
+Nothing here is a sentence. A verdict holds instants (epoch seconds), durations (seconds), amounts (`Decimal`),
+names and references to the agreement's clauses; each fact that explains how a figure was reached is a small
+value of its own (`trace`, `treatment`, `basis`, `reasons`). The renderers in `sladsl.render` make the words,
+the JSON and the pictures, and none of them reads another's output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+
+from sladsl import model
+from sladsl.diagnostics import Diagnostic
+
+Status = Literal["met", "breached", "pending"]
+AwardStatus = Literal["owed", "void", "open"]
+
+# -- how a target's figures were reached --------------------------------------------------------------------
+
+
+@attrs.frozen
+class StartedAtOpening:
+    """Reported outside the `outside hours` calendar: the clock started when it next opened, at `at`."""
+
+    calendar: str
+    at: int
+
+
+@attrs.frozen
+class CountedFrom:
+    """The target is counted from another target's deadline (`after response deadline`); `at` is that deadline,
+    None when it has none yet (`applies`) or when that target does not apply to the incident (not `applies`)."""
+
+    target: model.TargetKind
+    at: int | None
+    applies: bool
+
+
+@attrs.frozen
+class SeverityFrom:
+    """The verdict is for a later severity: changed by a `severity_changed` record (`after` None), or lowered by
+    a clock rule after an event of kind `after`, at `at`."""
+
+    severity: str
+    at: int
+    after: model.TargetKind | None
+
+
+@attrs.frozen
+class Paused:
+    """The clock stopped while waiting on the customer, from `start` to `end` (None: not resumed)."""
+
+    start: int
+    end: int | None
+
+
+@attrs.frozen
+class OpenTime:
+    """The open stretches of `calendar` that a business-time target counted (only when a trace is asked for)."""
+
+    calendar: str
+    stretches: tuple[tuple[int, int], ...]
+
+    @property
+    def seconds(self) -> int:
+        return sum(end - start for start, end in self.stretches)
+
+
+@attrs.frozen
+class UpdateSince:
+    """An update was due counted from the response, from the clock start (no response yet), or from the update
+    at `at`."""
+
+    since: Literal["response", "clock_start", "update"]
+    at: int
+
+
+Fact = StartedAtOpening | CountedFrom | SeverityFrom | Paused | OpenTime | UpdateSince
+
+
+ClockKind = Literal["business_time", "business_days", "calendar_time"]
+_CLOCK_KINDS: dict[type, ClockKind] = {
+    model.BusinessTime: "business_time",
+    model.BusinessDays: "business_days",
+    model.DayEnd: "business_days",
+    model.WallTime: "calendar_time",
+}
+
+
+def clock_of(target: model.Target) -> tuple[ClockKind, str | None]:
+    """What a target is measured on: open time of a calendar, business days of a calendar, or calendar time
+    (with no calendar)."""
+    deadline = target.deadline
+    return _CLOCK_KINDS[type(deadline)], getattr(deadline, "calendar", None)
+
+
+@attrs.frozen
+class Clock:
+    """What a target is measured on (see `clock_of`)."""
+
+    kind: ClockKind
+    calendar: str | None
+
+    @classmethod
+    def of(cls, target: model.Target) -> Clock:
+        return cls(*clock_of(target))
+
+
+@attrs.define
+class TargetVerdict:
+    """One target of one incident: when its clock started, when it fell due, when it was done, and the outcome.
+
+    `margin` is in seconds on the target's own clock (business time for a business-time target, real time
+    otherwise), positive when early, negative when late; None while an unresumed pause holds the deadline.
+
+    A value, never changed once made; not declared frozen only because an evaluation makes one for every
+    target of every incident, and a frozen attrs class takes three times as long to build."""
+
+    incident: str
+    customer: str
+    kind: model.TargetKind
+    severity: str
+    plan: str | None
+    target: model.Target
+    reported: int
+    start: int
+    due: int | None
+    actual: int | None
+    status: Status
+    margin: int | None
+    trace: tuple[Fact, ...] = ()
+
+    @property
+    def clock(self) -> Clock:
+        return Clock.of(self.target)
+
+
+@attrs.frozen
+class KpiVerdict:
+    """A KPI for one customer and period: how many of its targets were decided (met or breached) and met."""
+
+    customer: str
+    kpi: model.Kpi
+    period: str
+    start: int
+    decided: int
+    met: int
+    status: Status
+
+    @property
+    def percent(self) -> Decimal | None:
+        return Decimal(self.met) * 100 / Decimal(self.decided) if self.decided else None
+
+
+# -- availability ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Counted:
+    """The outage counts as downtime."""
+
+
+@attrs.frozen
+class Excluded:
+    """The outage carries a tag the commitment excludes."""
+
+    tag: str
+    citation: str | None
+
+
+@attrs.frozen
+class ReportedLate:
+    """The customer reported the outage at `reported`, after the report window closed at `closes`."""
+
+    reported: int
+    closes: int
+    citation: str | None
+
+
+@attrs.frozen
+class ShortNotice:
+    """Planned maintenance announced at `notice` (None: never), less than `required` ahead: it counts."""
+
+    notice: int | None
+    required: model.WallTime
+    citation: str | None
+
+
+@attrs.frozen
+class Maintenance:
+    """Planned maintenance, excluded; when the rule allows it only outside `calendar`'s open hours, the
+    `inside` seconds within them count."""
+
+    citation: str | None
+    calendar: str | None
+    inside: int
+
+
+Treatment = Counted | Excluded | ReportedLate | ShortNotice | Maintenance
+
+
+@attrs.frozen
+class OutageShare:
+    """The part of one outage inside one period, `[start, end)` in all `seconds`, and how it was treated."""
+
+    outage: str
+    line: int
+    start: int
+    end: int
+    seconds: int
+    treatment: Treatment
+
+    @property
+    def counts(self) -> bool:
+        """Whether the whole share counts as downtime."""
+        return isinstance(self.treatment, (Counted, ShortNotice))
+
+
+@attrs.frozen
+class AvailabilityVerdict:
+    """A commitment for one customer and period `[start, end)`: its measures in seconds and its value."""
+
+    customer: str
+    commitment: model.Availability
+    period: str
+    start: int
+    end: int
+    period_seconds: int
+    downtime_seconds: int
+    maintenance_seconds: int
+    counted_seconds: int
+    value: Decimal
+    status: Status
+    shares: tuple[OutageShare, ...]
+
+
+# -- credits --------------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class LateHours:
+    """An hourly credit: the target was `late` seconds late, which makes `hours` hours (started or whole)."""
+
+    incident: str
+    target: model.TargetKind
+    late: int
+    hours: int
+    rounding: Literal["started", "whole"]
+    per_hour: model.Amount
+
+
+@attrs.frozen
+class MissedTarget:
+    """A flat credit for a breached target."""
+
+    incident: str
+    target: model.TargetKind
+
+
+@attrs.frozen
+class MissedCommitment:
+    """A flat credit for an availability commitment missed in a period."""
+
+    commitment: str
+    period: str
+    value: Decimal
+    required: Decimal
+
+
+@attrs.frozen
+class InBand:
+    """A ladder credit: the measure's value in a period fell in `band` (None: in no band, a gap as written)."""
+
+    measure: str
+    period: str
+    value: Decimal
+    band: model.Band | None
+
+
+Basis = LateHours | MissedTarget | MissedCommitment | InBand
+
+
+@attrs.frozen
+class Claimed:
+    """Claimed at `at`, within the window that closes at `closes`."""
+
+    at: int
+    closes: int
+    citation: str | None
+
+
+@attrs.frozen
+class ClaimedLate:
+    """Void: claimed at `at` (the claim on `line`), after the window closed at `closes`."""
+
+    at: int
+    line: int
+    closes: int
+    citation: str | None
+
+
+@attrs.frozen
+class NotClaimedYet:
+    """Open: not claimed yet, and the window closes at `closes`, after the as-of instant."""
+
+    closes: int
+    citation: str | None
+
+
+@attrs.frozen
+class NotClaimed:
+    """Void: not claimed by `closes`, when the window closed."""
+
+    closes: int
+    citation: str | None
+
+
+@attrs.frozen
+class LadderGap:
+    """Void: no band of the ladder as written covers the value, so nothing is owed."""
+
+
+@attrs.frozen
+class BelowMinimum:
+    """Void: less than the agreement's minimum award."""
+
+    minimum: model.Amount
+
+
+@attrs.frozen
+class Stacked:
+    """Void: no stacking in `period`, where the larger award `kept` (`kept_value` in its unit) stands."""
+
+    period: str
+    kept: str
+    kept_value: Decimal
+    unit: str
+    citation: str | None
+
+
+@attrs.frozen
+class Capped:
+    """A cap of `cap` per period: `used` was already owed in `period`, so the award was cut from `before` to
+    `after` (void when nothing is left)."""
+
+    cap: model.Cap
+    period: str
+    used: Decimal
+    before: Decimal
+    after: Decimal
+
+
+Reason = Claimed | ClaimedLate | NotClaimedYet | NotClaimed | LadderGap | BelowMinimum | Stacked | Capped
+
+
+@attrs.frozen
+class Award:
+    """A credit earned for a breached target or a period, in `unit` (`credits`, `fee_percent` of the monthly
+    fee, `fee` when the customer's fee has no currency, or a currency code), and what became of it."""
+
+    customer: str
+    credit: str
+    incident: str | None
+    period: str | None
+    at: int  # when it was earned: the period's last second, or when the late event came (or as-of)
+    unit: str
+    value: Decimal
+    status: AwardStatus
+    basis: Basis
+    reasons: tuple[Reason, ...]
+    citation: str | None
+
+
+# -- the whole ------------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Records:
+    """How many timeline records were read, and what became of each: evaluated (kept and used) or rejected.
+    They are counted apart, so `read == evaluated + rejected` fails if a record is ever dropped."""
+
+    read: int
+    evaluated: int
+    rejected: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.evaluated + self.rejected
+
+
+@attrs.frozen
+class Report:
+    """An evaluation as a whole: every verdict and award, the records' fate, and the instant it stands at."""
+
+    agreement: model.Agreement
+    as_of: int | None  # None when no record names an instant and none was given
+    targets: tuple[TargetVerdict, ...]
+    kpis: tuple[KpiVerdict, ...]
+    availability: tuple[AvailabilityVerdict, ...]
+    awards: tuple[Award, ...]
+    records: Records
+    rejected: tuple[Diagnostic, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+    customer_zones: dict[str, str] = attrs.field(factory=dict)
+    window: tuple[int, int] | None = None  # the `--period` it was narrowed to, if any
+
+    @property
+    def breaches(self) -> int:
+        return count_breaches(self.targets, self.kpis, self.availability)
+
+
+def count_breaches(
+    targets: Iterable[TargetVerdict], kpis: Iterable[KpiVerdict], availability: Iterable[AvailabilityVerdict]
+) -> int:
+    """Breached targets, KPIs and availability periods, all told."""
+    return (
+        sum(t.status == "breached" for t in targets)
+        + sum(k.status == "breached" for k in kpis)
+        + sum(a.status == "breached" for a in availability)
+    )
+
+
+def owed(awards: Iterable[Award]) -> dict[str, dict[str, Decimal]]:
+    """What is owed after caps, per customer and unit."""
+    found: dict[str, dict[str, Decimal]] = {}
+    for award in awards:
+        if award.status == "owed":
+            units = found.setdefault(award.customer, {})
+            units[award.unit] = units.get(award.unit, Decimal(0)) + award.value
+    return {customer: dict(sorted(units.items())) for customer, units in sorted(found.items())}

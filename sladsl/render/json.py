@@ -1,0 +1,391 @@
+"""A check report for programs: one JSON document (schema `sladsl.check/2`) or JSON lines as results are decided
+(schema `sladsl.check-lines/2`), both documented in the README.
+
+Instants are ISO 8601 in the agreement's zone; durations are whole seconds; amounts and percentages are decimal
+strings, so no float rounding creeps in. Every explanation is a fact with a `kind` (a trace step, an outage's
+treatment, a credit's basis, what became of an award) and its own fields: a program branches on `kind`, and
+never reads a sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from sladsl import model
+from sladsl.evaluation.engine import Decided, Item, Rejected, Summary, Warned
+from sladsl.evaluation.verdicts import (
+    AvailabilityVerdict,
+    Award,
+    Basis,
+    BelowMinimum,
+    Capped,
+    Claimed,
+    ClaimedLate,
+    Counted,
+    CountedFrom,
+    Excluded,
+    Fact,
+    InBand,
+    KpiVerdict,
+    LadderGap,
+    LateHours,
+    Maintenance,
+    MissedCommitment,
+    MissedTarget,
+    NotClaimed,
+    NotClaimedYet,
+    OpenTime,
+    Paused,
+    Reason,
+    Report,
+    ReportedLate,
+    SeverityFrom,
+    ShortNotice,
+    Stacked,
+    StartedAtOpening,
+    TargetVerdict,
+    Treatment,
+    UpdateSince,
+    clock_of,
+    owed,
+)
+from sladsl.render.diagnostics import to_json as diagnostic_json
+from sladsl.time.instants import LocalTimes
+
+SCHEMA = "sladsl.check/2"
+LINES_SCHEMA = "sladsl.check-lines/2"
+
+Iso = Callable[[int], str]
+
+
+def render_json(report: Report, agreement_file: str, timeline_file: str) -> dict[str, Any]:
+    """The report as a JSON-ready object (schema `sladsl.check/2`)."""
+    zone = report.agreement.local_zone
+    iso = LocalTimes(zone).iso
+    targets = report.targets
+    return {
+        "schema": SCHEMA,
+        "agreement": {"title": report.agreement.title, "file": agreement_file},
+        "timeline": timeline_file,
+        "zone": zone,
+        "as_of": None if report.as_of is None else iso(report.as_of),
+        "targets": [target_json(t, iso) for t in targets],
+        "kpis": [kpi_json(k) for k in report.kpis],
+        "availability": [availability_json(a, iso) for a in report.availability],
+        "credits": [award_json(a, iso) for a in report.awards],
+        "totals": totals_json(report.awards),
+        "summary": {
+            "targets": len(targets),
+            "met": sum(t.status == "met" for t in targets),
+            "breached": sum(t.status == "breached" for t in targets),
+            "pending": sum(t.status == "pending" for t in targets),
+            "breaches": report.breaches,
+        },
+        "records": {
+            "read": report.records.read,
+            "evaluated": report.records.evaluated,
+            "rejected": report.records.rejected,
+            "diagnostics": [diagnostic_json(d) for d in report.rejected],
+            "warnings": [diagnostic_json(d) for d in report.warnings],
+        },
+    }
+
+
+def header_json(agreement: model.Agreement, agreement_file: str, timeline_file: str) -> dict[str, Any]:
+    """The first line of a streamed check."""
+    return {
+        "type": "header",
+        "schema": LINES_SCHEMA,
+        "agreement": {"title": agreement.title, "file": agreement_file},
+        "timeline": timeline_file,
+        "zone": agreement.local_zone,
+    }
+
+
+def summary_json(summary: Summary, iso: Iso) -> dict[str, Any]:
+    """The last line of a streamed check."""
+    return {
+        "type": "summary",
+        "as_of": None if summary.as_of is None else iso(summary.as_of),
+        "targets": summary.targets,
+        "met": summary.met,
+        "breached": summary.breached,
+        "pending": summary.pending,
+        "breaches": summary.breaches,
+        "records": {
+            "read": summary.records.read,
+            "evaluated": summary.records.evaluated,
+            "rejected": summary.records.rejected,
+        },
+    }
+
+
+def _at(instant: int | None, iso: Iso) -> str | None:
+    return None if instant is None else iso(instant)
+
+
+def target_json(t: TargetVerdict, iso: Iso, line: bool = False) -> dict[str, Any]:
+    """One target verdict; `iso` writes an instant in the agreement's zone. As a line of a streamed check
+    (`line`), with its `type` first."""
+    found: dict[str, Any] = {"type": "target"} if line else {}
+    found["incident"] = t.incident
+    found["customer"] = t.customer
+    found["kind"] = t.kind
+    found["severity"] = t.severity
+    found["plan"] = t.plan
+    found["reported"] = iso(t.reported)
+    found["start"] = iso(t.start)
+    found["due"] = None if t.due is None else iso(t.due)
+    found["actual"] = None if t.actual is None else iso(t.actual)
+    found["status"] = t.status
+    found["margin_seconds"] = t.margin
+    found["clock"] = _clock_json(t.target)
+    found["citation"] = t.target.citation
+    found["trace"] = [fact_json(f, iso) for f in t.trace] if t.trace else []
+    return found
+
+
+def _clock_json(target: model.Target) -> dict[str, str | None]:
+    kind, calendar = clock_of(target)
+    return {"kind": kind, "calendar": calendar}
+
+
+def fact_json(found: Fact, iso: Iso) -> dict[str, Any]:
+    if isinstance(found, StartedAtOpening):
+        return {"kind": "started_at_opening", "calendar": found.calendar, "at": iso(found.at)}
+    if isinstance(found, CountedFrom):
+        return {"kind": "counted_from", "target": found.target, "at": _at(found.at, iso), "applies": found.applies}
+    if isinstance(found, SeverityFrom):
+        return {"kind": "severity_from", "severity": found.severity, "at": iso(found.at), "after": found.after}
+    if isinstance(found, Paused):
+        return {"kind": "paused", "start": iso(found.start), "end": _at(found.end, iso)}
+    if isinstance(found, OpenTime):
+        return {
+            "kind": "open_time",
+            "calendar": found.calendar,
+            "stretches": [[iso(a), iso(b)] for a, b in found.stretches],
+            "seconds": found.seconds,
+        }
+    if isinstance(found, UpdateSince):
+        return {"kind": "update_since", "since": found.since, "at": iso(found.at)}
+    raise TypeError(found)
+
+
+def kpi_json(k: KpiVerdict) -> dict[str, Any]:
+    return {
+        "customer": k.customer,
+        "kind": k.kpi.kind,
+        "severities": list(k.kpi.severities),
+        "plans": list(k.kpi.plans),
+        "period": k.period,
+        "decided": k.decided,
+        "met": k.met,
+        "percent": None if k.percent is None else str(k.percent),
+        "target_percent": str(k.kpi.percent),
+        "status": k.status,
+        "citation": k.kpi.citation,
+    }
+
+
+def availability_json(a: AvailabilityVerdict, iso: Iso) -> dict[str, Any]:
+    return {
+        "customer": a.customer,
+        "commitment": a.commitment.name,
+        "period": a.period,
+        "start": iso(a.start),
+        "end": iso(a.end),
+        "period_seconds": a.period_seconds,
+        "downtime_seconds": a.downtime_seconds,
+        "maintenance_seconds": a.maintenance_seconds,
+        "counted_seconds": a.counted_seconds,
+        "value": str(a.value),
+        "target": str(a.commitment.percent),
+        "status": a.status,
+        "citation": a.commitment.citation,
+        "outages": [
+            {
+                "outage": s.outage,
+                "line": s.line,
+                "start": iso(s.start),
+                "end": iso(s.end),
+                "seconds": s.seconds,
+                "counts": s.counts,
+                "treatment": treatment_json(s.treatment, iso),
+            }
+            for s in a.shares
+        ],
+    }
+
+
+def treatment_json(found: Treatment, iso: Iso) -> dict[str, Any]:
+    if isinstance(found, Counted):
+        return {"kind": "counted"}
+    if isinstance(found, Excluded):
+        return {"kind": "excluded", "tag": found.tag, "citation": found.citation}
+    if isinstance(found, ReportedLate):
+        return {
+            "kind": "reported_late",
+            "reported": iso(found.reported),
+            "closes": iso(found.closes),
+            "citation": found.citation,
+        }
+    if isinstance(found, ShortNotice):
+        return {
+            "kind": "short_notice",
+            "notice": _at(found.notice, iso),
+            "required": {"amount": found.required.amount, "unit": found.required.unit},
+            "citation": found.citation,
+        }
+    if isinstance(found, Maintenance):
+        return {
+            "kind": "maintenance",
+            "citation": found.citation,
+            "outside": found.calendar,
+            "inside_seconds": found.inside,
+        }
+    raise TypeError(found)
+
+
+def amount_json(found: model.Amount) -> dict[str, Any]:
+    return {"kind": found.kind, "value": str(found.value), "currency": found.currency}
+
+
+def award_json(a: Award, iso: Iso) -> dict[str, Any]:
+    return {
+        "customer": a.customer,
+        "credit": a.credit,
+        "incident": a.incident,
+        "period": a.period,
+        "at": iso(a.at),
+        "unit": a.unit,
+        "value": str(a.value),
+        "status": a.status,
+        "citation": a.citation,
+        "basis": basis_json(a.basis),
+        "reasons": [reason_json(r, iso) for r in a.reasons],
+    }
+
+
+def basis_json(found: Basis) -> dict[str, Any]:
+    if isinstance(found, LateHours):
+        return {
+            "kind": "late_hours",
+            "incident": found.incident,
+            "target": found.target,
+            "late_seconds": found.late,
+            "hours": found.hours,
+            "rounding": found.rounding,
+            "per_hour": amount_json(found.per_hour),
+        }
+    if isinstance(found, MissedTarget):
+        return {"kind": "missed_target", "incident": found.incident, "target": found.target}
+    if isinstance(found, MissedCommitment):
+        return {
+            "kind": "missed_commitment",
+            "commitment": found.commitment,
+            "period": found.period,
+            "value": str(found.value),
+            "target": str(found.required),
+        }
+    if isinstance(found, InBand):
+        return {
+            "kind": "band",
+            "measure": found.measure,
+            "period": found.period,
+            "value": str(found.value),
+            "band": None if found.band is None else band_json(found.band),
+        }
+    raise TypeError(found)
+
+
+def band_json(band: model.Band) -> dict[str, Any]:
+    return {
+        "low": None if band.low is None else str(band.low),
+        "low_closed": band.low_closed,
+        "high": None if band.high is None else str(band.high),
+        "high_closed": band.high_closed,
+        "amount": amount_json(band.amount),
+    }
+
+
+def reason_json(found: Reason, iso: Iso) -> dict[str, Any]:
+    if isinstance(found, Claimed):
+        return {"kind": "claimed", "at": iso(found.at), "closes": iso(found.closes), "citation": found.citation}
+    if isinstance(found, ClaimedLate):
+        return {
+            "kind": "claimed_late",
+            "at": iso(found.at),
+            "line": found.line,
+            "closes": iso(found.closes),
+            "citation": found.citation,
+        }
+    if isinstance(found, NotClaimedYet):
+        return {"kind": "not_claimed_yet", "closes": iso(found.closes), "citation": found.citation}
+    if isinstance(found, NotClaimed):
+        return {"kind": "not_claimed", "closes": iso(found.closes), "citation": found.citation}
+    if isinstance(found, LadderGap):
+        return {"kind": "ladder_gap"}
+    if isinstance(found, BelowMinimum):
+        return {"kind": "below_minimum", "minimum": amount_json(found.minimum)}
+    if isinstance(found, Stacked):
+        return {
+            "kind": "no_stacking",
+            "period": found.period,
+            "kept": found.kept,
+            "kept_value": str(found.kept_value),
+            "unit": found.unit,
+            "citation": found.citation,
+        }
+    if isinstance(found, Capped):
+        return {
+            "kind": "capped",
+            "cap": amount_json(found.cap.amount),
+            "per": found.cap.period,
+            "citation": found.cap.citation,
+            "period": found.period,
+            "used": str(found.used),
+            "before": str(found.before),
+            "after": str(found.after),
+        }
+    raise TypeError(found)
+
+
+def totals_json(awards: tuple[Award, ...] | list[Award]) -> list[dict[str, str]]:
+    """What is owed after caps, per customer and unit."""
+    return [
+        {"customer": c, "unit": u, "value": str(v)} for c, units in owed(awards).items() for u, v in units.items()
+    ]
+
+
+class Lines:
+    """The items of an evaluation as JSON lines (schema `sladsl.check-lines/2`), one item at a time: a `target`
+    line per verdict, a `rejected` line per record refused, then `warning`, `kpi`, `availability`, `credit`,
+    `total` and last `summary` lines."""
+
+    def __init__(self, agreement: model.Agreement) -> None:
+        self.iso = LocalTimes(agreement.local_zone).iso
+        self.awards: list[Award] = []  # the credits shown, for the totals
+
+    def header(self, agreement: model.Agreement, agreement_file: str, timeline_file: str) -> bytes:
+        return orjson.dumps(header_json(agreement, agreement_file, timeline_file))
+
+    def render(self, item: Item) -> list[bytes]:
+        iso = self.iso
+        if isinstance(item, Decided):
+            return [orjson.dumps(target_json(v, iso, line=True)) for v in item.verdicts]
+        if isinstance(item, Rejected):
+            return [orjson.dumps({"type": "rejected", **diagnostic_json(item.diagnostic)})]
+        if isinstance(item, Warned):
+            return [orjson.dumps({"type": "warning", **diagnostic_json(item.diagnostic)})]
+        if isinstance(item, KpiVerdict):
+            return [orjson.dumps({"type": "kpi", **kpi_json(item)})]
+        if isinstance(item, AvailabilityVerdict):
+            return [orjson.dumps({"type": "availability", **availability_json(item, iso)})]
+        if isinstance(item, Award):
+            self.awards.append(item)
+            return [orjson.dumps({"type": "credit", **award_json(item, iso)})]
+        totals = [orjson.dumps({"type": "total", **total}) for total in totals_json(self.awards)]
+        return [*totals, orjson.dumps(summary_json(item, iso))]

@@ -1,0 +1,172 @@
+"""A check report as text, for people: targets by incident, KPIs, availability, credits, totals, and what
+became of every record. Instants are shown in the agreement's zone; amounts and percentages are exact."""
+
+from __future__ import annotations
+
+from sladsl.evaluation.verdicts import Report, TargetVerdict, owed
+from sladsl.render import words
+from sladsl.time.instants import local
+
+NO_AS_OF = "with no as-of instant, as no record names one"  # the header when the timeline gives no instant
+
+
+def standing(as_of: int | None, zone: str) -> str:
+    """The header's words on when a report stands: as of a local time, or that no record names an instant."""
+    return NO_AS_OF if as_of is None else f"as of {words.when(as_of, zone)}"
+
+
+def only(period: str) -> str:
+    """The header's note on a report narrowed with `--period`, so a page read alone says it is not the whole."""
+    return f"only {period}: the targets reported, the periods begun and the credits earned in it"
+
+
+def render_text(
+    report: Report,
+    agreement_file: str,
+    timeline_file: str,
+    *,
+    explain: bool = False,
+    period: str | None = None,
+) -> str:
+    """The report as text. With `explain`, how every figure was reached; `period` is the `--period` the report
+    was narrowed to, if any, for its header."""
+    zone = report.agreement.local_zone
+    out: list[str] = []
+    add = out.append
+    add(report.agreement.title)
+    add(f"  {agreement_file} against {timeline_file}, {standing(report.as_of, zone)} ({zone})")
+    if period is not None:
+        add(f"  {only(period)}")
+    _targets(report, out, explain)
+    _kpis(report, out)
+    _availability(report, out, explain)
+    _credits(report, out, explain)
+    met = sum(t.status == "met" for t in report.targets)
+    breached = sum(t.status == "breached" for t in report.targets)
+    pending = sum(t.status == "pending" for t in report.targets)
+    records = report.records
+    add("")
+    add(
+        f"Summary: {len(report.targets)} targets: {met} met, {breached} breached, {pending} pending; "
+        f"{report.breaches} breach{'es' if report.breaches != 1 else ''} in all"
+    )
+    add(f"Records: {records.read} read = {records.evaluated} evaluated + {records.rejected} rejected")
+    for d in (*report.rejected, *report.warnings):
+        assert d.span is not None
+        add(f"  {d.span.file}:{d.span.line}: {d.code} {d.message}" + (f" ({d.help})" if d.help else ""))
+    return "\n".join(out) + "\n"
+
+
+def _customer_time(report: Report, customer: str, instant: int) -> str:
+    """The customer's own local time, when the timeline gives the customer a zone other than the agreement's."""
+    zone = report.customer_zones.get(customer)
+    if zone is None or zone == report.agreement.local_zone:
+        return ""
+    return f" ({local(instant, zone).strftime('%H:%M %a')} {zone})"
+
+
+def outcome(verdict: TargetVerdict) -> str:
+    """`met, 1h 15m to spare`, `BREACHED by 2h 00m`, `pending, 45m left`."""
+    if verdict.status == "met":
+        return f"met, {words.duration(verdict.margin or 0)} to spare"
+    if verdict.status == "breached":
+        return f"BREACHED by {words.duration(-(verdict.margin or 0))}"
+    return "pending" + (f", {words.duration(verdict.margin)} left" if verdict.margin is not None else "")
+
+
+def _targets(report: Report, out: list[str], explain: bool) -> None:
+    if not report.targets:
+        return
+    zone = report.agreement.local_zone
+    out.append("")
+    out.append("Targets")
+    by_incident: dict[str, list[TargetVerdict]] = {}
+    for verdict in report.targets:
+        by_incident.setdefault(verdict.incident, []).append(verdict)
+    for incident, verdicts in by_incident.items():
+        first = verdicts[0]
+        plan = f", plan {first.plan}" if first.plan else ""
+        out.append(
+            f"  {incident}  severity {first.severity}{plan}, customer {first.customer}, "
+            f"reported {words.when(first.reported, zone)}{_customer_time(report, first.customer, first.reported)}"
+        )
+        for v in verdicts:
+            answered = f"done {words.when(v.actual, zone)}" if v.actual is not None else "not done"
+            severity = f" (severity {v.severity})" if v.severity != first.severity else ""
+            out.append(
+                f"    {v.kind:<10}{severity} due {words.when(v.due, zone)}  {answered}  {outcome(v)}"
+                f"  [{words.clock(v.target)}] {v.target.citation or ''}".rstrip()
+            )
+            if explain:
+                out.append(f"      clock started {words.when(v.start, zone)}")
+                out.extend(f"      {words.fact(f, zone)}" for f in v.trace)
+
+
+def _kpis(report: Report, out: list[str]) -> None:
+    if not report.kpis:
+        return
+    out.append("")
+    out.append("KPIs")
+    for k in report.kpis:
+        codes = ", ".join(k.kpi.severities)
+        out.append(
+            f"  {k.kpi.kind} for {codes}, at least {words.percent(k.kpi.percent)} per {k.kpi.period}: {k.period} "
+            f"customer {k.customer}: {k.met} of {k.decided} met ({words.percent(k.percent)})  {k.status.upper()}"
+            f"  {k.kpi.citation or ''}".rstrip()
+        )
+
+
+def _availability(report: Report, out: list[str], explain: bool) -> None:
+    if not report.availability:
+        return
+    zone = report.agreement.local_zone
+    out.append("")
+    out.append("Availability")
+    for a in report.availability:
+        out.append(
+            f"  {a.commitment.name} {a.period} customer {a.customer}: {words.percent(a.value)} "
+            f"(at least {words.percent(a.commitment.percent)})  {a.status.upper()}  "
+            f"{a.commitment.citation or ''}".rstrip()
+        )
+        out.append(
+            f"    period {a.period_seconds // 60} min, downtime {a.downtime_seconds // 60} min, "
+            f"maintenance {a.maintenance_seconds // 60} min, counted {a.counted_seconds // 60} min"
+        )
+        if explain:
+            if a.commitment.formula is not None:
+                out.append(f"    formula {a.commitment.formula.text}")
+            for share in a.shares:
+                span = f"{words.when(share.start, zone)} to {words.when(share.end, zone)}"
+                out.append(
+                    f"    {share.outage} (line {share.line}), {span}: {words.duration(share.seconds)} "
+                    f"{words.treatment(share.treatment, zone)}"
+                )
+            listed = sum(s.seconds for s in a.shares if s.counts)
+            if listed > a.counted_seconds:
+                out.append(
+                    f"    overlapping outages are counted once: {words.duration(listed)} listed, "
+                    f"{words.duration(a.counted_seconds)} counted"
+                )
+
+
+def _credits(report: Report, out: list[str], explain: bool) -> None:
+    zone = report.agreement.local_zone
+    out.append("")
+    out.append("Credits")
+    if not report.awards:
+        out.append("  none earned")
+    for award in report.awards:
+        out.append(
+            f"  {award.customer}  {award.credit}: {words.basis(award.basis)}  ->  "
+            f"{words.amount(award.unit, award.value)} {award.status.upper()}  {award.citation or ''}".rstrip()
+        )
+        for reason in award.reasons:
+            if explain or words.changes_the_award(reason):
+                out.append(f"    {words.reason(reason, zone)}")
+    totals = owed(report.awards)
+    out.append("")
+    out.append("Totals owed after caps")
+    if not totals:
+        out.append("  nothing owed")
+    for customer, units in totals.items():
+        out.append(f"  {customer}: " + "; ".join(words.amount(u, v) for u, v in units.items()))

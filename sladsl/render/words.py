@@ -1,0 +1,237 @@
+"""The phrasings every renderer shares: local times, durations, percentages, amounts, and the sentences that
+explain a verdict (`fact`, `treatment`, `basis`, `reason`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sladsl import model
+from sladsl.evaluation.verdicts import (
+    Basis,
+    BelowMinimum,
+    Capped,
+    Claimed,
+    ClaimedLate,
+    Clock,
+    Counted,
+    CountedFrom,
+    Excluded,
+    Fact,
+    InBand,
+    LadderGap,
+    LateHours,
+    Maintenance,
+    MissedCommitment,
+    MissedTarget,
+    NotClaimed,
+    NotClaimedYet,
+    OpenTime,
+    Paused,
+    Reason,
+    ReportedLate,
+    SeverityFrom,
+    ShortNotice,
+    Stacked,
+    StartedAtOpening,
+    Treatment,
+    UpdateSince,
+)
+from sladsl.time.instants import local
+
+FEE_PERCENT = "fee_percent"
+
+
+def when(instant: int | None, zone: str) -> str:
+    """`2025-04-16 16:00 Wed`, in the zone; `-` for no instant."""
+    if instant is None:
+        return "-"
+    return local(instant, zone).strftime("%Y-%m-%d %H:%M %a")
+
+
+def iso(instant: int | None, zone: str) -> str | None:
+    """ISO 8601 with the zone's offset, or None."""
+    return None if instant is None else local(instant, zone).isoformat()
+
+
+def duration(seconds: int) -> str:
+    """`2d 3h 05m`, `45m`, `1h 00m 30s`: for margins and lateness (exact: seconds are shown when there are any).
+    A fixed, compact form of our own, which reads the same in every row of a report."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours or days:
+        parts.append(f"{hours}h")
+    parts.append(f"{minutes:02d}m" if (hours or days) else f"{minutes}m")
+    if secs:
+        parts.append(f"{secs:02d}s")
+    return sign + " ".join(parts)
+
+
+def percent(value: Decimal | None) -> str:
+    """`99.5%`, to at most four places, exact digits otherwise; `-` for none."""
+    if value is None:
+        return "-"
+    return f"{value:.4f}".rstrip("0").rstrip(".") + "%"
+
+
+def amount(unit: str, value: Decimal) -> str:
+    """An award's value in its unit: `3 credits`, `10% of the monthly fee`, `EUR 150.00`."""
+    if unit == "credits":
+        return f"{value} credit{'s' if value != 1 else ''}"
+    if unit == FEE_PERCENT:
+        return f"{value}% of the monthly fee"
+    return f"{unit} {value}"
+
+
+def unit_name(unit: str) -> str:
+    return "% of monthly fee" if unit == FEE_PERCENT else unit
+
+
+def clause_amount(written: model.Amount) -> str:
+    """An amount as the agreement writes it: `2 credits`, `10% of fee`, `EUR 100`."""
+    return str(written)
+
+
+def clock(target: model.Target) -> str:
+    """What a target is measured on: `business time of core_hours`, `business days of ...`, `calendar time`."""
+    found = Clock.of(target)
+    if found.kind == "business_time":
+        return f"business time of {found.calendar}"
+    if found.kind == "business_days":
+        return f"business days of {found.calendar}"
+    return "calendar time"
+
+
+def _cited(citation: str | None) -> str:
+    return citation or "no section cited"
+
+
+def fact(found: Fact, zone: str) -> str:
+    """One step of how a target's figures were reached."""
+    if isinstance(found, StartedAtOpening):
+        return f"reported outside {found.calendar}: the clock starts at {when(found.at, zone)}"
+    if isinstance(found, CountedFrom):
+        if found.at is not None:
+            return f"counted from the {found.target} deadline, {when(found.at, zone)}"
+        why = "has no deadline yet" if found.applies else "does not apply to this incident"
+        return f"counted from the {found.target} deadline, which {why}"
+    if isinstance(found, SeverityFrom):
+        if found.after is None:
+            return f"severity {found.severity} (changed at {when(found.at, zone)})"
+        return f"severity {found.severity} (lowered after {found.after} at {when(found.at, zone)})"
+    if isinstance(found, Paused):
+        if found.end is None:
+            return f"paused at {when(found.start, zone)} and not resumed: the clock is stopped"
+        return f"paused {when(found.start, zone)} to {when(found.end, zone)}"
+    if isinstance(found, OpenTime):
+        shown = [f"{when(a, zone)}-{local(b, zone):%H:%M}" for a, b in found.stretches[:8]]
+        more = f" and {len(found.stretches) - 8} more" if len(found.stretches) > 8 else ""
+        return f"open time counted: {', '.join(shown) or 'none'}{more} ({duration(found.seconds)})"
+    if isinstance(found, UpdateSince):
+        if found.since == "update":
+            return f"next update due after the update at {when(found.at, zone)}"
+        return f"next update due after the {'response' if found.since == 'response' else 'clock start'}"
+    raise TypeError(found)
+
+
+def treatment(found: Treatment, zone: str) -> str:
+    """How an outage was treated in a period."""
+    if isinstance(found, Counted):
+        return "counted"
+    if isinstance(found, Excluded):
+        return f"excluded: `{found.tag}` ({_cited(found.citation)})"
+    if isinstance(found, ReportedLate):
+        return (
+            f"excluded: reported {when(found.reported, zone)}, after the report window closed "
+            f"{when(found.closes, zone)} ({_cited(found.citation)})"
+        )
+    if isinstance(found, ShortNotice):
+        given = "no notice" if found.notice is None else f"notice given {when(found.notice, zone)}"
+        required = found.required
+        return (
+            f"counted: maintenance with {given}, less than {required.amount} {required.unit}s ahead "
+            f"({_cited(found.citation)})"
+        )
+    if isinstance(found, Maintenance):
+        said = f"maintenance ({_cited(found.citation)})"
+        if found.inside:
+            said += f"; {duration(found.inside)} inside {found.calendar} counted"
+        return said
+    raise TypeError(found)
+
+
+def band(found: model.Band) -> str:
+    """`at least 98% and below 99%`."""
+    parts = []
+    if found.low is not None:
+        parts.append(f"{'at least' if found.low_closed else 'above'} {percent(found.low)}")
+    if found.high is not None:
+        parts.append(f"{'at most' if found.high_closed else 'below'} {percent(found.high)}")
+    return " and ".join(parts) or "any value"
+
+
+def basis(found: Basis) -> str:
+    """What an award was earned for."""
+    if isinstance(found, LateHours):
+        plural = "s" if found.hours != 1 else ""
+        return (
+            f"{found.incident} {found.target} {duration(found.late)} late: {found.hours} {found.rounding} "
+            f"hour{plural} x {clause_amount(found.per_hour)}"
+        )
+    if isinstance(found, MissedTarget):
+        return f"{found.incident} {found.target} missed"
+    if isinstance(found, MissedCommitment):
+        return f"{found.commitment} {found.period}: {percent(found.value)} below {percent(found.required)}"
+    if isinstance(found, InBand):
+        if found.band is None:
+            return f"{found.measure} {found.period} at {percent(found.value)}: no band covers it"
+        return (
+            f"{found.measure} {found.period} at {percent(found.value)}: band {band(found.band)} -> "
+            f"{clause_amount(found.band.amount)}"
+        )
+    raise TypeError(found)
+
+
+def reason(found: Reason, zone: str) -> str:
+    """What became of an award, and why."""
+    if isinstance(found, Claimed):
+        return (
+            f"claimed {when(found.at, zone)}, within the window closing {when(found.closes, zone)} "
+            f"({_cited(found.citation)})"
+        )
+    if isinstance(found, ClaimedLate):
+        return (
+            f"void: claimed {when(found.at, zone)} (line {found.line}), after the window closed "
+            f"{when(found.closes, zone)} ({_cited(found.citation)})"
+        )
+    if isinstance(found, NotClaimedYet):
+        return f"not claimed yet: the window closes {when(found.closes, zone)} ({_cited(found.citation)})"
+    if isinstance(found, NotClaimed):
+        return f"void: not claimed by {when(found.closes, zone)} ({_cited(found.citation)})"
+    if isinstance(found, LadderGap):
+        return "void: the ladder as written has a gap here, so nothing is owed"
+    if isinstance(found, BelowMinimum):
+        return f"void: below the minimum award of {clause_amount(found.minimum)}"
+    if isinstance(found, Stacked):
+        return (
+            f"void: no stacking in {found.period}; the larger award `{found.kept}` ({found.kept_value} "
+            f"{unit_name(found.unit)}) stands ({_cited(found.citation)})"
+        )
+    if isinstance(found, Capped):
+        cap = found.cap
+        return (
+            f"cap {clause_amount(cap.amount)} per {cap.period} ({_cited(cap.citation)}): {found.used} already "
+            f"owed in {found.period}, so {found.before} is cut to {found.after}"
+        )
+    raise TypeError(found)
+
+
+def changes_the_award(found: Reason) -> bool:
+    """Whether a reason voided, opened or cut an award (shown always), rather than confirmed it (shown with
+    `--explain`)."""
+    return not isinstance(found, Claimed)

@@ -1,0 +1,184 @@
+"""A check over a timeline the user named: read it, feed the one engine, and write what it decides.
+
+A whole report (`report`, for `check --format text|json`, `report` and `diff`) is the engine run to the end. A
+streamed check (`stream`, for `--format jsonl`) first reads a JSON Lines timeline backwards to learn where each
+incident's last record is (`sladsl.evaluation.finality`), then reads it forwards and writes each incident's
+verdicts as soon as that record is in, holding only the incidents still open. Standard input is copied to a
+temporary file first, since it can be read only once. A CSV file or a JSON array is read whole, then fed record
+by record through the same engine. With `jobs` above one, a JSON Lines file is shared among worker processes
+(`sladsl.run.jobs`). Whatever the path, the figures are those of the one engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+import attrs
+
+from sladsl import model
+from sladsl.diagnostics import SlaError, decode
+from sladsl.evaluation.engine import Evaluation, Summary, evaluate
+from sladsl.evaluation.finality import Finality
+from sladsl.evaluation.verdicts import Report
+from sladsl.render.json import Lines
+from sladsl.run import files
+from sladsl.run.progress import Progress
+from sladsl.timeline.formats import Entry, entries, json_lines, json_lines_backwards, kind_of, lines_of, parse_line
+
+BLOCK = 1 << 20
+
+
+class WorkerLost(Exception):
+    """A `--jobs` worker that ended without a word: killed by a signal (the kernel's out-of-memory killer sends
+    SIGKILL), or exited on its own. Its results are lost, so the run stops."""
+
+
+@attrs.frozen
+class Options:
+    """How a check runs: the instant it stands at (None: the timeline's latest), the window it reports on (None:
+    all of it), and whether verdicts carry the open time they counted."""
+
+    as_of: int | None = None
+    window: tuple[int, int] | None = None
+    trace: bool = False
+
+
+def timeline_entries(path: str, progress: Progress | None = None) -> Iterator[Entry]:
+    """The entries of a user-named timeline: JSON Lines a chunk at a time, a CSV file or a JSON array whole.
+    Raises `SlaError` (E0315) when a CSV file or JSON array is not UTF-8 text; a JSON Lines line that is not is
+    rejected on its own."""
+    name = files.name_of(path)
+    if path == files.STDIN:
+        raw = files.read_bytes(path)
+        yield from _entries_of(name, raw)
+        return
+    files.check_readable(path)
+    if kind_of(name, files.head(path)) != "lines":
+        yield from _entries_of(name, files.read_bytes(path))
+        return
+    yield from lines_of(name, json_lines(files.chunks(path, progress)))
+
+
+def _entries_of(name: str, raw: bytes) -> Iterator[Entry]:
+    if kind_of(name, raw) == "lines":
+        yield from lines_of(name, json_lines([raw]))
+        return
+    source, problems = decode(name, raw, "E0315")  # a CSV row or array item may span lines: all or nothing
+    if problems:
+        raise SlaError(problems)
+    yield from entries(source)
+
+
+def report(agreement: model.Agreement, path: str, options: Options, progress: Progress | None = None) -> Report:
+    """The whole report of a timeline: the engine run to the end."""
+    found = timeline_entries(path, progress)
+    return evaluate(agreement, found, as_of=options.as_of, window=options.window, trace=options.trace)
+
+
+class Writer:
+    """Lines written in blocks of about a megabyte. The lines are copied into one buffer rather than kept: each
+    `orjson.dumps` result holds a 4 KB allocation whatever its length."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.block = bytearray()
+
+    def __call__(self, line: bytes) -> None:
+        block = self.block
+        block += line
+        block += b"\n"
+        if len(block) >= BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.block:
+            self.out.write(self.block)
+            self.block.clear()
+
+
+def stream(
+    agreement: model.Agreement,
+    agreement_file: str,
+    path: str,
+    out: IO[bytes],
+    options: Options,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Summary:
+    """Check a timeline, writing JSON lines to `out` as results are decided; the summary at the end."""
+    progress = progress or Progress(None)
+    name = files.name_of(path)
+    lines = Lines(agreement)
+    write = Writer(out)
+    write(lines.header(agreement, agreement_file, name))
+    if path == files.STDIN:
+        progress.start("reading standard input", None)
+    with files.as_file(path, progress) as readable:
+        size = files.size_of(readable) or 0
+        if kind_of(name, files.head(readable)) != "lines":
+            found = list(_entries_of(name, files.read_bytes(readable)))
+            finality = Finality(size)
+            for entry in reversed(found):
+                finality.add(entry.raw)
+            finality.done()
+            return single(
+                agreement, found, finality=finality, lines=lines, write=write, options=options, progress=progress
+            )
+        if jobs > 1:
+            from sladsl.run.jobs import parallel  # noqa: PLC0415 - worker processes only when asked for
+
+            write.flush()
+            return parallel(
+                agreement, readable, out, options, name=name, lines=lines, jobs=jobs, progress=progress
+            )
+        finality = learn(readable, size, progress)
+        progress.start("checking", size)
+        found_lines = lines_of(name, json_lines(files.chunks(readable, progress)))
+        return single(
+            agreement, found_lines, finality=finality, lines=lines, write=write, options=options, progress=progress
+        )
+
+
+def learn(path: str, size: int, progress: Progress | None, share: tuple[int, int] = (0, 1)) -> Finality:
+    """Where each incident's last record is, from the file read backwards."""
+    if progress is not None:
+        progress.start("reading", size)
+    finality = Finality(size, share)
+    for body in json_lines_backwards(files.blocks_backwards(path, progress)):
+        finality.add(parse_line(body))
+    finality.done()
+    return finality
+
+
+def single(
+    agreement: model.Agreement,
+    found: Iterable[Entry],
+    *,
+    finality: Finality,
+    lines: Lines,
+    write: Writer,
+    options: Options,
+    progress: Progress,
+) -> Summary:
+    """One process: every entry through one engine, each line written as its item is decided."""
+    evaluation = Evaluation(
+        agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
+    )
+    render = lines.render
+    for entry in found:
+        for item in evaluation.feed(entry):
+            for line in render(item):
+                write(line)
+    held = len(evaluation.incidents.open) + len(evaluation.incidents.held)
+    progress.say(f"deciding the {held:,} incidents still open; then the periods")
+    summary: Summary | None = None
+    for item in evaluation.finish():
+        for line in render(item):
+            write(line)
+        if isinstance(item, Summary):
+            summary = item
+    write.flush()
+    assert summary is not None
+    return summary

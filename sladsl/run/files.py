@@ -1,0 +1,132 @@
+"""Reading what the user names: files and standard input, as bytes, whole or in chunks, forwards or backwards."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from sladsl.diagnostics import Diagnostic, decode
+from sladsl.source import Source
+
+STDIN = "-"  # a timeline named so on the command line is read from standard input
+STDIN_NAME = "<stdin>"  # what spans, diagnostics and reports call it
+CHUNK = 1 << 20
+
+
+class InputError(Exception):
+    """A file that cannot be read at all, or standard input closed: bad usage, not bad data."""
+
+
+def name_of(path: str) -> str:
+    """What reports and diagnostics call an input."""
+    return STDIN_NAME if path == STDIN else path
+
+
+def stdin() -> IO[bytes]:
+    if sys.stdin is None or sys.stdin.closed:
+        raise InputError("the timeline is `-`, but standard input is closed")
+    return sys.stdin.buffer
+
+
+def read_bytes(path: str) -> bytes:
+    """A user-named file's bytes; `-` is standard input."""
+    if path == STDIN:
+        return stdin().read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def read_source(path: str, code: str) -> tuple[Source, list[Diagnostic]]:
+    """A user-named file as text; bytes that are not UTF-8 give one diagnostic, `code`, at the first of them."""
+    return decode(name_of(path), read_bytes(path), code)
+
+
+def size_of(path: str) -> int | None:
+    with contextlib.suppress(OSError):
+        return os.path.getsize(path)
+    return None
+
+
+def check_readable(path: str) -> None:
+    if path == STDIN:
+        stdin()
+        return
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def chunks(path: str, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """A file's bytes in chunks, first to last."""
+    done = 0
+    with open(path, "rb") as handle:
+        while True:
+            chunk = handle.read(CHUNK)
+            if not chunk:
+                return
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+            yield chunk
+
+
+def blocks_backwards(path: str, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """A file's bytes in blocks, last to first."""
+    with open(path, "rb") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        done = 0
+        while end > 0:
+            start = max(0, end - CHUNK)
+            handle.seek(start)
+            block = handle.read(end - start)
+            done += len(block)
+            if progress is not None:
+                progress(done)
+            yield block
+            end = start
+
+
+def head(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(4096)
+
+
+@contextlib.contextmanager
+def as_file(path: str, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """A path to read the input from more than once: the file itself, or standard input copied to a temporary
+    file first (removed afterwards)."""
+    if path != STDIN:
+        yield path
+        return
+    source = stdin()
+    with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
+        spooled = os.path.join(folder, "stdin")
+        try:
+            with open(spooled, "wb") as out:
+                done = 0
+                while True:
+                    chunk = source.read(CHUNK)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done)
+        except OSError as error:
+            where = tempfile.gettempdir()
+            raise InputError(
+                f"cannot keep standard input in {where} to read it twice: {error.strerror or error}; "
+                "give the timeline as a file, or set TMPDIR to a folder with room"
+            ) from None
+        yield spooled
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,222 @@
+"""`--jobs N`: a JSON Lines timeline shared among N worker processes, with output byte for byte that of one.
+
+Every worker reads the whole file but keeps only its share: a report or event belongs to the worker its
+incident's bucket falls to (`sladsl.evaluation.engine.owner`); a customer record is read by every worker, for
+plans, and counted by worker 0; everything else belongs to worker 0. Each worker runs the incident stage of the
+engine on its share, writing its lines with their keys to a spool file; when all have read their input they agree
+on the as-of instant (the latest any of them saw), decide what they still hold, and send back their partials.
+The parent merges the spools in key order, which is the order one process writes in, then runs the period stage
+on the partials.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import attrs
+import orjson
+
+from sladsl import model
+from sladsl.evaluation.engine import (
+    Decided,
+    IncidentStage,
+    Item,
+    Key,
+    Partial,
+    PeriodStage,
+    Rejected,
+    Summary,
+    final_as_of,
+    owner,
+)
+from sladsl.render.json import Lines
+from sladsl.run import files
+from sladsl.run.check import Options, WorkerLost, Writer, learn
+from sladsl.run.progress import Progress
+from sladsl.timeline.formats import json_lines, line_entry
+
+
+@attrs.frozen
+class Job:
+    """What every worker needs: the agreement, the file, the options."""
+
+    agreement: model.Agreement
+    path: str
+    name: str
+    options: Options
+
+
+def parallel(
+    agreement: model.Agreement,
+    path: str,
+    out: IO[bytes],
+    options: Options,
+    *,
+    name: str,
+    lines: Lines,
+    jobs: int,
+    progress: Progress,
+) -> Summary:
+    job = Job(agreement, path, name, options)
+    methods = multiprocessing.get_all_start_methods()
+    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    progress.on = False  # worker 0 draws it
+    with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
+        spools = [os.path.join(folder, f"worker-{i}.lines") for i in range(jobs)]
+        pipes = [context.Pipe() for _ in range(jobs)]
+        ends = [end for pair in pipes for end in pair]
+        processes = [
+            context.Process(
+                target=_worker,
+                args=(job, i, jobs, spools[i], pipes[i][1]),
+                kwargs={"others": [end for end in ends if end is not pipes[i][1]], "terminal": progress.terminal},
+                daemon=True,
+            )
+            for i in range(jobs)
+        ]
+        for process in processes:
+            process.start()
+        for _, child in pipes:
+            child.close()  # the workers hold their ends: a worker that dies unheard gives EOFError, not a hang
+        try:
+            final = final_as_of(options.as_of, [_receive(parent) for parent, _ in pipes])
+            for parent, _ in pipes:
+                parent.send(final)
+            partials: list[Partial] = [_receive(parent) for parent, _ in pipes]
+        except WorkerLost as error:
+            # Which worker ended, and how: its exit status is there once its process is reaped.
+            ended = multiprocessing.connection.wait([p.sentinel for p in processes], timeout=5)
+            lost = []
+            for index, process in enumerate(processes):
+                if process.sentinel in ended:
+                    process.join()
+                    if process.exitcode:
+                        lost.append((index, process.exitcode))
+            for process in processes:
+                process.terminate()
+            raise WorkerLost(_how_it_ended(*lost[0]) if lost else str(error)) from None
+        except BaseException:
+            for process in processes:
+                process.terminate()
+            raise
+        finally:
+            for process in processes:
+                process.join()
+            progress.on = progress.terminal  # the workers are done: the line is the parent's to say or clear
+        failed = [p.exitcode for p in processes if p.exitcode != 0]
+        if failed:
+            raise RuntimeError(f"a --jobs worker failed (exit code {failed[0]})")
+        progress.say(f"merging {jobs} workers' lines")
+        with contextlib.ExitStack() as stack:
+            handles = [stack.enter_context(open(spool, "rb")) for spool in spools]
+            for _, line in heapq.merge(*(_keyed(h) for h in handles), key=_first):
+                out.write(line)
+    progress.say("the periods: availability, credits and totals")
+    write = Writer(out)
+    summary: Summary | None = None
+    for item in PeriodStage(agreement, partials, final, window=options.window).run():
+        for line in lines.render(item):
+            write(line)
+        if isinstance(item, Summary):
+            summary = item
+    write.flush()
+    assert summary is not None
+    return summary
+
+
+def _worker(
+    job: Job, index: int, workers: int, spool: str, conn: Any, *, others: list[Any], terminal: bool
+) -> None:
+    """One of N workers: its share's lines, spooled with their keys; its partial sent back at the end. Whatever
+    stops it is sent to the parent, which stops the run and reports it as one job would. It first closes its
+    copies of the other pipes' ends: while it held them, the parent could not see a worker that died without a
+    word, and waited for it."""
+    for end in others:
+        end.close()
+    try:
+        _work(job, index, workers, spool, conn, terminal=terminal)
+    except Exception as error:
+        try:
+            conn.send(("failed", error))
+        except Exception:  # an exception that cannot be pickled is sent as its text
+            conn.send(("failed", RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        conn.close()
+
+
+def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal: bool) -> None:
+    options = job.options
+    size = files.size_of(job.path) or 0
+    progress = Progress(size) if index == 0 else None
+    if progress is not None:
+        progress.on = terminal
+    finality = learn(job.path, size, progress, share=(index, workers))
+    stage = IncidentStage(
+        job.agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
+    )
+    lines = Lines(job.agreement)
+    with open(spool, "wb") as sink:
+
+        def emit(items: Iterable[Item]) -> None:
+            for item in items:
+                assert isinstance(item, (Decided, Rejected))
+                key = b"%d\t%d\t%d\t%s\t" % (*item.key[:3], orjson.dumps(item.key[3]))
+                for line in lines.render(item):
+                    sink.write(key + line + b"\n")
+
+        if progress is not None:
+            progress.start("checking", size)
+        # Only the records this worker reads are parsed: reading backwards told which they are.
+        for seq, place in enumerate(json_lines(files.chunks(job.path, progress))):
+            if not finality.owns(seq):
+                continue
+            entry = line_entry(job.name, seq, place)
+            belongs = owner(entry.raw, workers)
+            if belongs == index:
+                emit(stage.feed(entry))
+            elif belongs is None:
+                emit(stage.feed(entry, counted=index == 0))
+        if progress is not None:
+            progress.say("deciding the incidents still open")
+        conn.send(("ok", stage.latest))
+        emit(stage.finish(conn.recv()))
+    conn.send(("ok", stage.partial(customers=index == 0)))
+
+
+def _receive(conn: Any) -> Any:
+    """A worker's next message; what stopped it, raised here."""
+    try:
+        status, payload = conn.recv()
+    except EOFError:
+        raise WorkerLost("a --jobs worker stopped before it finished") from None
+    if status == "failed":
+        raise payload
+    return payload
+
+
+def _how_it_ended(index: int, code: int) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "an unknown signal"
+        return f"--jobs worker {index} was killed by signal {-code} ({name}) before it finished"
+    return f"--jobs worker {index} exited with code {code} before it finished"
+
+
+def _keyed(handle: IO[bytes]) -> Iterator[tuple[Key, bytes]]:
+    for row in handle:
+        first, second, third, fourth, line = row.split(b"\t", 4)
+        yield (int(first), int(second), int(third), orjson.loads(fourth)), line
+
+
+def _first(pair: tuple[Key, bytes]) -> Key:
+    return pair[0]

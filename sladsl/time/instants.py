@@ -1,0 +1,251 @@
+"""Instants: integer seconds since the Unix epoch (UTC). Timestamps in, local wall time out, and wall-clock
+arithmetic.
+
+* A timestamp names an instant only with an offset (`+02:00`, `Z`) or a zone in brackets (`[Europe/Oslo]`); a
+  naive one is an error, never UTC. A local time the clocks skip, or one they repeat without an offset, is an
+  error too. Instants run from 1970-01-01T00:00:00Z up to, not including, 2100-01-01T00:00:00Z.
+* Local wall time to instant: a wall time W happens at the first instant at which the local clock shows W or
+  later. In a spring-forward gap that is the switch itself; in an autumn overlap it is the first occurrence.
+* Wall-clock arithmetic: minutes and hours are real elapsed time; days, weeks and months keep the local clock
+  time (a month clips to the last day of a shorter month), then map back by the rule above.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pendulum
+
+from sladsl.model import WallUnit
+from sladsl.time.zones import ZONE_ABBREVIATIONS, closest_zone, is_abbreviation, zone
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+# The instants a timeline may name: from 1970-01-01T00:00:00Z up to, not including, 2100-01-01T00:00:00Z. Every
+# real SLA record falls inside; outside it a single typo in a year (9999 for 2025) would have the business clocks
+# and the monthly periods walk thousands of years. Bounded, a timeline is checked in bounded time.
+FIRST_INSTANT = 0
+END_INSTANT = 4_102_444_800
+
+
+def epoch(moment: dt.datetime) -> int:
+    """Integer seconds since the epoch of an aware datetime."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetime has no instant")
+    return int((moment - _EPOCH).total_seconds())
+
+
+def local(instant: int, zone_name: str) -> dt.datetime:
+    """The aware local datetime of an instant."""
+    return dt.datetime.fromtimestamp(instant, zone(zone_name))
+
+
+def local_date(instant: int, zone_name: str) -> dt.date:
+    return local(instant, zone_name).date()
+
+
+def day_start(day: dt.date, zone_name: str) -> int:
+    """The instant a local date begins: its midnight, or the first instant after it when midnight is skipped."""
+    return wall_to_instant(dt.datetime.combine(day, dt.time()), zone_name)
+
+
+def utc_year(instant: int) -> int:
+    return dt.datetime.fromtimestamp(instant, dt.UTC).year
+
+
+_MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]  # `MM:SS` of a second in an hour
+
+
+class LocalTimes:
+    """Instants as ISO 8601 local text in one zone, exactly as `local(t, zone).isoformat()` writes them.
+
+    Output writes four instants per target, so the local text up to the hour is made once per UTC hour and
+    the minutes and seconds are added from integers; an hour in which the offset changes, or an offset that is
+    not whole hours, is formatted the slow way."""
+
+    def __init__(self, zone_name: str) -> None:
+        self.tz = zone(zone_name)
+        self._hours: dict[int, tuple[str, str] | None] = {}
+        self._last, self._last_text = -1, ""  # a report and its clock start are most often one instant
+
+    def _hour(self, hour: int) -> tuple[str, str] | None:
+        """For a UTC hour in which the offset holds and is whole hours: the local text up to the minutes, and
+        the offset's text. None for any other hour, which is then formatted the slow way."""
+        try:
+            first = dt.datetime.fromtimestamp(hour * 3600, self.tz)
+            last = dt.datetime.fromtimestamp(hour * 3600 + 3599, self.tz)
+        except (OverflowError, OSError, ValueError):
+            return None
+        offset = first.utcoffset()
+        if offset is None or offset != last.utcoffset() or (offset.days * 86400 + offset.seconds) % 3600:
+            return None
+        text = first.isoformat()
+        return text[:14], text[19:]
+
+    def iso(self, instant: int) -> str:
+        if instant == self._last:
+            return self._last_text
+        hour, within = divmod(instant, 3600)
+        if hour in self._hours:
+            found = self._hours[hour]
+        else:
+            if len(self._hours) > 200_000:  # about 23 years of hours: start again rather than grow
+                self._hours.clear()
+            found = self._hours[hour] = self._hour(hour)
+        if found is None:
+            text = dt.datetime.fromtimestamp(instant, self.tz).isoformat()
+        else:
+            text = found[0] + _MINUTES_SECONDS[within] + found[1]
+        self._last, self._last_text = instant, text
+        return text
+
+
+def wall_to_instant(wall: dt.datetime, zone_name: str) -> int:
+    """The first instant at which the local clock shows `wall` (naive) or later."""
+    tz = zone(zone_name)
+    first = int(wall.replace(tzinfo=tz, fold=0).timestamp())
+    if dt.datetime.fromtimestamp(first, tz).replace(tzinfo=None) == wall:
+        return first  # exists; fold=0 is the first occurrence when it is repeated
+    # In a gap: before the switch the wall clock is earlier than `wall`, after it later. Bisect for the switch.
+    second = int(wall.replace(tzinfo=tz, fold=1).timestamp())
+    lo, hi = min(first, second), max(first, second)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if dt.datetime.fromtimestamp(mid, tz).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def add_wall(instant: int, amount: int, unit: WallUnit, zone_name: str) -> int:
+    """Wall-clock arithmetic: real time for minutes and hours, local calendar time for days, weeks, months."""
+    if unit == "minute":
+        return instant + 60 * amount
+    if unit == "hour":
+        return instant + 3600 * amount
+    # Calendar arithmetic on the local wall time is pendulum's (a month clips to the last day of a shorter one);
+    # the wall time is then placed on the time line by sladsl's rule for skipped and repeated times.
+    start = pendulum.naive(*local(instant, zone_name).timetuple()[:6])
+    if unit == "day":
+        wall = start.add(days=amount)
+    elif unit == "week":
+        wall = start.add(weeks=amount)
+    else:
+        wall = start.add(months=amount)
+    return wall_to_instant(wall, zone_name)
+
+
+class TimestampError(ValueError):
+    """A timestamp that names no single instant; `code` is its diagnostic code."""
+
+    def __init__(self, code: str, message: str, help_text: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.help = help_text
+
+
+_OFFSETS: dict[dt.tzinfo, int] = {}  # fixed offsets seen in timestamps, in whole seconds
+_UNIX_DAY = dt.date(1970, 1, 1).toordinal()
+
+
+def _in_range(text: str, instant: int) -> int:
+    if FIRST_INSTANT <= instant < END_INSTANT:
+        return instant
+    raise TimestampError(
+        "E0317",
+        f"`{text}` is outside the years sladsl checks",
+        "instants run from 1970-01-01T00:00:00Z up to 2100-01-01T00:00:00Z; check the year",
+    )
+
+
+def parse_instant(text: str) -> int:
+    """The instant of a timestamp, as `parse_instant_slowly` defines it, computed on integers.
+
+    The hot path of reading a timeline: a timestamp with a fixed offset (the common case) is split by the C
+    parser and summed on the epoch line. Anything else (a bracketed zone, no offset, an error, an offset with
+    parts of a second) takes the slow path, which is the definition; a property test holds the two equal."""
+    try:
+        moment = _fromisoformat(text)
+    except ValueError:
+        return parse_instant_slowly(text)
+    offset = _OFFSETS.get(moment.tzinfo) if moment.tzinfo is not None else None
+    if offset is None:
+        delta = moment.utcoffset()
+        if delta is None or delta.microseconds or type(moment.tzinfo) is not dt.timezone:
+            return parse_instant_slowly(text)
+        offset = _OFFSETS[moment.tzinfo] = delta.days * 86400 + delta.seconds
+    instant = (
+        (moment.toordinal() - _UNIX_DAY) * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second - offset
+    )
+    if FIRST_INSTANT <= instant < END_INSTANT:
+        return instant
+    return _in_range(text, instant)
+
+
+_fromisoformat = dt.datetime.fromisoformat
+
+
+def parse_instant_slowly(text: str) -> int:
+    """The instant of an ISO 8601 timestamp that carries an offset (`+02:00`, `Z`) or a zone in brackets.
+
+    `2025-03-30T10:00:00+02:00` and `2025-03-30T10:00:00[Europe/Oslo]` both name an instant. A local time with a
+    zone must exist and be unique there: 02:30 on the night the clocks go forward, or a repeated 02:30 in autumn
+    without an offset, is an error. A timestamp with neither offset nor zone is an error, never UTC. Parts of a
+    second are dropped (instants are whole seconds). The instant must lie in `[FIRST_INSTANT, END_INSTANT)`.
+    """
+    zone_name = None
+    body = text.strip()
+    if body.endswith("]") and "[" in body:
+        body, zone_name = body[:-1].split("[", 1)
+    try:
+        moment = dt.datetime.fromisoformat(body)
+    except ValueError as error:
+        raise TimestampError(
+            "E0305", f"`{text}` is not a timestamp ({error})", "write it like `2025-04-16T16:00:00+02:00`"
+        ) from None
+    if zone_name is not None:
+        if is_abbreviation(zone_name):
+            suggestion = ZONE_ABBREVIATIONS.get(zone_name.upper())
+            raise TimestampError(
+                "E0318",
+                f"`{zone_name}` is an abbreviation, not a time zone",
+                f"name the place instead, for example `{suggestion}`"
+                if suggestion
+                else "name the place instead, as `Area/City`",
+            )
+        try:
+            tz = zone(zone_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database
+            close = closest_zone(zone_name)
+            raise TimestampError(
+                "E0314",
+                f"time zone `{zone_name}` is not known",
+                f"did you mean `{close}`?" if close else "use an IANA name like `Europe/Oslo`",
+            ) from None
+        naive = moment.replace(tzinfo=None)
+        first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+        exists = dt.datetime.fromtimestamp(first.timestamp(), tz).replace(tzinfo=None) == naive
+        if not exists:
+            raise TimestampError(
+                "E0306",
+                f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks skip it",
+                "check the source clock; a local time in a spring-forward gap names no instant",
+            )
+        if moment.tzinfo is not None:
+            if moment.utcoffset() not in (first.utcoffset(), second.utcoffset()):
+                raise TimestampError("E0305", f"`{text}`: the offset does not match {zone_name} at that time")
+        elif first.utcoffset() != second.utcoffset():
+            raise TimestampError(
+                "E0307",
+                f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name}: the clocks go back",
+                "add the offset, like `+02:00` for the first time or `+01:00` for the second",
+            )
+        else:
+            moment = first
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise TimestampError(
+            "E0304", f"`{text}` has no offset or zone", "add an offset like `+02:00` (or `Z`), or `[Europe/Oslo]`"
+        )
+    return _in_range(text, epoch(moment.replace(microsecond=0)))

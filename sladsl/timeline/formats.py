@@ -1,0 +1,248 @@
+"""Timeline files to entries: JSON Lines, CSV (a header row) or a JSON array, in memory; nothing is read here.
+
+Every entry is numbered (`seq`, from 0, in the order of the file) and placed (`where`, a span with the file's
+name, line and column), and carries its own text so that a diagnostic can point at one of its fields. A record
+that cannot be parsed still becomes an entry: its value is the `Reject` that says why, so it is counted and
+reported like any other bad record.
+
+JSON Lines are split on line feeds alone (JSON strings may hold U+2028), each line decoded on its own: one line
+that is not UTF-8, or not JSON, costs that line only. Only JSON's own white space (space, tab, CR, LF) may
+surround a record. The lines of a file can also be read from the end (`json_lines_backwards`), with the same
+numbering; an evaluation uses that to learn which record is the last of each incident before reading forward.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+import orjson
+
+from sladsl.source import Source, Span
+
+BOM = b"\xef\xbb\xbf"
+JSON_BLANK = b" \t\r\n"  # the white space JSON allows around a value
+
+
+class Reject(Exception):
+    """Why a record cannot be used: a diagnostic code, a message, help, and the field at fault (if one is)."""
+
+    def __init__(
+        self, code: str, message: str, help_text: str | None = None, key: str | None = None, at: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code, self.message, self.help, self.key = code, message, help_text, key
+        self.at = at  # where in the record's text the fault is, when it is one character (a byte not UTF-8)
+
+
+@attrs.define(slots=True)
+class Entry:
+    """One record as read: its number in the timeline, its place, its parsed value (or the `Reject` saying why it
+    has none), and its own text."""
+
+    seq: int
+    where: Span
+    raw: Any
+    text: str | bytes
+
+
+def kind_of(name: str, text: str | bytes) -> str:
+    """The format of a timeline: `csv` for a `.csv` file, `array` for a `.json` file or text that starts with
+    `[` (after white space and a byte-order mark), else `lines`."""
+    lowered = name.lower()
+    if lowered.endswith(".csv"):
+        return "csv"
+    if lowered.endswith(".json"):
+        return "array"
+    head = text[:4096].encode() if isinstance(text, str) else text[:4096]
+    return "array" if head.removeprefix(BOM).lstrip(JSON_BLANK).startswith(b"[") else "lines"
+
+
+# -- JSON Lines -----------------------------------------------------------------------------------------------
+
+
+def json_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, int, int, bytes]]:
+    """(line number, byte offset, column, body) of every non-blank line, from the file's bytes in chunks of any
+    size; the offset and 1-based column are where the body begins, past any white space."""
+    number, offset, tail = 0, 0, b""
+    first, pending = True, b""
+    for given in chunks:
+        chunk = given
+        if first:  # the file's first bytes: drop a byte-order mark, even one split across chunks
+            pending += given
+            if len(pending) < len(BOM) and BOM.startswith(pending):
+                continue
+            chunk, pending, first = pending, b"", False
+            if chunk.startswith(BOM):
+                chunk, offset = chunk[len(BOM) :], len(BOM)
+        parts = (tail + chunk).split(b"\n")
+        tail = parts.pop()
+        for part in parts:
+            number += 1
+            body = part.strip(JSON_BLANK)
+            if body:
+                lead = _leading(part)
+                yield number, offset + lead, lead + 1, body
+            offset += len(part) + 1
+    if first:
+        tail = pending  # a file shorter than a byte-order mark, or one that is nothing but
+        if tail.startswith(BOM):
+            tail, offset = tail[len(BOM) :], len(BOM)
+    body = tail.strip(JSON_BLANK)
+    if body:
+        lead = _leading(tail)
+        yield number + 1, offset + lead, lead + 1, body
+
+
+def _leading(part: bytes) -> int:
+    return len(part) - len(part.lstrip(JSON_BLANK))
+
+
+def json_lines_backwards(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """The bodies of the non-blank lines, last first, from the file's bytes in blocks taken from its end (the
+    last block first). The same lines as `json_lines`, in reverse."""
+    head = b""  # the start of the earliest line seen so far, not yet known to be whole
+    for block in blocks:
+        parts = (block + head).split(b"\n")
+        head = parts[0]
+        for part in reversed(parts[1:]):
+            body = part.strip(JSON_BLANK)
+            if body:
+                yield body
+    body = head.removeprefix(BOM).strip(JSON_BLANK)
+    if body:
+        yield body
+
+
+def parse_line(body: bytes) -> Any:
+    """A line's value, or the `Reject` that says why it has none."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _slowly(body)
+
+
+def _slowly(body: bytes) -> Any:
+    """What the standard library makes of a line orjson refused: a value (orjson is stricter in a few corners,
+    such as a lone surrogate escape), or the reason it is not one."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Reject(
+            "E0315",
+            f"byte {error.start} of this line is not UTF-8 text",
+            "a timeline must be UTF-8 text; is this the right file?",
+            at=len(body[: error.start].decode("utf-8", errors="replace")),
+        )
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except Reject as error:
+        return error
+    except json.JSONDecodeError as error:
+        return Reject("E0301", f"this line is not a JSON object: {why(error)}", _stray_space(text, error))
+    except RecursionError:
+        return Reject("E0301", "this line is nested too deeply to read")
+
+
+def _stray_space(text: str, error: json.JSONDecodeError) -> str | None:
+    """Help for a record followed by a Unicode space that JSON does not count as white space (a no-break space
+    pasted from a document, say)."""
+    if error.msg == "Extra data" and not text[error.pos :].strip():
+        found = next(c for c in text[error.pos :] if c not in " \t\r\n")
+        name = unicodedata.name(found, "a space").lower()
+        return f"U+{ord(found):04X} ({name}) is not white space in JSON; remove it"
+    return None
+
+
+def no_constant(name: str) -> Any:
+    raise Reject("E0313", f"`{name}` is not a number JSON allows")
+
+
+def why(error: Exception) -> str:
+    return f"{error.msg} (column {error.colno})" if isinstance(error, json.JSONDecodeError) else str(error)
+
+
+def lines_of(name: str, lines: Iterable[tuple[int, int, int, bytes]]) -> Iterator[Entry]:
+    """Entries from `json_lines`, numbered from 0."""
+    for seq, line in enumerate(lines):
+        yield line_entry(name, seq, line)
+
+
+def line_entry(name: str, seq: int, line: tuple[int, int, int, bytes]) -> Entry:
+    """Record `seq` of a JSON Lines timeline, from `json_lines`: its line number, offset, column and body."""
+    number, offset, column, body = line
+    where = Span(name, offset, offset + len(body), number, column, number, column + len(body))
+    return Entry(seq, where, parse_line(body), body)
+
+
+# -- CSV and JSON arrays, read whole --------------------------------------------------------------------------
+
+
+def entries(source: Source) -> Iterator[Entry]:
+    """Every record of a timeline held in memory as text, in file order."""
+    kind = kind_of(source.name, source.text)
+    if kind == "csv":
+        yield from _csv_entries(source)
+    elif kind == "array":
+        yield from _array_entries(source)
+    else:
+        yield from lines_of(source.name, json_lines([source.text.encode("utf-8", "surrogatepass")]))
+
+
+def _array_entries(source: Source) -> Iterator[Entry]:
+    text = source.text
+    decoder = json.JSONDecoder(parse_constant=no_constant)
+    i = len(text) - len(text.lstrip())
+    seq = 0
+    if not text.startswith("[", i):
+        yield Entry(seq, source.span(i, i + 1), Reject("E0301", "a JSON timeline must be an array of records"), "")
+        return
+    i += 1
+    while True:
+        while i < len(text) and text[i] in " \t\r\n,":
+            i += 1
+        if i >= len(text) or text[i] == "]":
+            return
+        try:
+            value, end = decoder.raw_decode(text, i)
+        except Reject as error:
+            yield Entry(seq, source.span(i, i + 1), error, "")
+            return
+        except json.JSONDecodeError as error:
+            yield Entry(
+                seq, source.span(i, i + 1), Reject("E0301", f"this record is not valid JSON: {why(error)}"), ""
+            )
+            return
+        except RecursionError:
+            yield Entry(
+                seq, source.span(i, i + 1), Reject("E0301", "this record is nested too deeply to read"), ""
+            )
+            return
+        yield Entry(seq, source.span(i, end), value, text[i:end])
+        seq += 1
+        i = end
+
+
+def _csv_entries(source: Source) -> Iterator[Entry]:
+    text = source.text
+    starts = [0]  # where each line begins, so a row's place is found without counting again
+    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    reader = csv.DictReader(io.StringIO(text))
+    for seq, row in enumerate(reader):
+        line = reader.line_num
+        start = starts[line - 1] if line - 1 < len(starts) else len(text)
+        end = starts[line] - 1 if line < len(starts) else len(text)
+        body = text[start:end].rstrip("\r")
+        where = source.span(start, start + len(body))
+        if None in row:
+            yield Entry(seq, where, Reject("E0301", "this row has more fields than the header"), body)
+            continue
+        record: dict[str, Any] = {k: v for k, v in row.items() if k and v not in ("", None)}
+        if "tags" in record:
+            record["tags"] = [t.strip() for t in str(record["tags"]).split(";") if t.strip()]
+        yield Entry(seq, where, record, body)

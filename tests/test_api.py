@@ -1,0 +1,66 @@
+"""The public API: what the README shows a developer runs as written, and every public name is there."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+
+import pytest
+
+import sladsl
+from sladsl.evaluation.verdicts import Records
+from tests.helpers import ROOT
+
+
+def test_the_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Using sladsl from Python") :]
+    (example,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[:1]
+    monkeypatch.chdir(ROOT)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example, "README.md", "exec"), {})  # the README's own code, as a reader runs it
+    lines = printed.getvalue().splitlines()
+    # Izy's timeline, by report. INC-2 (B, Sat 29 March 23:30): the clock starts Mon 31 March 08:00, 4 core hours
+    # to 12:00, answered 12:30: 30 minutes late. INC-1 (A, Wed 16 April 16:00): 16:00-17:00, then Maundy
+    # Thursday, Good Friday and Easter Monday are closed, Tue 22 April 08:00-09:00: answered 08:45, 15 minutes
+    # early. INC-3 (C, Fri 2 May 17:30): the clock starts Mon 5 May 08:00; the end of the next business day is
+    # Tue 6 May 17:00, answered 16:00: an hour early (real time, as the target counts business days).
+    assert lines[:3] == [
+        "INC-2 response breached -1800",
+        "INC-1 response met 900",
+        "INC-3 response met 3600",
+    ]
+    assert lines[3] == repr(Records(13, 13, 0))
+    assert lines[4] == "Izy AS Service Level Agreement"
+
+
+def test_every_public_name_is_there() -> None:
+    for name in sladsl.__all__:
+        assert getattr(sladsl, name) is not None, name
+    with pytest.raises(AttributeError):
+        sladsl.no_such_name  # noqa: B018
+
+
+def test_plain_dictionaries_are_records_too() -> None:
+    # Izy, severity A reported Wed 16 April 2025 09:00, answered 10:30: 2 core hours, so due 11:00; met with 30
+    # minutes to spare. The records come as a program holds them, response first.
+    checked = sladsl.load((ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8"), "izy.sla")
+    report = sladsl.evaluate(
+        checked.agreement,
+        [
+            {"type": "response", "incident": "X", "at": "2025-04-16T10:30:00+02:00"},
+            {"type": "reported", "incident": "X", "severity": "A", "at": "2025-04-16T09:00:00+02:00"},
+        ],
+    )
+    [verdict] = report.targets
+    assert (verdict.status, verdict.margin) == ("met", 30 * 60)
+    assert report.records == Records(2, 2, 0)
+
+
+def test_a_bad_plain_record_is_placed_by_its_number() -> None:
+    checked = sladsl.load((ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8"), "izy.sla")
+    report = sladsl.evaluate(checked.agreement, [{"type": "reported", "incident": "X", "severity": "Z"}])
+    [problem] = report.rejected
+    assert (problem.code, str(problem.span)) == ("E0303", "<records>:1:1")
