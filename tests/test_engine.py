@@ -675,7 +675,7 @@ def test_a_worker_killed_mid_run_is_reported_not_waited_for(tmp_path: Path) -> N
 def test_jobs_agree_on_odd_lines(tmp_path: Path) -> None:
     """Lines a router could misread: escaped ids, keys inside nested objects, keys as values, a customer whose
     type is written twice, a duplicated key, and lines that are not objects at all. One, two and three jobs
-    write the same bytes."""
+    write the same bytes, in a file with a byte-order mark and blank lines for the workers to cut."""
     rows = [
         '{"type": "customer", "id": "acme", "fee": "100", "meta": {"type": "customer"}}',
         '{"type": "reported", "incident": "INC-\\u0031", "customer": "acme", "severity": "A",'
@@ -693,7 +693,8 @@ def test_jobs_agree_on_odd_lines(tmp_path: Path) -> None:
         "not json",
     ]
     path = tmp_path / "odd.jsonl"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # A byte-order mark, blank lines and CR LF line ends too: the workers cut the file at line starts.
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n\n".join(rows).encode() + b"\r\n")
     outputs = []
     for jobs in (1, 2, 3):
         out = io.BytesIO()

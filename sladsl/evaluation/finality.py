@@ -21,16 +21,31 @@ whose plan comes from its customer is decided only once that customer's records 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from typing import Any
 
 from sladsl.timeline.records import key_of
 
 BUCKETS = 64
+NONE, CUSTOMER = 0, 1  # the codes of a record that names no incident, and of a customer record
+
+
+def code_of(ident: str) -> int:
+    """An incident id's code: a 32-bit hash of it, never `NONE` or `CUSTOMER`."""
+    code = zlib.crc32(ident.encode("utf-8", "surrogatepass"))
+    return code if code > CUSTOMER else CUSTOMER + 1
+
+
+def code_of_key(key: tuple[str, str] | None) -> int:
+    """The code of a record, by whom it concerns (`sladsl.timeline.records.key_of`)."""
+    if key is None:
+        return NONE
+    return CUSTOMER if key[0] == "customer" else code_of(key[1])
 
 
 def bucket_of(ident: str) -> int:
     """The bucket an incident id falls in: which `--jobs` worker owns it, and its segment of the filter."""
-    return zlib.crc32(ident.encode("utf-8", "surrogatepass")) % BUCKETS
+    return code_of(ident) % BUCKETS
 
 
 class Finality:
@@ -49,44 +64,46 @@ class Finality:
 
     def add(self, raw: Any) -> None:
         """The next record, reading backwards (its parsed value, or the reason it has none)."""
-        self.add_key(key_of(raw))
+        key = key_of(raw)
+        if key is not None and key[0] == "customer":
+            self.customers.setdefault(key[1], self.count)
+        self.add_code(code_of_key(key))
 
-    def add_key(self, key: tuple[str, str] | None) -> None:
-        """The next record, reading backwards, by whom it concerns (see `sladsl.timeline.records.key_of`)."""
+    def add_code(self, code: int) -> None:
+        """The next record, reading backwards, by its code (`code_of_key`)."""
+        self.add_codes((code,))
+
+    def add_codes(self, codes: Iterable[int]) -> None:
+        """The next records, reading backwards, by their codes (`code_of_key`). A customer record's place is kept
+        by `add`, or given whole in `customers` by whoever read the customers."""
         place = self.count
-        self.count = place + 1
-        shared = self.workers > 1
-        if not place & 7:
-            self.marks.append(0)
-            if shared:
-                self.mine.append(0)
-        if key is None:  # an outage, a claim, or a record that names no one: worker 0's
-            if shared and self.worker == 0:
-                self.mine[place >> 3] |= 1 << (place & 7)
-            return
-        kind, ident = key
-        if kind == "customer":  # every worker reads a customer record, for plans
-            self.customers.setdefault(ident, place)
-            if shared:
-                self.mine[place >> 3] |= 1 << (place & 7)
-            return
-        first = zlib.crc32(ident.encode("utf-8", "surrogatepass"))
-        bucket = first % BUCKETS
-        if bucket % self.workers != self.worker:
-            return
-        if shared:
-            self.mine[place >> 3] |= 1 << (place & 7)
-        # Two bits in the bucket's segment, both from the one 32-bit hash: two ids share both only when their
-        # hashes are equal, which costs no more than any other false "seen".
-        segment = self.segment
-        base = bucket * segment
-        a = base + (first >> 6) % segment
-        b = base + (first * 0x9E3779B1 >> 16) % segment
-        bits = self.filter
-        if not (bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1):
-            self.marks[place >> 3] |= 1 << (place & 7)
-            bits[a >> 3] |= 1 << (a & 7)
-            bits[b >> 3] |= 1 << (b & 7)
+        worker, workers, shared = self.worker, self.workers, self.workers > 1
+        marks, mine, bits, segment = self.marks, self.mine, self.filter, self.segment
+        for code in codes:
+            if not place & 7:
+                marks.append(0)
+                if shared:
+                    mine.append(0)
+            if code == NONE:  # an outage, a claim, or a record that names no one: worker 0's
+                if shared and worker == 0:
+                    mine[place >> 3] |= 1 << (place & 7)
+            elif code == CUSTOMER:  # every worker reads a customer record, for plans
+                if shared:
+                    mine[place >> 3] |= 1 << (place & 7)
+            elif (code % BUCKETS) % workers == worker:
+                if shared:
+                    mine[place >> 3] |= 1 << (place & 7)
+                # Two bits in the bucket's segment, both from the one 32-bit code: two ids share both only when
+                # their codes are equal, which costs no more than any other false "seen".
+                base = code % BUCKETS * segment
+                a = base + (code >> 6) % segment
+                b = base + (code * 0x9E3779B1 >> 16) % segment
+                if not (bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1):
+                    marks[place >> 3] |= 1 << (place & 7)
+                    bits[a >> 3] |= 1 << (a & 7)
+                    bits[b >> 3] |= 1 << (b & 7)
+            place += 1
+        self.count = place
 
     def done(self) -> None:
         """Every record has been added: the filter is no longer needed."""

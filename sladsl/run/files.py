@@ -80,6 +80,46 @@ def chunks(path: str, progress: Callable[[int], None] | None = None) -> Iterator
             yield chunk
 
 
+def chunks_between(path: str, lo: int, hi: int, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The bytes of a file from offset `lo` up to `hi`, in chunks."""
+    done = 0
+    with open(path, "rb") as handle:
+        handle.seek(lo)
+        while lo + done < hi:
+            chunk = handle.read(min(CHUNK, hi - lo - done))
+            if not chunk:
+                return
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+            yield chunk
+
+
+def line_starts(path: str, size: int, parts: int) -> list[int]:
+    """Offsets that cut a file into `parts` pieces of about the same size, each cut at the start of a line: the
+    first is 0 and the last the size."""
+    cuts = [0]
+    with open(path, "rb") as handle:
+        for part in range(1, parts):
+            at = max(size * part // parts, cuts[-1])
+            if at <= 0:
+                cuts.append(0)
+                continue
+            handle.seek(at - 1)  # a cut is just after a line feed: the byte before it may be one
+            while True:
+                block = handle.read(CHUNK)
+                found = block.find(b"\n")
+                if found >= 0:
+                    cuts.append(at + found)
+                    break
+                if not block:
+                    cuts.append(size)
+                    break
+                at += len(block)
+    cuts.append(size)
+    return cuts
+
+
 def blocks_backwards(path: str, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """A file's bytes in blocks, last to first."""
     with open(path, "rb") as handle:

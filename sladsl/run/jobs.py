@@ -1,16 +1,26 @@
 """`--jobs N`: a JSON Lines timeline shared among N worker processes, with output byte for byte that of one.
 
-Every worker reads the whole file but keeps only its share: a report or event belongs to the worker its
-incident's bucket falls to (`sladsl.evaluation.engine.owner`); a customer record is read by every worker, for
-plans, and counted by worker 0; everything else belongs to worker 0. Each worker runs the incident stage of the
-engine on its share, writing its lines with their keys to a spool file; when all have read their input they agree
-on the as-of instant (the latest any of them saw), decide what they still hold, and send back their partials.
+A report or event belongs to the worker its incident's bucket falls to (`sladsl.evaluation.engine.owner`); a
+customer record is read by every worker, for plans, and counted by worker 0; everything else belongs to worker 0.
+A run goes in three steps, each worker doing its part of each:
+
+1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
+   concerns, `sladsl.evaluation.finality.code_of_key`) to a file, four bytes a record; the customers' records are
+   sent to the parent, which tells every worker where each customer's last record is.
+2. Each worker reads every code, last to first, and learns what one process learns by reading the timeline
+   backwards, for the incidents of its own buckets: which of its records is the last of its incident, and which
+   records are its to read.
+3. Each worker reads the file forwards, parses only its own records, and runs the incident stage of the engine
+   on them, writing its lines with their keys to a spool file. When all have read their input they agree on the
+   as-of instant (the latest any of them saw), decide what they still hold, and send back their partials.
+
 The parent merges the spools in key order, which is the order one process writes in, then runs the period stage
-on the partials.
+on the partials. So every line is parsed about twice in all, as one process parses it, not twice per worker.
 """
 
 from __future__ import annotations
 
+import array
 import contextlib
 import heapq
 import multiprocessing
@@ -37,21 +47,30 @@ from sladsl.evaluation.engine import (
     final_as_of,
     owner,
 )
+from sladsl.evaluation.finality import Finality, code_of_key
 from sladsl.render.json import Lines
 from sladsl.run import files
-from sladsl.run.check import Options, WorkerLost, Writer, learn
+from sladsl.run.check import Options, WorkerLost, Writer
 from sladsl.run.progress import Progress
-from sladsl.timeline.formats import json_lines, line_entry
+from sladsl.timeline.formats import json_lines, line_entry, parse_line
+from sladsl.timeline.records import key_of
 
 
 @attrs.frozen
 class Job:
-    """What every worker needs: the agreement, the file, the options."""
+    """What every worker needs: the agreement, the file, its size and where it is cut, the options, and the
+    folder for the workers' files."""
 
     agreement: model.Agreement
     path: str
     name: str
+    size: int
+    cuts: tuple[int, ...]
     options: Options
+    folder: str
+
+    def codes(self, worker: int) -> str:
+        return os.path.join(self.folder, f"codes-{worker}")
 
 
 def parallel(
@@ -65,11 +84,12 @@ def parallel(
     jobs: int,
     progress: Progress,
 ) -> Summary:
-    job = Job(agreement, path, name, options)
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     progress.on = False  # worker 0 draws it
+    size = files.size_of(path) or 0
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
+        job = Job(agreement, path, name, size, tuple(files.line_starts(path, size, jobs)), options, folder)
         spools = [os.path.join(folder, f"worker-{i}.lines") for i in range(jobs)]
         pipes = [context.Pipe() for _ in range(jobs)]
         ends = [end for pair in pipes for end in pair]
@@ -87,6 +107,9 @@ def parallel(
         for _, child in pipes:
             child.close()  # the workers hold their ends: a worker that dies unheard gives EOFError, not a hang
         try:
+            learned = _customers([_receive(parent) for parent, _ in pipes])
+            for parent, _ in pipes:
+                parent.send(learned)
             final = final_as_of(options.as_of, [_receive(parent) for parent, _ in pipes])
             for parent, _ in pipes:
                 parent.send(final)
@@ -154,11 +177,19 @@ def _worker(
 
 def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal: bool) -> None:
     options = job.options
-    size = files.size_of(job.path) or 0
-    progress = Progress(size) if index == 0 else None
+    progress = Progress(job.size) if index == 0 else None
     if progress is not None:
         progress.on = terminal
-    finality = learn(job.path, size, progress, share=(index, workers))
+        progress.start("reading", job.cuts[index + 1] - job.cuts[index])
+    conn.send(("ok", _codes(job, index, progress)))
+    total, customers = conn.recv()
+    finality = Finality(job.size, (index, workers))
+    finality.customers = customers
+    for worker in reversed(range(workers)):  # every record's code, last to first
+        for block in files.blocks_backwards(job.codes(worker)):
+            finality.add_codes(reversed(array.array("I", block)))
+    finality.done()
+    assert finality.count == total, (finality.count, total)
     stage = IncidentStage(
         job.agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
     )
@@ -173,8 +204,8 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
                     sink.write(key + line + b"\n")
 
         if progress is not None:
-            progress.start("checking", size)
-        # Only the records this worker reads are parsed: reading backwards told which they are.
+            progress.start("checking", job.size)
+        # Only the records this worker reads are parsed: the codes told which they are.
         for seq, place in enumerate(json_lines(files.chunks(job.path, progress))):
             if not finality.owns(seq):
                 continue
@@ -189,6 +220,37 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
         conn.send(("ok", stage.latest))
         emit(stage.finish(conn.recv()))
     conn.send(("ok", stage.partial(customers=index == 0)))
+
+
+def _codes(job: Job, index: int, progress: Progress | None) -> tuple[int, list[tuple[int, str]]]:
+    """Step 1 for one worker: the codes of the records in its Nth of the file, written to its codes file; how
+    many records there are, and the customers' records among them (by number, from the Nth's first)."""
+    lo, hi = job.cuts[index], job.cuts[index + 1]
+    codes = array.array("I")
+    customers = []
+    for number, (*_, body) in enumerate(
+        json_lines(files.chunks_between(job.path, lo, hi, progress), start=lo == 0)
+    ):
+        key = key_of(parse_line(body))
+        if key is not None and key[0] == "customer":
+            customers.append((number, key[1]))
+        codes.append(code_of_key(key))
+    with open(job.codes(index), "wb") as out:
+        codes.tofile(out)
+    return len(codes), customers
+
+
+def _customers(found: list[tuple[int, list[tuple[int, str]]]]) -> tuple[int, dict[str, int]]:
+    """How many records the timeline has, and where each customer's last record is, counted from the end, from
+    what each worker found in its Nth."""
+    total = sum(count for count, _ in found)
+    places: dict[str, int] = {}
+    first = 0
+    for count, customers in found:
+        for number, ident in customers:
+            places[ident] = total - 1 - (first + number)  # the later a record, the smaller its place
+        first += count
+    return total, places
 
 
 def _receive(conn: Any) -> Any:

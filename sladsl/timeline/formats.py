@@ -66,11 +66,13 @@ def kind_of(name: str, text: str | bytes) -> str:
 # -- JSON Lines -----------------------------------------------------------------------------------------------
 
 
-def json_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, int, int, bytes]]:
+def json_lines(chunks: Iterable[bytes], *, start: bool = True) -> Iterator[tuple[int, int, int, bytes]]:
     """(line number, byte offset, column, body) of every non-blank line, from the file's bytes in chunks of any
-    size; the offset and 1-based column are where the body begins, past any white space."""
+    size; the offset and 1-based column are where the body begins, past any white space. With `start` False the
+    bytes are not the file's first (a `--jobs` worker's share), so a byte-order mark is not looked for, and lines
+    and offsets count from the share's beginning."""
     number, offset, tail = 0, 0, b""
-    first, pending = True, b""
+    first, pending = start, b""
     for given in chunks:
         chunk = given
         if first:  # the file's first bytes: drop a byte-order mark, even one split across chunks
@@ -89,7 +91,7 @@ def json_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, int, int, bytes]]
                 lead = _leading(part)
                 yield number, offset + lead, lead + 1, body
             offset += len(part) + 1
-    if first:
+    if first and pending:
         tail = pending  # a file shorter than a byte-order mark, or one that is nothing but
         if tail.startswith(BOM):
             tail, offset = tail[len(BOM) :], len(BOM)
