@@ -3,6 +3,7 @@
     python bench/run.py                  # 1,000,000 incidents, peers on 20,000
     python bench/run.py --quick          # 100,000 incidents, peers on 2,000: under two minutes
     python bench/run.py --rss 10000000   # also stream 10 million incidents and report the peak RSS
+    python bench/run.py --quick --against /tmp/before   # and an earlier checkout, in turn on the same timeline
 
 It measures, on the same generated timeline (`bench/generate.py`, Izy's agreement):
 - end-to-end `sladsl check --format jsonl` throughput in incidents per second with one job and with two (the
@@ -54,9 +55,11 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def end_to_end(timeline: Path, incidents: int, jobs: int = 1) -> tuple[float, float]:
-    """Incidents per second and peak RSS (MB, the largest process) of one streamed check, output discarded."""
-    command = [*SLADSL, "check", "--format", "jsonl", "--jobs", str(jobs), str(AGREEMENT), str(timeline)]
+def end_to_end(timeline: Path, incidents: int, jobs: int = 1, tree: Path = ROOT) -> tuple[float, float]:
+    """Incidents per second and peak RSS (MB, the largest process) of one streamed check, output discarded, with
+    the sladsl of a source tree (this one, or another checkout to compare with)."""
+    agreement = tree / "agreements" / "izy.sla"
+    command = [*SLADSL, "check", "--format", "jsonl", "--jobs", str(jobs), str(agreement), str(timeline)]
     started = time.perf_counter()
     # A fresh process per run, so its peak RSS is its own: RUSAGE_CHILDREN would keep the largest so far.
     probe = (
@@ -65,12 +68,30 @@ def end_to_end(timeline: Path, incidents: int, jobs: int = 1) -> tuple[float, fl
         "print(json.dumps([r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
         "r.stderr.decode()[-500:]]))"
     )
-    result = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=False, cwd=tree
+    )
     seconds = time.perf_counter() - started
     code, peak_kb, errors = json.loads(result.stdout)
     if code not in (0, 1):
         raise SystemExit(f"sladsl check failed ({code}): {errors}")
     return incidents / seconds, peak_kb / 1024
+
+
+def against(timeline: Path, incidents: int, other: Path, rounds: int = 3) -> None:
+    """This tree's check and another's on the same timeline, in turn (so that a change in the machine's load
+    falls on both), with one and two jobs: the median rates, and this tree's over the other's."""
+    for jobs in (1, 2):
+        mine, theirs = [], []
+        for _ in range(rounds):
+            mine.append(end_to_end(timeline, incidents, jobs)[0])
+            theirs.append(end_to_end(timeline, incidents, jobs, other)[0])
+        ratio = statistics.median(m / t for m, t in zip(mine, theirs, strict=True))
+        say(
+            f"check --jobs {jobs}, this tree against {other}: {statistics.median(mine):,.0f} and "
+            f"{statistics.median(theirs):,.0f} incidents/s (medians of {rounds}); {ratio:.2f}x, the median of "
+            "the pairs' ratios"
+        )
 
 
 def write_timeline(path: Path, incidents: int) -> Path:
@@ -211,6 +232,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 incidents, peers on 2,000")
     parser.add_argument("--incidents", type=int)
     parser.add_argument("--rss", type=int, metavar="N", help="also stream N incidents and report peak RSS")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="TREE",
+        help="also time the check of another checkout (say `git worktree add /tmp/before <rev>`) on the same "
+        "timeline, in turn with this one, and print the ratios",
+    )
     args = parser.parse_args()
     incidents = args.incidents or (100_000 if args.quick else 1_000_000)
     sample = 2_000 if args.quick else 20_000
@@ -221,6 +249,8 @@ def main() -> None:
             rates[jobs], peaks[jobs] = end_to_end(timeline, incidents, jobs)
             say(f"check --jobs {jobs}: {rates[jobs]:,.0f} incidents/s, peak RSS {peaks[jobs]:,.0f} MB")
         rate, peak = max(rates.values()), max(peaks.values())
+        if args.against is not None:
+            against(timeline, incidents, args.against.resolve())
         if args.rss:
             big = write_timeline(Path(folder) / "big.jsonl", args.rss)
             big_rate, peak = end_to_end(big, args.rss, 1)

@@ -242,8 +242,7 @@ def entries_of(text: str) -> list[Entry]:
 
 def learned(found: list[Entry], share: tuple[int, int] = (0, 1)) -> Finality:
     finality = Finality(sum(len(e.where.file) + 100 for e in found), share)
-    for entry in reversed(found):
-        finality.add(entry.raw)
+    finality.add(entry.raw for entry in reversed(found))
     finality.done()
     return finality
 
@@ -363,8 +362,7 @@ def test_a_record_is_marked_last_only_when_no_later_record_names_its_incident(id
     for workers in (1, 2, 3):
         for worker in range(workers):
             finality = Finality(0, (worker, workers))
-            for raw in reversed(raws):
-                finality.add(raw)
+            finality.add(reversed(raws))
             for seq, ident in enumerate(ids):
                 if finality.is_last(seq):
                     assert ident is not None and ident not in ids[seq + 1 :]

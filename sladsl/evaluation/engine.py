@@ -131,14 +131,15 @@ def owner(raw: Any, workers: int) -> int | None:
 
 
 class _State:
-    """An incident not decided yet: its report once read, its events, and events read before the report."""
+    """An incident not decided yet: its report once read, its events, and events read before the report. The
+    lists are made when first needed: an incident never answered is held to the end of input with neither."""
 
     __slots__ = ("early", "events", "incident")
 
     def __init__(self) -> None:
         self.incident: Incident | None = None
-        self.events: list[Event] = []
-        self.early: list[tuple[Event, str | bytes]] = []  # with their text, to point at a field if rejected
+        self.events: list[Event] | None = None
+        self.early: list[tuple[Event, str | bytes]] | None = None  # with their text, to point at a field
 
 
 class IncidentStage:
@@ -284,15 +285,17 @@ class IncidentStage:
         state.incident = incident
         self.kept(incident.reported)
         self.saw(incident.reported, incident.customer)
-        for event, text in state.early:
+        for event, text in state.early or ():
             self.vet(state, event, text, (entry.seq, 0, event.seq, ""), out)
-        state.early = []
+        state.early = None
 
     def event(self, event: Event, entry: Entry, out: list[Item]) -> None:
         state = self.open.get(event.incident)
         if state is None:
             state = self.open[event.incident] = _State()
         if state.incident is None:
+            if state.early is None:
+                state.early = []
             state.early.append((event, entry.text))
         else:
             self.vet(state, event, entry.text, (entry.seq, 0, entry.seq, ""), out)
@@ -310,6 +313,8 @@ class IncidentStage:
             )
             self.reject(out, key, rejection(event.where, text, message))
             return
+        if state.events is None:
+            state.events = []
         state.events.append(event)
         self.kept(event.at)
 
@@ -323,7 +328,7 @@ class IncidentStage:
         incident = state.incident
         if incident is None:
             del self.open[ident]
-            for event, text in state.early:
+            for event, text in state.early or ():
                 message = Reject(
                     "E0310",
                     f"incident `{ident}` was never reported",
@@ -345,7 +350,8 @@ class IncidentStage:
     def decide(self, ident: str, state: _State, seq: int, out: list[Item], as_of: int | None = None) -> None:
         incident = state.incident
         assert incident is not None
-        events = sorted(state.events, key=_event_order) if len(state.events) > 1 else state.events
+        kept = state.events or []
+        events = sorted(kept, key=_event_order) if len(kept) > 1 else kept
         plan = incident.plan
         if plan is None:
             found = self.customers.get(incident.customer)

@@ -62,16 +62,18 @@ class Finality:
         self.customers: dict[str, int] = {}  # a customer's id -> its last record, counted from the end
         self.count = 0
 
-    def add(self, raw: Any) -> None:
-        """The next record, reading backwards (its parsed value, or the reason it has none)."""
-        key = key_of(raw)
-        if key is not None and key[0] == "customer":
-            self.customers.setdefault(key[1], self.count)
-        self.add_code(code_of_key(key))
-
-    def add_code(self, code: int) -> None:
-        """The next record, reading backwards, by its code (`code_of_key`)."""
-        self.add_codes((code,))
+    def add(self, raws: Iterable[Any]) -> None:
+        """The next records, reading backwards: each its parsed value, or the reason it has none."""
+        batch: list[int] = []
+        for raw in raws:
+            key = key_of(raw)
+            if key is not None and key[0] == "customer":
+                self.customers.setdefault(key[1], self.count + len(batch))
+            batch.append(code_of_key(key))
+            if len(batch) == 4096:
+                self.add_codes(batch)
+                batch = []
+        self.add_codes(batch)
 
     def add_codes(self, codes: Iterable[int]) -> None:
         """The next records, reading backwards, by their codes (`code_of_key`). A customer record's place is kept

@@ -120,8 +120,7 @@ def stream(
         if kind_of(name, files.head(readable)) != "lines":
             found = list(_entries_of(name, files.read_bytes(readable)))
             finality = Finality(size)
-            for entry in reversed(found):
-                finality.add(entry.raw)
+            finality.add(entry.raw for entry in reversed(found))
             finality.done()
             return single(
                 agreement, found, finality=finality, lines=lines, write=write, options=options, progress=progress
@@ -146,8 +145,7 @@ def learn(path: str, size: int, progress: Progress | None, share: tuple[int, int
     if progress is not None:
         progress.start("reading", size)
     finality = Finality(size, share)
-    for body in json_lines_backwards(files.blocks_backwards(path, progress)):
-        finality.add(parse_line(body))
+    finality.add(parse_line(body) for body in json_lines_backwards(files.blocks_backwards(path, progress)))
     finality.done()
     return finality
 
