@@ -64,3 +64,30 @@ def test_a_bad_plain_record_is_placed_by_its_number() -> None:
     report = sladsl.evaluate(checked.agreement, [{"type": "reported", "incident": "X", "severity": "Z"}])
     [problem] = report.rejected
     assert (problem.code, str(problem.span)) == ("E0303", "<records>:1:1")
+
+
+def test_a_record_lost_on_the_way_stops_check_with_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are counted as they are read and again as they are kept or rejected: were the engine to keep a
+    record without counting it (a bug), the identity would fail and `check` would say so, exit 70, rather than
+    print a total that hides the loss."""
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from sladsl.cli import main  # noqa: PLC0415
+    from sladsl.evaluation.engine import IncidentStage  # noqa: PLC0415
+
+    kept = IncidentStage.kept
+
+    def loses_outages(self: IncidentStage, instant: int) -> None:
+        if len(self.outages) == 1 and self.outages[0].id == "OUT-0":
+            self.outages.clear()  # the first outage is dropped, and not counted
+            return
+        kept(self, instant)
+
+    monkeypatch.setattr(IncidentStage, "kept", loses_outages)
+    monkeypatch.chdir(ROOT)
+    for output in ("text", "jsonl"):
+        result = CliRunner().invoke(
+            main, ["check", "--format", output, "agreements/izy.sla", "agreements/izy.timeline.jsonl"]
+        )
+        assert result.exit_code == 70, result.output
+        assert "13 records read, but 12 evaluated and 0 rejected: 1 unaccounted for" in result.stderr

@@ -712,3 +712,22 @@ def test_a_large_timeline_read_whole_points_at_the_streamed_format(monkeypatch: 
     for extra in ([], ["--format", "json"]):
         assert hint in CliRunner().invoke(command_line.main, [*arguments, *extra]).stderr
     assert hint not in CliRunner().invoke(command_line.main, [*arguments, "--format", "jsonl"]).stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            '[{"type": "customer", "id": "acme"},\n {"type": "customer", "id": "bolt"}',
+            "t.json:2:36",
+        ),  # just after the last character
+        ('[{"type": "customer", "id": "acme"}]\n{"type": "customer", "id": "bolt"}\n', "t.json:2:1"),
+    ],
+    ids=["not-closed", "more-after-it"],
+)
+def test_an_array_cut_short_or_followed_by_more_says_so(text: str, where: str) -> None:
+    """Records after a JSON array's end, or an array that never ends, are never dropped in silence."""
+    report = evaluate(agreement("izy").agreement, read_timeline(text, "t.json"))
+    [problem] = report.rejected
+    assert (problem.code, str(problem.span)) == ("E0301", where)
+    assert report.records.read == report.records.evaluated + 1

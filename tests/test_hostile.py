@@ -23,6 +23,7 @@ from sladsl.language.parser import SlaIndenter, grammar_text
 from sladsl.render.diagnostics import render_text
 from sladsl.source import Source
 from sladsl.time.instants import local
+from sladsl.timeline.formats import kind_of
 from tests.helpers import AGREEMENTS, ROOT, examples
 from tests.test_check import agreement, figures
 
@@ -201,9 +202,10 @@ def records(draw: st.DrawFn) -> str:
 def test_random_timeline_records_give_results_or_diagnostics(text: str, vendor: str) -> None:
     model = agreement(vendor).agreement
     report = evaluate(model, read_timeline(text, "fuzz.jsonl"))
-    lines = [line for line in text.encode("utf-8", "surrogatepass").split(b"\n") if line.strip(b" \t\r\n")]
-    assert report.records.read == len(lines)
     assert report.records.balanced, report.records  # counted apart: fails if any record is dropped
+    if kind_of("fuzz.jsonl", text) == "lines":  # one record a non-blank line
+        lines = [line for line in text.encode("utf-8", "surrogatepass").split(b"\n") if line.strip(b" \t\r\n")]
+        assert report.records.read == len(lines)
 
 
 # ---- metamorphic laws ---------------------------------------------------------------------------------------

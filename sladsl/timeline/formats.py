@@ -208,7 +208,16 @@ def _array_entries(source: Source) -> Iterator[Entry]:
     while True:
         while i < len(text) and text[i] in " \t\r\n,":
             i += 1
-        if i >= len(text) or text[i] == "]":
+        if i >= len(text):  # never dropped in silence: the records after a cut are lost, so say so
+            where = source.span(len(text), len(text))
+            yield Entry(seq, where, Reject("E0301", "the JSON array is not closed", "end it with `]`"), "")
+            return
+        if text[i] == "]":
+            rest = len(text[i + 1 :]) - len(text[i + 1 :].lstrip())
+            if i + 1 + rest < len(text):
+                after = i + 1 + rest
+                more = Reject("E0301", "there is more after the JSON array's `]`", "one array holds every record")
+                yield Entry(seq, source.span(after, len(text)), more, text[after:])
             return
         try:
             value, end = decoder.raw_decode(text, i)
