@@ -856,3 +856,23 @@ def test_progress_says_what_comes_after_the_input(generated: Path, monkeypatch: 
         said[-1] == f"checking: deciding the {len(reported - answered):,} incidents still open; then the periods"
     )
     assert drawn[-1] == "" and drawn[-2] == " " * 78  # cleared
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2**62),
+            st.integers(0, 1),
+            st.integers(0, 4_102_444_800),
+            st.text(max_size=6),  # lone surrogates too: a JSON escape can make one
+        ),
+        min_size=2,
+        max_size=20,
+    )
+)
+def test_the_workers_keys_sort_as_bytes_as_they_sort_as_keys(keys: list[tuple[int, int, int, str]]) -> None:
+    """The parent merges the workers' lines by comparing bytes: their encoded keys sort as the keys do."""
+    from sladsl.run.jobs import sortable  # noqa: PLC0415
+
+    assert sorted(keys, key=sortable) == sorted(keys)
