@@ -48,6 +48,16 @@ def bucket_of(ident: str) -> int:
     return code_of(ident) % BUCKETS
 
 
+def reader_of(code: int, workers: int) -> int | None:
+    """Which of `workers` reads a record, by its code: the owner of its incident's bucket, worker 0 for a record
+    that names no incident, and every worker (None) for a customer record."""
+    if code == NONE:
+        return 0
+    if code == CUSTOMER:
+        return None
+    return code % BUCKETS % workers
+
+
 class Finality:
     """Which records are the last of their incident, learned from the records read last to first (`add`)."""
 
@@ -58,7 +68,6 @@ class Finality:
         self.filter = bytearray((self.segment * BUCKETS + 7) // 8)
         self.worker, self.workers = share
         self.marks = bytearray()  # a bit per record, by its place counted from the end
-        self.mine = bytearray()  # with several workers, a bit per record the worker reads (see `owns`)
         self.customers: dict[str, int] = {}  # a customer's id -> its last record, counted from the end
         self.count = 0
 
@@ -79,33 +88,41 @@ class Finality:
         """The next records, reading backwards, by their codes (`code_of_key`). A customer record's place is kept
         by `add`, or given whole in `customers` by whoever read the customers."""
         place = self.count
-        worker, workers, shared = self.worker, self.workers, self.workers > 1
-        marks, mine, bits, segment = self.marks, self.mine, self.filter, self.segment
+        marks, worker, workers, first = self.marks, self.worker, self.workers, self._first
         for code in codes:
             if not place & 7:
                 marks.append(0)
-                if shared:
-                    mine.append(0)
-            if code == NONE:  # an outage, a claim, or a record that names no one: worker 0's
-                if shared and worker == 0:
-                    mine[place >> 3] |= 1 << (place & 7)
-            elif code == CUSTOMER:  # every worker reads a customer record, for plans
-                if shared:
-                    mine[place >> 3] |= 1 << (place & 7)
-            elif (code % BUCKETS) % workers == worker:
-                if shared:
-                    mine[place >> 3] |= 1 << (place & 7)
-                # Two bits in the bucket's segment, both from the one 32-bit code: two ids share both only when
-                # their codes are equal, which costs no more than any other false "seen".
-                base = code % BUCKETS * segment
-                a = base + (code >> 6) % segment
-                b = base + (code * 0x9E3779B1 >> 16) % segment
-                if not (bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1):
-                    marks[place >> 3] |= 1 << (place & 7)
-                    bits[a >> 3] |= 1 << (a & 7)
-                    bits[b >> 3] |= 1 << (b & 7)
+            if code > CUSTOMER and code % BUCKETS % workers == worker and first(code):
+                marks[place >> 3] |= 1 << (place & 7)
             place += 1
         self.count = place
+
+    def expect(self, total: int) -> None:
+        """A worker's start, when another step has counted the records: `total` of them."""
+        self.count = total
+        self.marks = bytearray((total + 7) // 8)
+
+    def add_places(self, places: Iterable[int], codes: Iterable[int]) -> None:
+        """Records of this worker's share, by their places (counted from the end) and codes, the nearest the end
+        first: what `add_codes` learns of them, without looking at the other workers' records at all."""
+        marks, first = self.marks, self._first
+        for place, code in zip(places, codes, strict=True):
+            if code > CUSTOMER and first(code):
+                marks[place >> 3] |= 1 << (place & 7)
+
+    def _first(self, code: int) -> bool:
+        """Whether an incident's code is met for the first time (reading backwards), and note that it was. Two
+        bits in the segment of the code's bucket, both from the one 32-bit code: two ids share both only when
+        their codes are equal, which costs no more than any other false "seen"."""
+        segment, bits = self.segment, self.filter
+        base = code % BUCKETS * segment
+        a = base + (code >> 6) % segment
+        b = base + (code * 0x9E3779B1 >> 16) % segment
+        if bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1:
+            return False
+        bits[a >> 3] |= 1 << (a & 7)
+        bits[b >> 3] |= 1 << (b & 7)
+        return True
 
     def done(self) -> None:
         """Every record has been added: the filter is no longer needed."""
@@ -115,14 +132,6 @@ class Finality:
         """Whether record `seq` (numbered from 0, first to last) is the last of its incident."""
         place = self.count - 1 - seq
         return 0 <= place < self.count and bool(self.marks[place >> 3] >> (place & 7) & 1)
-
-    def owns(self, seq: int) -> bool:
-        """Whether the worker reads record `seq`: its share's reports and events, every customer record, and
-        (worker 0) the rest. With one worker, every record."""
-        if self.workers == 1:
-            return True
-        place = self.count - 1 - seq
-        return bool(self.mine[place >> 3] >> (place & 7) & 1)
 
     def customer_done(self, customer: str, seq: int) -> bool:
         """Whether no record of this customer comes after record `seq`."""

@@ -66,12 +66,12 @@ def check_readable(path: str) -> None:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def chunks(path: str, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """A file's bytes in chunks, first to last."""
+def chunks(path: str, progress: Callable[[int], None] | None = None, size: int = CHUNK) -> Iterator[bytes]:
+    """A file's bytes in chunks (of `size` bytes but the last), first to last."""
     done = 0
     with open(path, "rb") as handle:
         while True:
-            chunk = handle.read(CHUNK)
+            chunk = handle.read(size)
             if not chunk:
                 return
             done += len(chunk)
@@ -93,6 +93,16 @@ def chunks_between(path: str, lo: int, hi: int, progress: Callable[[int], None] 
             if progress is not None:
                 progress(done)
             yield chunk
+
+
+def count_lines(path: str, lo: int, hi: int) -> int:
+    """How many lines begin in a file's bytes from `lo` up to `hi`, which starts a line (a line feed just before
+    `hi` ends the last of them)."""
+    found, last = 0, b""
+    for chunk in chunks_between(path, lo, hi):
+        found += chunk.count(b"\n")
+        last = chunk
+    return found + (1 if last and not last.endswith(b"\n") else 0)
 
 
 def line_starts(path: str, size: int, parts: int) -> list[int]:
@@ -120,13 +130,15 @@ def line_starts(path: str, size: int, parts: int) -> list[int]:
     return cuts
 
 
-def blocks_backwards(path: str, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """A file's bytes in blocks, last to first."""
+def blocks_backwards(path: str, progress: Callable[[int], None] | None = None, unit: int = 1) -> Iterator[bytes]:
+    """A file's bytes in blocks, last to first, cut a whole number of `unit` bytes from the end (so a file of
+    records of `unit` bytes is cut between records)."""
+    block_size = CHUNK - CHUNK % unit
     with open(path, "rb") as handle:
         end = handle.seek(0, os.SEEK_END)
         done = 0
         while end > 0:
-            start = max(0, end - CHUNK)
+            start = max(0, end - block_size)
             handle.seek(start)
             block = handle.read(end - start)
             done += len(block)

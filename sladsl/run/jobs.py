@@ -5,11 +5,12 @@ customer record is read by every worker, for plans, and counted by worker 0; eve
 A run goes in three steps, each worker doing its part of each:
 
 1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
-   concerns, `sladsl.evaluation.finality.code_of_key`) to a file, four bytes a record; the customers' records are
-   sent to the parent, which tells every worker where each customer's last record is.
-2. Each worker reads every code, last to first, and learns what one process learns by reading the timeline
-   backwards, for the incidents of its own buckets: which of its records is the last of its incident, and which
-   records are its to read.
+   concerns, `sladsl.evaluation.finality.code_of_key`) with its number to a file for the worker that will read
+   the record; the customers' records are sent to the parent, which tells every worker where each customer's
+   last record is, and how many records each Nth holds.
+2. Each worker reads the codes of its own records, last to first, and learns what one process learns by reading
+   the timeline backwards, for the incidents of its own buckets: which of its records is the last of its
+   incident, and which records are its to read.
 3. Each worker reads the file forwards, parses only its own records, and runs the incident stage of the engine
    on them, writing its lines with their keys to a spool file. When all have read their input they agree on the
    as-of instant (the latest any of them saw), decide what they still hold, and send back their partials.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import array
 import contextlib
 import heapq
+import mmap
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -46,12 +48,13 @@ from sladsl.evaluation.engine import (
     final_as_of,
     owner,
 )
-from sladsl.evaluation.finality import Finality, code_of_key
+from sladsl.evaluation.finality import Finality, code_of_key, reader_of
 from sladsl.render.json import Lines
 from sladsl.run import files
 from sladsl.run.check import Options, WorkerLost, Writer
 from sladsl.run.progress import Progress
-from sladsl.timeline.formats import json_lines, line_entry, parse_line
+from sladsl.source import Span
+from sladsl.timeline.formats import Entry, json_lines, parse_line
 from sladsl.timeline.records import key_of
 
 
@@ -68,8 +71,9 @@ class Job:
     options: Options
     folder: str
 
-    def codes(self, worker: int) -> str:
-        return os.path.join(self.folder, f"codes-{worker}")
+    def codes(self, part: int, reader: int) -> str:
+        """The file of the codes that worker `reader` reads, found in the `part`-th Nth of the timeline."""
+        return os.path.join(self.folder, f"codes-{part}-{reader}")
 
 
 def parallel(
@@ -139,10 +143,7 @@ def parallel(
         progress.say(f"merging {jobs} workers' lines")
         with contextlib.ExitStack() as stack:
             handles = [stack.enter_context(open(spool, "rb")) for spool in spools]
-            write = Writer(out)
-            for line in _merged(handles):
-                write(line[:-1])  # the Writer adds the line feed back
-            write.flush()
+            _merge(handles, out)
     progress.say("the periods: availability, credits and totals")
     write = Writer(out)
     summary: Summary | None = None
@@ -176,21 +177,31 @@ def _worker(
         conn.close()
 
 
+FIELDS = 6  # what step 1 writes of a record: its number and code, then its line, column, offset and length
+
+
 def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal: bool) -> None:
     options = job.options
     progress = Progress(job.size) if index == 0 else None
     if progress is not None:
         progress.on = terminal
         progress.start("reading", job.cuts[index + 1] - job.cuts[index])
-    conn.send(("ok", _codes(job, index, progress)))
-    total, customers = conn.recv()
+    conn.send(("ok", _codes(job, index, workers, progress)))
+    parts, customers = conn.recv()
+    total = sum(count for count, _ in parts)
+    firsts = [sum(count for count, _ in parts[:part]) for part in range(workers)]  # each Nth's first record
     finality = Finality(job.size, (index, workers))
+    finality.expect(total)
     finality.customers = customers
-    for worker in reversed(range(workers)):  # every record's code, last to first
-        for block in files.blocks_backwards(job.codes(worker)):
-            finality.add_codes(reversed(array.array("I", block)))
+    for part in reversed(range(workers)):  # this worker's records, from the last Nth to the first
+        last = total - 1 - firsts[part]  # the place, counted from the end, of the Nth's first record
+        for block in files.blocks_backwards(job.codes(part, index), unit=FIELDS * 8):
+            found = array.array("q", block)
+            numbers, codes = found[0::FIELDS], found[1::FIELDS]
+            numbers.reverse()
+            codes.reverse()
+            finality.add_places((last - number for number in numbers), codes)
     finality.done()
-    assert finality.count == total, (finality.count, total)
     stage = IncidentStage(
         job.agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
     )
@@ -206,16 +217,9 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
 
         if progress is not None:
             progress.start("checking", job.size)
-        # Only the records this worker reads are parsed: the codes told which they are.
-        for seq, place in enumerate(json_lines(files.chunks(job.path, progress))):
-            if not finality.owns(seq):
-                continue
-            entry = line_entry(job.name, seq, place)
-            belongs = owner(entry.raw, workers)
-            if belongs == index:
-                emit(stage.feed(entry))
-            elif belongs is None:
-                emit(stage.feed(entry, counted=index == 0))
+        for entry in _mine(job, index, parts, firsts, progress):
+            belongs = owner(entry.raw, workers)  # None: a customer record, which every worker reads, 0 counts
+            emit(stage.feed(entry, counted=index in (belongs, 0)))
         if progress is not None:
             progress.say("deciding the incidents still open")
         conn.send(("ok", stage.latest))
@@ -223,35 +227,69 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
     conn.send(("ok", stage.partial(customers=index == 0)))
 
 
-def _codes(job: Job, index: int, progress: Progress | None) -> tuple[int, list[tuple[int, str]]]:
-    """Step 1 for one worker: the codes of the records in its Nth of the file, written to its codes file; how
-    many records there are, and the customers' records among them (by number, from the Nth's first)."""
+def _mine(
+    job: Job, index: int, parts: list[tuple[int, int]], firsts: list[int], progress: Progress | None
+) -> Iterator[Entry]:
+    """Step 3's input: the records this worker reads, in the order of the file, each parsed where step 1 found
+    it; the other workers' lines are never looked at."""
+    lines_before = 0
+    with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as whole:
+        for part, (_, lines_in_part) in enumerate(parts):
+            cut = job.cuts[part]
+            for block in files.chunks(job.codes(part, index), size=FIELDS * 8 * 4096):
+                found = array.array("q", block)
+                for at in range(0, len(found), FIELDS):
+                    number, _, line, column, offset, length = found[at : at + FIELDS]
+                    start = cut + offset
+                    body = whole[start : start + length]
+                    line += lines_before
+                    where = Span(job.name, start, start + length, line, column, line, column + length)
+                    yield Entry(firsts[part] + number, where, parse_line(body), body)
+                if progress is not None and found:
+                    progress(cut + found[-2])
+            lines_before += lines_in_part
+
+
+def _codes(
+    job: Job, index: int, workers: int, progress: Progress | None
+) -> tuple[tuple[int, int], list[tuple[int, str]]]:
+    """Step 1 for one worker: its Nth of the file parsed, and each record written for the worker that reads it
+    (every worker, for a customer record): its number in the Nth, its code, and its line, column, offset and
+    length there. Returns how many records and lines the Nth holds, and the customers' records among them."""
     lo, hi = job.cuts[index], job.cuts[index + 1]
-    codes = array.array("I")
+    found = [array.array("q") for _ in range(workers)]
     customers = []
-    for number, (*_, body) in enumerate(
-        json_lines(files.chunks_between(job.path, lo, hi, progress), start=lo == 0)
-    ):
+    count = 0
+    chunks = files.chunks_between(job.path, lo, hi, progress)
+    for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
         key = key_of(parse_line(body))
         if key is not None and key[0] == "customer":
             customers.append((number, key[1]))
-        codes.append(code_of_key(key))
-    with open(job.codes(index), "wb") as out:
-        codes.tofile(out)
-    return len(codes), customers
+        code = code_of_key(key)
+        reader = reader_of(code, workers)
+        for worker in range(workers) if reader is None else (reader,):
+            found[worker].extend((number, code, line, column, offset, len(body)))
+        count = number + 1
+    for worker, records in enumerate(found):
+        with open(job.codes(index, worker), "wb") as out:
+            records.tofile(out)
+    return (count, files.count_lines(job.path, lo, hi)), customers
 
 
-def _customers(found: list[tuple[int, list[tuple[int, str]]]]) -> tuple[int, dict[str, int]]:
-    """How many records the timeline has, and where each customer's last record is, counted from the end, from
-    what each worker found in its Nth."""
-    total = sum(count for count, _ in found)
+def _customers(
+    found: list[tuple[tuple[int, int], list[tuple[int, str]]]],
+) -> tuple[list[tuple[int, int]], dict[str, int]]:
+    """How many records and lines each Nth of the timeline has, and where each customer's last record is,
+    counted from the end, from what each worker found in its Nth."""
+    parts = [part for part, _ in found]
+    total = sum(count for count, _ in parts)
     places: dict[str, int] = {}
     first = 0
-    for count, customers in found:
+    for (count, _), customers in found:
         for number, ident in customers:
             places[ident] = total - 1 - (first + number)  # the later a record, the smaller its place
         first += count
-    return total, places
+    return parts, places
 
 
 def _receive(conn: Any) -> Any:
@@ -284,7 +322,12 @@ def sortable(key: Key) -> bytes:
     return b"%019d%d%019d%s\t" % (record, rank, order, ident.encode("utf-8", "surrogatepass").hex().encode())
 
 
-def _merged(handles: Sequence[IO[bytes]]) -> Iterator[bytes]:
-    """The workers' lines in key order, each without its key."""
+def _merge(handles: Sequence[IO[bytes]], out: IO[bytes]) -> None:
+    """The workers' lines, in key order and each without its key, written to `out` a megabyte at a time."""
+    block = bytearray()
     for line in heapq.merge(*handles):
-        yield line[line.index(b"\t") + 1 :]
+        block += line[line.index(b"\t") + 1 :]
+        if len(block) >= 1 << 20:
+            out.write(block)
+            block.clear()
+    out.write(block)
