@@ -876,3 +876,17 @@ def test_the_workers_keys_sort_as_bytes_as_they_sort_as_keys(keys: list[tuple[in
     from sladsl.run.jobs import sortable  # noqa: PLC0415
 
     assert sorted(keys, key=sortable) == sorted(keys)
+
+
+def test_the_whole_report_shows_progress_too(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--format text` and `json` read a long timeline with a bar as well, then say what is left."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = Progress(generated.stat().st_size)
+    progress.started -= 1
+    try:
+        report(MODELS["izy"], str(generated), Options(), progress)
+    finally:
+        progress.close()
+    said = [part.strip() for part in terminal.getvalue().split("\r") if part.strip()]
+    assert said[-1] == "checking: deciding the incidents; then the periods"

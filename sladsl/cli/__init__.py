@@ -250,7 +250,11 @@ def check(
             "as they are decided, in memory that follows the incidents still open",
             err=True,
         )
-    found = report(model, timeline, options)
+    progress = Progress(size)
+    try:
+        found = report(model, timeline, options, progress)
+    finally:
+        progress.close()
     name = files.name_of(timeline)
     if output == "json":
         from sladsl.render.json import render_json  # noqa: PLC0415
@@ -422,7 +426,11 @@ def report_command(agreement: str, timeline: str, html_out: str, period: str | N
     from sladsl.render.html import render_html as render_page  # noqa: PLC0415
 
     model = _agreement(agreement)
-    found = report(model, timeline, Options(_as_of(as_of), _window(period, model.local_zone)))
+    progress = Progress(files.size_of(timeline) if timeline != files.STDIN else None)
+    try:
+        found = report(model, timeline, Options(_as_of(as_of), _window(period, model.local_zone)), progress)
+    finally:
+        progress.close()
     try:
         page = render_page(found, agreement, files.name_of(timeline), period=period)
         Path(html_out).write_text(page, encoding="utf-8")

@@ -74,9 +74,16 @@ def _entries_of(name: str, raw: bytes) -> Iterator[Entry]:
 
 def report(agreement: model.Agreement, path: str, options: Options, progress: Progress | None = None) -> Report:
     """The whole report of a timeline: the engine run to the end."""
-    found = timeline_entries(path, progress)
+    found = _then_say(timeline_entries(path, progress), progress, "deciding the incidents; then the periods")
     with few_collections():
         return evaluate(agreement, found, as_of=options.as_of, window=options.window, trace=options.trace)
+
+
+def _then_say(entries: Iterator[Entry], progress: Progress | None, what: str) -> Iterator[Entry]:
+    """The entries, and once they are all read, what is being done in place of the progress bar."""
+    yield from entries
+    if progress is not None:
+        progress.say(what)
 
 
 @contextlib.contextmanager
