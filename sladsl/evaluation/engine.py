@@ -19,7 +19,7 @@ workers, merged by key, is the output of one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -142,6 +142,19 @@ class _State:
         self.early: list[tuple[Event, str | bytes]] | None = None  # with their text, to point at a field
 
 
+class _Held(NamedTuple):
+    """An incident whose records are all in: its report's facts (its place is no longer needed), the plan that
+    applies to it, and its events in time order. A tuple, as an incident never answered waits in one until the
+    end of input, when the as-of instant is known: 3 in 100 of them in a busy timeline."""
+
+    id: str
+    customer: str
+    severity: str
+    reported: int
+    plan: str | None
+    events: tuple[Event, ...]
+
+
 class IncidentStage:
     """Decides incidents from a stream of entries (of all of a timeline's incidents, or of one share of them)."""
 
@@ -161,12 +174,13 @@ class IncidentStage:
         self.tally = KpiTally(agreement, Periods(agreement.local_zone))
         self.selectors = selectors(agreement)
         self.fixed = as_of
+        self.standing = as_of  # the as-of instant when it is known: given, or once every record is in
         self.window = window
         self.trace = trace
         self.finality = finality
         self.plans_matter = bool(agreement.plans)
         self.open: dict[str, _State] = {}
-        self.held: dict[str, _State] = {}  # decided but for the as-of instant
+        self.held: list[_Held] = []  # decided but for the as-of instant
         self.awaiting: dict[str, list[str]] = {}  # customer -> incidents whose last record is in, but not theirs
         self.read = self.evaluated = self.rejected = 0
         self.statuses = {"met": 0, "breached": 0, "pending": 0}
@@ -347,21 +361,25 @@ class IncidentStage:
             return
         self.decide(ident, self.open.pop(ident), seq, out)
 
-    def decide(self, ident: str, state: _State, seq: int, out: list[Item], as_of: int | None = None) -> None:
+    def decide(self, ident: str, state: _State, seq: int, out: list[Item]) -> None:
+        """Every record of the incident is in: its verdicts, now or (when they wait for the as-of instant) at the
+        end of input."""
         incident = state.incident
         assert incident is not None
         kept = state.events or []
-        events = sorted(kept, key=_event_order) if len(kept) > 1 else kept
         plan = incident.plan
         if plan is None:
             found = self.customers.get(incident.customer)
             plan = found.plan if found is not None else None
+        events = tuple(sorted(kept, key=_event_order) if len(kept) > 1 else kept)
+        held = _Held(ident, incident.customer, incident.severity, incident.reported, plan, events)
+        self.judge(held, seq, out, self.standing)
+
+    def judge(self, incident: _Held, seq: int, out: list[Item], as_of: int | None) -> None:
         try:
-            verdicts = self.targets.incident(
-                incident, events, plan, self.fixed if as_of is None else as_of, self.trace
-            )
+            verdicts = self.targets.incident(incident, incident.events, incident.plan, as_of, self.trace)
         except AsOfNeeded:
-            self.held[ident] = state
+            self.held.append(incident)
             return
         for verdict in verdicts:
             self.tally.add(verdict)  # KPIs, caps and no-stacking count every incident; a window only filters
@@ -371,20 +389,21 @@ class IncidentStage:
         if window is None or window[0] <= incident.reported < window[1]:
             for verdict in verdicts:
                 self.statuses[verdict.status] += 1
-            out.append(Decided((seq, 1, incident.reported, ident), ident, tuple(verdicts)))
+            out.append(Decided((seq, 1, incident.reported, incident.id), incident.id, tuple(verdicts)))
 
     def finish(self, as_of: int | None) -> list[Item]:
         """Decide what is still open once every record has been read, standing at `as_of` (the instant the
         evaluation stands at; None only when no record named one, and then nothing is open)."""
         out: list[Item] = []
         stand = self.fixed if self.fixed is not None else as_of
+        self.standing = stand
         self.awaiting.clear()  # those incidents are open still, and decided with the rest
         for ident in list(self.open):
             self.complete(ident, END, out)
-        held, self.held = self.held, {}
-        for ident, state in held.items():
+        held, self.held = self.held, []
+        for incident in held:
             assert stand is not None  # a held incident has a report, which names an instant
-            self.decide(ident, state, END, out, as_of=stand)
+            self.judge(incident, END, out, stand)
         out.sort(key=_key)
         return out
 

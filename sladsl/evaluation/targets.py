@@ -23,7 +23,7 @@ incident's records are in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import cast
+from typing import Protocol, cast
 
 import attrs
 
@@ -43,7 +43,7 @@ from sladsl.evaluation.verdicts import (
 from sladsl.source import Span
 from sladsl.time.calendar import Clock, ClockError, Pause, real_deadline
 from sladsl.time.instants import add_wall, local
-from sladsl.timeline.records import Event, Incident
+from sladsl.timeline.records import Event
 
 HOUR = 3600
 _LOWERED_BY = ("restore", "response", "resolution", "update")
@@ -56,7 +56,7 @@ class _Case:
     """One incident being decided: its report, plan, events in time order, severity stretches and pauses, and
     the instant the evaluation stands at (None: not known yet)."""
 
-    incident: Incident
+    incident: Reported
     plan: str | None
     events: Sequence[Event]
     stretches: list[Stretch]
@@ -65,6 +65,23 @@ class _Case:
     started: tuple[Fact, ...]  # why it is not the report, if it is not
     as_of: int | None
     trace: bool
+
+
+class Reported(Protocol):
+    """What the targets need of an incident's report: a `timeline.records.Incident`, or the engine's compact
+    form of one."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def customer(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+    @property
+    def reported(self) -> int: ...
 
 
 class AsOfNeeded(Exception):
@@ -101,7 +118,7 @@ class Targets:
             self._targets[key] = generic
         return self._targets[key]
 
-    def stretches(self, incident: Incident, events: Sequence[Event]) -> list[Stretch]:
+    def stretches(self, incident: Reported, events: Sequence[Event]) -> list[Stretch]:
         """Each stretch of constant severity, the first from the report."""
         found: list[Stretch] = [(incident.reported, incident.severity, None)]
         downgrades = self.downgrades
@@ -126,7 +143,7 @@ class Targets:
                 found[-1] = (found[-1][0], event.at)
         return found
 
-    def clock_start(self, incident: Incident) -> tuple[int, tuple[Fact, ...]]:
+    def clock_start(self, incident: Reported) -> tuple[int, tuple[Fact, ...]]:
         calendar = self.agreement.clock.start_calendar
         if calendar is None:
             return incident.reported, ()
@@ -178,7 +195,7 @@ class Targets:
         return "pending", self.measure(target, as_of, due)
 
     def incident(
-        self, incident: Incident, events: Sequence[Event], plan: str | None, as_of: int | None, trace: bool = False
+        self, incident: Reported, events: Sequence[Event], plan: str | None, as_of: int | None, trace: bool = False
     ) -> list[TargetVerdict]:
         """Every target verdict of one incident, from its events sorted by time; `plan` is the incident's own
         or its customer's. With `trace`, business-time verdicts also list the open time they counted."""
@@ -205,7 +222,7 @@ class Targets:
     def unanswerable(
         self,
         error: ClockError,
-        incident: Incident,
+        incident: Reported,
         kind: model.TargetKind,
         plan: str | None,
         stretches: list[Stretch],
