@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -890,3 +891,90 @@ def test_the_whole_report_shows_progress_too(generated: Path, monkeypatch: pytes
         progress.close()
     said = [part.strip() for part in terminal.getvalue().split("\r") if part.strip()]
     assert said[-1] == "checking: deciding the incidents; then the periods"
+
+
+def _through_a_pipe(path: Path, folder: Path) -> tuple[Path, threading.Thread]:
+    """A named pipe that gives the file's bytes once, as `<(cat file)` does."""
+    fifo = folder / "pipe"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as out:
+            out.write(path.read_bytes())
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return fifo, writer
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("output", ["text", "json", "jsonl"])
+def test_a_pipe_is_read_once_and_whole(tmp_path: Path, generated: Path, output: str) -> None:
+    """A timeline named by a pipe (`<(...)`, a FIFO) can be read only once: it is read whole (or, for JSON Lines
+    lines, kept in a temporary file to be read twice), never missing its first bytes."""
+    sla = AGREEMENT_FILES["izy"]
+    from_file = invoke("check", "--format", output, sla, generated)
+    fifo, writer = _through_a_pipe(generated, tmp_path)
+    piped = invoke("check", "--format", output, sla, fifo)
+    writer.join(timeout=60)
+    assert piped.exit_code == from_file.exit_code == 1, piped.output
+    assert piped.stdout == from_file.stdout.replace(str(generated), str(fifo))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "3"])
+def test_an_empty_timeline_is_checked_by_any_number_of_jobs(tmp_path: Path, jobs: str) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    result = invoke("check", "--format", "jsonl", "--jobs", jobs, AGREEMENT_FILES["izy"], empty)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["type"] for line in lines] == ["header", "summary"]
+    assert lines[-1]["records"] == {"read": 0, "evaluated": 0, "rejected": 0}
+
+
+def test_a_run_stopped_by_an_error_wrote_the_same_for_any_number_of_jobs() -> None:
+    outputs = {
+        jobs: command(
+            "check",
+            "--format",
+            "jsonl",
+            "--jobs",
+            jobs,
+            ROOT / "tests" / "data" / "bad" / "E0221-calendar-too-sparse-for-its-deadline.sla",
+            ROOT / "agreements" / "izy.timeline.jsonl",
+        ).stdout
+        for jobs in ("1", "2")
+    }
+    assert outputs["1"] == outputs["2"]
+    assert json.loads(outputs["1"])["type"] == "header"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "says"),
+    [
+        (
+            '{"type": "reported", "incident": "a\\ud800", "severity": "A", "at": "2025-04-16T10:00:00+02:00"}',
+            "t.jsonl",
+            "this line escapes half of a surrogate pair, which is not text",
+        ),
+        (
+            '[{"type": "customer", "id": "a\\udc00"}, {"type": "customer", "id": "b"}]',
+            "t.json",
+            "this record escapes half of a surrogate pair, which is not text",
+        ),
+    ],
+    ids=["line", "array"],
+)
+def test_half_a_surrogate_pair_is_a_rejected_record_not_a_crash(text: str, name: str, says: str) -> None:
+    found = sladsl.evaluate(MODELS["izy"], read_timeline(text, name))
+    assert [(d.code, d.message) for d in found.rejected] == [("E0315", says)]
+    # The lines a streamed check writes, and the text, can be written (the record never reaches them).
+    render_json(found, "izy.sla", name)
+
+
+def test_a_broken_record_in_an_array_says_the_rest_is_not_read() -> None:
+    text = '[{"type": "customer", "id": "a"}, {"x": NaN}, {"type": "customer", "id": "b"}]'
+    found = sladsl.evaluate(MODELS["izy"], read_timeline(text, "t.json"))
+    [problem] = found.rejected
+    assert problem.message == "`NaN` is not a number JSON allows; the array is not read past it"
+    assert problem.help is not None and "JSON Lines" in problem.help

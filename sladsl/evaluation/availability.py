@@ -28,7 +28,7 @@ from sladsl.evaluation.verdicts import (
     Treatment,
 )
 from sladsl.time.calendar import Clock, ClockError
-from sladsl.time.instants import add_wall, local
+from sladsl.time.instants import add_wall, wall_text
 from sladsl.time.intervals import clip, merge, subtract, total
 from sladsl.time.periods import following, label, period_of
 from sladsl.timeline.records import DEFAULT_CUSTOMER, Outage
@@ -141,7 +141,7 @@ class Availability:
         try:
             closes = self.clocks[window.calendar].day_end_after(failure, window.days)
         except ClockError as error:
-            when = local(failure, self.zone).strftime("%Y-%m-%d %H:%M %a")
+            when = wall_text(failure, self.zone)
             raise beyond(
                 error, f"outage `{outage.id}`: the report window after {when}", window.span, window.citation
             ) from None

@@ -40,7 +40,7 @@ from sladsl.evaluation.verdicts import (
     TargetVerdict,
 )
 from sladsl.time.calendar import Clock, ClockError
-from sladsl.time.instants import local
+from sladsl.time.instants import wall_text
 from sladsl.time.periods import MONTHS, period_of
 from sladsl.timeline.records import Claim, Customer
 
@@ -172,7 +172,7 @@ class Credits:
         try:
             closes = self.clocks[window.calendar].day_end_after(ended, window.days)
         except ClockError as error:
-            when = local(ended, self.zone).strftime("%Y-%m-%d %H:%M %a")
+            when = wall_text(ended, self.zone)
             raise beyond(
                 error, f"the claim window for `{award.credit}` after {when}", window.span, window.citation
             ) from None

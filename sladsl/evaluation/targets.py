@@ -42,7 +42,7 @@ from sladsl.evaluation.verdicts import (
 )
 from sladsl.source import Span
 from sladsl.time.calendar import Clock, ClockError, Pause, real_deadline
-from sladsl.time.instants import add_wall, local
+from sladsl.time.instants import add_wall, wall_text
 from sladsl.timeline.records import Event
 
 HOUR = 3600
@@ -231,7 +231,7 @@ class Targets:
         target = next(
             (t for _, severity, _ in stretches if (t := self.target_for(kind, severity, plan)) is not None), None
         )
-        when = local(incident.reported, self.zone).strftime("%Y-%m-%d %H:%M %a")
+        when = wall_text(incident.reported, self.zone)
         return beyond(
             error,
             f"incident `{incident.id}` (reported {when}): its {kind} deadline",

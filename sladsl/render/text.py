@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sladsl.evaluation.verdicts import Report, TargetVerdict, owed
 from sladsl.render import words
-from sladsl.time.instants import local
+from sladsl.time.instants import wall_text
 
 NO_AS_OF = "with no as-of instant, as no record names one"  # the header when the timeline gives no instant
 
@@ -62,7 +62,7 @@ def _customer_time(report: Report, customer: str, instant: int) -> str:
     zone = report.customer_zones.get(customer)
     if zone is None or zone == report.agreement.local_zone:
         return ""
-    return f" ({local(instant, zone).strftime('%H:%M %a')} {zone})"
+    return f" ({wall_text(instant, zone, date=False)} {zone})"
 
 
 def outcome(verdict: TargetVerdict) -> str:

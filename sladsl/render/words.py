@@ -36,16 +36,14 @@ from sladsl.evaluation.verdicts import (
     Treatment,
     UpdateSince,
 )
-from sladsl.time.instants import local
+from sladsl.time.instants import local, wall_text
 
 FEE_PERCENT = "fee_percent"
 
 
 def when(instant: int | None, zone: str) -> str:
     """`2025-04-16 16:00 Wed`, in the zone; `-` for no instant."""
-    if instant is None:
-        return "-"
-    return local(instant, zone).strftime("%Y-%m-%d %H:%M %a")
+    return "-" if instant is None else wall_text(instant, zone)
 
 
 def iso(instant: int | None, zone: str) -> str | None:

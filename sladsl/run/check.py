@@ -51,9 +51,8 @@ def timeline_entries(path: str, progress: Progress | None = None) -> Iterator[En
     Raises `SlaError` (E0315) when a CSV file or JSON array is not UTF-8 text; a JSON Lines line that is not is
     rejected on its own."""
     name = files.name_of(path)
-    if path == files.STDIN:
-        raw = files.read_bytes(path)
-        yield from _entries_of(name, raw)
+    if not files.is_regular(path):  # standard input, a pipe: its bytes can be read only once
+        yield from _entries_of(name, files.read_bytes(path))
         return
     files.check_readable(path)
     if kind_of(name, files.head(path)) != "lines":
@@ -155,8 +154,9 @@ def _stream(
     lines = Lines(agreement)
     write = Writer(out)
     write(lines.header(agreement, agreement_file, name))
-    if path == files.STDIN:
-        progress.start("reading standard input", None)
+    write.flush()  # the header is out before anything can go wrong, however many jobs
+    if not files.is_regular(path):
+        progress.start(f"reading {name}", None)
     with files.as_file(path, progress) as readable:
         size = files.size_of(readable) or 0
         if kind_of(name, files.head(readable)) != "lines":
@@ -167,10 +167,9 @@ def _stream(
             return single(
                 agreement, found, finality=finality, lines=lines, write=write, options=options, progress=progress
             )
-        if jobs > 1:
+        if jobs > 1 and size > 0:
             from sladsl.run.jobs import parallel  # noqa: PLC0415 - worker processes only when asked for
 
-            write.flush()
             return parallel(
                 agreement, readable, out, options, name=name, lines=lines, jobs=jobs, progress=progress
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -47,6 +48,17 @@ def read_bytes(path: str) -> bytes:
 def read_source(path: str, code: str) -> tuple[Source, list[Diagnostic]]:
     """A user-named file as text; bytes that are not UTF-8 give one diagnostic, `code`, at the first of them."""
     return decode(name_of(path), read_bytes(path), code)
+
+
+def is_regular(path: str) -> bool:
+    """Whether a path names a regular file, which can be read more than once; not standard input, a pipe
+    (`<(...)`, a FIFO) or a device, whose bytes are gone once read."""
+    if path == STDIN:
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def size_of(path: str) -> int | None:
@@ -155,12 +167,14 @@ def head(path: str) -> bytes:
 
 @contextlib.contextmanager
 def as_file(path: str, progress: Callable[[int], None] | None = None) -> Iterator[str]:
-    """A path to read the input from more than once: the file itself, or standard input copied to a temporary
-    file first (removed afterwards)."""
-    if path != STDIN:
+    """A path to read the input from more than once: a regular file itself; standard input, a pipe or a device
+    copied to a temporary file first (removed afterwards)."""
+    if is_regular(path):
         yield path
         return
-    source = stdin()
+    if path != STDIN:
+        check_readable(path)
+    source = stdin() if path == STDIN else open(path, "rb")  # noqa: SIM115 - closed below
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
         spooled = os.path.join(folder, "stdin")
         try:
@@ -177,8 +191,11 @@ def as_file(path: str, progress: Callable[[int], None] | None = None) -> Iterato
         except OSError as error:
             where = tempfile.gettempdir()
             raise InputError(
-                f"cannot keep standard input in {where} to read it twice: {error.strerror or error}; "
+                f"cannot keep {name_of(path)} in {where} to read it twice: {error.strerror or error}; "
                 "give the timeline as a file, or set TMPDIR to a folder with room"
             ) from None
+        finally:
+            if source is not sys.stdin.buffer:
+                source.close()
         yield spooled
         shutil.rmtree(folder, ignore_errors=True)

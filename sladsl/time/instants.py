@@ -41,6 +41,12 @@ def local(instant: int, zone_name: str) -> dt.datetime:
     return dt.datetime.fromtimestamp(instant, zone(zone_name))
 
 
+def wall_text(instant: int, zone_name: str, *, date: bool = True) -> str:
+    """`2025-04-16 16:00 Wed` (or with no `date`, `16:00 Wed`): an instant as the local clock and calendar show
+    it, for people."""
+    return local(instant, zone_name).strftime("%Y-%m-%d %H:%M %a" if date else "%H:%M %a")
+
+
 def local_date(instant: int, zone_name: str) -> dt.date:
     return local(instant, zone_name).date()
 

@@ -142,13 +142,35 @@ def _slowly(body: bytes) -> Any:
             at=len(body[: error.start].decode("utf-8", errors="replace")),
         )
     try:
-        return json.loads(text, parse_constant=no_constant)
+        value = json.loads(text, parse_constant=no_constant)
     except Reject as error:
         return error
     except json.JSONDecodeError as error:
         return Reject("E0301", f"this line is not a JSON object: {why(error)}", _stray_space(text, error))
     except RecursionError:
         return Reject("E0301", "this line is nested too deeply to read")
+    if _lone_surrogate(value):  # orjson refuses such an escape; the standard library reads it
+        return Reject("E0315", "this line escapes half of a surrogate pair, which is not text", _PAIRS)
+    return value
+
+
+_PAIRS = "a `\\ud800` to `\\udfff` escape must be one of a pair; is the text cut in the middle of a character?"
+_ARRAY_HELP = "write the timeline as JSON Lines, one record a line, where a wrong record costs its line alone"
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a parsed value holds text with half of a surrogate pair, which cannot be written out again."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_lone_surrogate(v) for v in value)
+    return False
 
 
 def _stray_space(text: str, error: json.JSONDecodeError) -> str | None:
@@ -221,19 +243,20 @@ def _array_entries(source: Source) -> Iterator[Entry]:
             return
         try:
             value, end = decoder.raw_decode(text, i)
-        except Reject as error:
-            yield Entry(seq, source.span(i, i + 1), error, "")
+        except (Reject, json.JSONDecodeError, RecursionError) as error:
+            # Where the next record begins cannot be told once one is broken: the rest is not read, and says so.
+            if isinstance(error, json.JSONDecodeError):
+                problem = Reject("E0301", f"this record is not valid JSON: {why(error)}")
+            elif isinstance(error, RecursionError):
+                problem = Reject("E0301", "this record is nested too deeply to read")
+            else:
+                problem = error
+            problem.message += "; the array is not read past it"
+            problem.help = _ARRAY_HELP
+            yield Entry(seq, source.span(i, i + 1), problem, "")
             return
-        except json.JSONDecodeError as error:
-            yield Entry(
-                seq, source.span(i, i + 1), Reject("E0301", f"this record is not valid JSON: {why(error)}"), ""
-            )
-            return
-        except RecursionError:
-            yield Entry(
-                seq, source.span(i, i + 1), Reject("E0301", "this record is nested too deeply to read"), ""
-            )
-            return
+        if _lone_surrogate(value):
+            value = Reject("E0315", "this record escapes half of a surrogate pair, which is not text", _PAIRS)
         yield Entry(seq, source.span(i, end), value, text[i:end])
         seq += 1
         i = end
