@@ -233,6 +233,7 @@ def _mine(
     """Step 3's input: the records this worker reads, in the order of the file, each parsed where step 1 found
     it; the other workers' lines are never looked at."""
     lines_before = 0
+    kept = 0  # where the pages of the file still counted in this process's memory begin
     with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as whole:
         for part, (_, lines_in_part) in enumerate(parts):
             cut = job.cuts[part]
@@ -245,9 +246,27 @@ def _mine(
                     line += lines_before
                     where = Span(job.name, start, start + length, line, column, line, column + length)
                     yield Entry(firsts[part] + number, where, parse_line(body), body)
-                if progress is not None and found:
-                    progress(cut + found[-2])
+                if found:
+                    done = cut + found[-2]
+                    if progress is not None:
+                        progress(done)
+                    kept = _let_go(whole, kept, done)
             lines_before += lines_in_part
+
+
+LET_GO = 32 << 20  # bytes of the file read past before their pages are let go
+
+
+def _let_go(whole: mmap.mmap, kept: int, done: int) -> int:
+    """Lets the pages of the file before `done` go from this process, once 32 MB have been read past, and
+    returns where the pages still held begin. A page of a mapped file counts in the process's resident memory
+    while it is mapped, so a worker that read a 10 GB file through one mapping would seem to hold 10 GB; the
+    kernel keeps the pages in its own cache either way."""
+    done -= done % mmap.PAGESIZE
+    if done - kept < LET_GO:
+        return kept
+    whole.madvise(mmap.MADV_DONTNEED, kept, done - kept)
+    return done
 
 
 def _codes(
@@ -261,17 +280,22 @@ def _codes(
     customers = []
     count = 0
     chunks = files.chunks_between(job.path, lo, hi, progress)
-    for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
-        key = key_of(parse_line(body))
-        if key is not None and key[0] == "customer":
-            customers.append((number, key[1]))
-        code = code_of_key(key)
-        reader = reader_of(code, workers)
-        for worker in range(workers) if reader is None else (reader,):
-            found[worker].extend((number, code, line, column, offset, len(body)))
-        count = number + 1
-    for worker, records in enumerate(found):
-        with open(job.codes(index, worker), "wb") as out:
+    with contextlib.ExitStack() as stack:
+        outs = [stack.enter_context(open(job.codes(index, worker), "wb")) for worker in range(workers)]
+        for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
+            key = key_of(parse_line(body))
+            if key is not None and key[0] == "customer":
+                customers.append((number, key[1]))
+            code = code_of_key(key)
+            reader = reader_of(code, workers)
+            for worker in range(workers) if reader is None else (reader,):
+                records = found[worker]
+                records.extend((number, code, line, column, offset, len(body)))
+                if len(records) >= FIELDS << 16:  # written 65,536 records at a time, not held
+                    records.tofile(outs[worker])
+                    del records[:]
+            count = number + 1
+        for records, out in zip(found, outs):
             records.tofile(out)
     return (count, files.count_lines(job.path, lo, hi)), customers
 
