@@ -295,7 +295,7 @@ def _codes(
                     records.tofile(outs[worker])
                     del records[:]
             count = number + 1
-        for records, out in zip(found, outs):
+        for records, out in zip(found, outs, strict=True):
             records.tofile(out)
     return (count, files.count_lines(job.path, lo, hi)), customers
 
