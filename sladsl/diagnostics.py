@@ -151,6 +151,11 @@ def decode(name: str, raw: bytes, code: str) -> tuple[Source, list[Diagnostic]]:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """The closest candidate, if any is close enough to be a likely typo."""
-    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    """The closest candidate, if any is close enough to be a likely typo. Among many candidates (a timeline's
+    customers), only those of about the word's length are compared."""
+    pool = candidates if isinstance(candidates, (list, tuple)) else list(candidates)
+    if len(pool) > 1000:
+        size = len(word)
+        pool = [c for c in pool if abs(len(c) - size) <= 2]
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return found[0] if found else None

@@ -681,11 +681,11 @@ def test_jobs_agree_on_odd_lines(tmp_path: Path) -> None:
         ' "at": "2025-04-16T10:00:00+02:00"}',
         '{"type": "response", "incident": "INC-1", "at": "2025-04-16T10:30:00+02:00"}',
         '{"type": "reported", "incident": "INC-2", "severity": "B", "at": "2025-04-16T11:00:00+02:00",'
-        ' "channel": "incident"}',
+        ' "channel": "incident", "customer": "acme"}',
         '{"type": "response", "meta": {"incident": "INC-2"}, "at": "2025-04-16T11:30:00+02:00"}',
         '{"type":"response","incident":"INC-2","at":"2025-04-16T12:30:00+02:00"}',
         '{"type": "reported", "incident": "INC-3", "incident": "INC-4", "severity": "A",'
-        ' "at": "2025-04-16T12:00:00+02:00"}',
+        ' "at": "2025-04-16T12:00:00+02:00", "customer": "acme"}',
         '{"type": "response", "incident": "INC-4", "at": "2025-04-16T13:00:00+02:00"}',
         '["type", "incident"]',
         '"incident"',
@@ -926,7 +926,8 @@ def test_an_empty_timeline_is_checked_by_any_number_of_jobs(tmp_path: Path, jobs
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
     result = invoke("check", "--format", "jsonl", "--jobs", jobs, AGREEMENT_FILES["izy"], empty)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output  # nothing evaluated is trouble, not a clean bill
+    assert result.stderr.splitlines()[-1] == "error: nothing was evaluated: the timeline holds no records"
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["type"] for line in lines] == ["header", "summary"]
     assert lines[-1]["records"] == {"read": 0, "evaluated": 0, "rejected": 0}

@@ -268,8 +268,9 @@ def check(
 
 
 def _finish(records: Records, breaches: int, strict: bool, where: str) -> NoReturn:
-    """`check`'s exit: trouble when records were rejected under `--strict`, or when a record went unaccounted
-    for (a bug); else whether anything was breached."""
+    """`check`'s exit: trouble when nothing was evaluated (an empty timeline, or every record rejected), when
+    records were rejected under `--strict`, or when a record went unaccounted for (a bug); else whether anything
+    was breached."""
     if not records.balanced:
         _internal(
             f"{records.read} records read, but {records.evaluated} evaluated and {records.rejected} rejected: "
@@ -277,8 +278,12 @@ def _finish(records: Records, breaches: int, strict: bool, where: str) -> NoRetu
         )
     if records.rejected:
         click.echo(f"{records.rejected} of {records.read} records rejected; {where}", err=True)
-        if strict:
-            sys.exit(EXIT_USAGE)
+    if not records.evaluated:
+        what = "the timeline holds no records" if not records.read else "every record was rejected"
+        click.echo(f"error: nothing was evaluated: {what}", err=True)
+        sys.exit(EXIT_USAGE)
+    if records.rejected and strict:
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if breaches else EXIT_OK)
 
 

@@ -31,9 +31,8 @@ from sladsl.time.calendar import Clock, ClockError
 from sladsl.time.instants import add_wall, wall_text
 from sladsl.time.intervals import clip, merge, subtract, total
 from sladsl.time.periods import following, label, period_of
-from sladsl.timeline.records import DEFAULT_CUSTOMER, Outage
+from sladsl.timeline.records import DEFAULT_CUSTOMER, MAINTENANCE_TAG, Outage
 
-MAINTENANCE_TAG = "maintenance"
 MEASURES = ("period_minutes", "downtime_minutes", "maintenance_minutes", "counted_minutes")
 
 

@@ -67,6 +67,10 @@ class Credits:
         self.customers = customers
         self.claims = claims
         self.as_of = as_of
+        self.matched: set[int] = set()  # the claims some award matched, by their record's number
+        self.claimed: dict[tuple[str, str | None, str | None], list[Claim]] = {}  # (customer, incident, period)
+        for claim in claims:
+            self.claimed.setdefault((claim.customer, claim.incident, claim.period), []).append(claim)
 
     def creditable(self, verdict: TargetVerdict) -> bool:
         """Whether a target verdict can earn a credit: it is breached, and some credit selects it."""
@@ -167,6 +171,7 @@ class Credits:
     def claim_status(self, award: Award, ended: int) -> Award:
         windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]
         if not windows:
+            self.matched.update(c.seq for c in self.claims_of(award))
             return award
         window = windows[0]
         try:
@@ -176,13 +181,8 @@ class Credits:
             raise beyond(
                 error, f"the claim window for `{award.credit}` after {when}", window.span, window.citation
             ) from None
-        claims = [
-            c
-            for c in self.claims
-            if c.customer == award.customer
-            and (c.credit is None or c.credit == award.credit)
-            and (c.incident == award.incident if award.incident else c.period == award.period)
-        ]
+        claims = self.claims_of(award)
+        self.matched.update(c.seq for c in claims)
         on_time = [c for c in claims if c.at <= closes]
         reason: Reason
         status: AwardStatus = award.status
@@ -195,6 +195,15 @@ class Credits:
         else:
             reason, status = NotClaimed(closes, window.citation), "void"
         return attrs.evolve(award, status=status, reasons=(*award.reasons, reason))
+
+    def claims_of(self, award: Award) -> list[Claim]:
+        """The claims that claim an award: its customer's, for its incident or period, and its credit (or any)."""
+        key = (award.customer, award.incident, None) if award.incident else (award.customer, None, award.period)
+        return [c for c in self.claimed.get(key, ()) if c.credit is None or c.credit == award.credit]
+
+    def unmatched(self) -> list[Claim]:
+        """The claims that no award matched, once `awards` has run."""
+        return [c for c in self.claims if c.seq not in self.matched]
 
     def apply_minimum(self, awards: list[Award]) -> list[Award]:
         minimum = self.agreement.minimum

@@ -134,12 +134,13 @@ class _State:
     """An incident not decided yet: its report once read, its events, and events read before the report. The
     lists are made when first needed: an incident never answered is held to the end of input with neither."""
 
-    __slots__ = ("early", "events", "incident")
+    __slots__ = ("early", "events", "incident", "refused")
 
     def __init__(self) -> None:
         self.incident: Incident | None = None
         self.events: list[Event] | None = None
         self.early: list[tuple[Event, str | bytes]] | None = None  # with their text, to point at a field
+        self.refused: int | None = None  # the line of a report of it that was rejected
 
 
 class _Held(NamedTuple):
@@ -165,10 +166,10 @@ class IncidentStage:
         as_of: int | None = None,
         window: tuple[int, int] | None = None,
         trace: bool = False,
-        finality: Finality | None = None,
+        finality: Finality,
     ) -> None:
         self.agreement = agreement
-        self.reader = RecordReader(agreement)
+        self.reader = RecordReader(agreement, finality.customers)
         self.clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
         self.targets = Targets(agreement, self.clocks)
         self.tally = KpiTally(agreement, Periods(agreement.local_zone))
@@ -190,6 +191,7 @@ class IncidentStage:
         self.first: int | None = None
         self.latest: int | None = None
         self.outages: list[Outage] = []
+        self.outage_ids: dict[str, int] = {}  # an outage's id -> the line it is given on
         self.claims: list[Claim] = []
 
     # -- reading -----------------------------------------------------------------------------------------
@@ -207,27 +209,33 @@ class IncidentStage:
             if counted:
                 self.reject(out, (seq, 0, seq, ""), rejection(entry.where, entry.text, error))
             key = key_of(entry.raw)
-            if key is not None and self.finality is not None:
+            if key is not None:
                 if key[0] == "customer":
                     self.release(key[1], seq, out)
-                elif self.finality.is_last(seq):
+                    return out
+                if counted and entry.raw.get("type") == "reported":  # its events are rejected: say why
+                    state = self.open.get(key[1])
+                    if state is None:
+                        state = self.open[key[1]] = _State()
+                    if state.refused is None:
+                        state.refused = entry.where.line
+                if self.finality.is_last(seq):
                     self.complete(key[1], seq, out)
+                    out.sort(key=_key)
             return out
         if isinstance(record, Event):
             self.event(record, entry, out)
-            if self.finality is not None and self.finality.is_last(seq):
+            if self.finality.is_last(seq):
                 self.complete(record.incident, seq, out)
         elif isinstance(record, Incident):
             self.report(record, entry, out)
-            if self.finality is not None and self.finality.is_last(seq):
+            if self.finality.is_last(seq):
                 self.complete(record.id, seq, out)
         elif isinstance(record, Customer):
             self.customer(record, entry, out, counted)
             self.release(record.id, seq, out)
         elif isinstance(record, Outage):
-            self.outages.append(record)
-            self.kept(record.end)
-            self.saw(record.start, record.customer)
+            self.outage(record, entry, out)
         else:
             self.claims.append(record)
             self.kept(record.at)
@@ -276,9 +284,22 @@ class IncidentStage:
             self.evaluated += 1
             self.names.add(record.id)
 
+    def outage(self, record: Outage, entry: Entry, out: list[Item]) -> None:
+        first = self.outage_ids.get(record.id)
+        if first is not None:
+            message = Reject(
+                "E0311", f"outage `{record.id}` is given twice", f"the first is at line {first}", "id"
+            )
+            self.reject(out, (entry.seq, 0, entry.seq, ""), rejection(entry.where, entry.text, message))
+            return
+        self.outage_ids[record.id] = entry.where.line
+        self.outages.append(record)
+        self.kept(record.end)
+        self.saw(record.start, record.customer)
+
     def release(self, customer: str, seq: int, out: list[Item]) -> None:
         """Decide the incidents that waited for their customer's records, once record `seq` was the last."""
-        if customer in self.awaiting and (self.finality is None or self.finality.customer_done(customer, seq)):
+        if customer in self.awaiting and self.finality.customer_done(customer, seq):
             for ident in self.awaiting.pop(customer):
                 self.decide(ident, self.open.pop(ident), seq, out)
 
@@ -343,20 +364,24 @@ class IncidentStage:
         if incident is None:
             del self.open[ident]
             for event, text in state.early or ():
-                message = Reject(
-                    "E0310",
-                    f"incident `{ident}` was never reported",
-                    "add a `reported` record for it, or correct the id",
-                    "incident",
+                message = (
+                    Reject(
+                        "E0310",
+                        f"incident `{ident}` was never reported",
+                        "add a `reported` record for it, or correct the id",
+                        "incident",
+                    )
+                    if state.refused is None
+                    else Reject(
+                        "E0310",
+                        f"the report of incident `{ident}` (line {state.refused}) was rejected",
+                        "correct that report, and its events are kept",
+                        "incident",
+                    )
                 )
                 self.reject(out, (seq, 0, event.seq, ""), rejection(event.where, text, message))
             return
-        if (
-            self.plans_matter
-            and incident.plan is None
-            and self.finality is not None
-            and not self.finality.customer_done(incident.customer, seq)
-        ):
+        if self.plans_matter and incident.plan is None and not self.finality.customer_done(incident.customer, seq):
             self.awaiting.setdefault(incident.customer, []).append(ident)  # its plan comes from a later record
             return
         self.decide(ident, self.open.pop(ident), seq, out)
@@ -475,12 +500,28 @@ class PeriodStage:
         for award in credits.awards(creditable, kept):
             if lo <= award.at < hi:
                 yield award
+        for claim in credits.unmatched():
+            yield Warned(unclaimed(claim))
         met, breached, pending = (sum(p.statuses[s] for p in partials) for s in ("met", "breached", "pending"))
         records = Records(
             sum(p.read for p in partials), sum(p.evaluated for p in partials), sum(p.rejected for p in partials)
         )
         breaches = breached + count_breaches((), kpis, ()) + shown_breaches
         yield Summary(self.as_of, met, breached, pending, breaches, records)
+
+
+def unclaimed(claim: Claim) -> Diagnostic:
+    """The warning for a claim that no award matched: it changes nothing, which its writer should know."""
+    what = f"incident `{claim.incident}`" if claim.incident is not None else f"period {claim.period}"
+    credit = f"credit `{claim.credit}`" if claim.credit is not None else "any credit"
+    return Diagnostic(
+        "W0302",
+        f"this claim matches no award: customer `{claim.customer}` earned no {credit} for {what}",
+        claim.where,
+        "claim",
+        help="a claim counts only for an award its customer earned; check its credit, customer and "
+        + ("incident" if claim.incident is not None else "period"),
+    )
 
 
 def final_as_of(fixed: int | None, latest: Iterable[int | None]) -> int | None:
@@ -493,8 +534,11 @@ def final_as_of(fixed: int | None, latest: Iterable[int | None]) -> int | None:
 class Evaluation:
     """The engine in one process: `feed` entries in any order, then `finish`.
 
-    With a `finality` (see `sladsl.evaluation.finality`), `feed` returns each incident's verdicts as soon as its
-    last record is in; without one, everything is decided by `finish`. The figures are the same either way."""
+    Given a `finality` (see `sladsl.evaluation.finality`: where each incident's last record is, and which
+    customers the timeline declares), `feed` returns each incident's verdicts as soon as its last record is in.
+    Without one, `feed` only keeps the entries, and `finish` learns the finality from them, read last to first,
+    before it runs them through: a record is always checked against the whole timeline's customers, so the
+    figures are the same either way."""
 
     def __init__(
         self,
@@ -508,16 +552,42 @@ class Evaluation:
         self.agreement = agreement
         self.fixed = as_of
         self.window = window
-        self.incidents = IncidentStage(agreement, as_of=as_of, window=window, trace=trace, finality=finality)
+        self.trace = trace
+        self.kept: list[Entry] | None = None if finality is not None else []
+        self.incidents = IncidentStage(
+            agreement, as_of=as_of, window=window, trace=trace, finality=finality or Finality(0)
+        )
 
     def feed(self, entry: Entry) -> list[Item]:
+        if self.kept is not None:
+            self.kept.append(entry)
+            return []
         return self.incidents.feed(entry)
 
     def finish(self) -> Iterator[Item]:
         """What is still open, then the KPIs, availability, awards, and last the `Summary`."""
+        if self.kept is not None:
+            found, self.kept = self.kept, None
+            self.incidents = IncidentStage(
+                self.agreement,
+                as_of=self.fixed,
+                window=self.window,
+                trace=self.trace,
+                finality=finality_of(found),
+            )
+            for entry in found:
+                yield from self.incidents.feed(entry)
         as_of = final_as_of(self.fixed, [self.incidents.latest])
         yield from self.incidents.finish(as_of)
         yield from PeriodStage(self.agreement, [self.incidents.partial()], as_of, window=self.window).run()
+
+
+def finality_of(entries: Sequence[Entry]) -> Finality:
+    """The finality of entries held in memory, learned by reading them last to first."""
+    finality = Finality(64 * len(entries))
+    finality.add(entry.raw for entry in reversed(entries))
+    finality.done()
+    return finality
 
 
 def evaluate(
@@ -527,17 +597,21 @@ def evaluate(
     as_of: int | None = None,
     window: tuple[int, int] | None = None,
     trace: bool = False,
+    finality: Finality | None = None,
 ) -> Report:
     """Evaluate every target, KPI and commitment of the agreement over the records, and the credits owed.
 
     `records` are entries read from a timeline (`sladsl.read_timeline`) or plain mappings, one per record, in any
     order. `as_of` is the instant to stand at (default: the latest the records name); `window`, `[start, end)`,
     keeps the targets reported, the periods begun and the awards earned in it (caps and no-stacking still count
-    everything); `trace` adds the open time each business-time target counted."""
-    evaluation = Evaluation(agreement, as_of=as_of, window=window, trace=trace)
+    everything); `trace` adds the open time each business-time target counted. `finality`, when the caller has
+    learned it by reading the same records backwards, lets the records be read once and not held: otherwise
+    they are held until the last is in."""
+    found = (record if isinstance(record, Entry) else plain(seq, record) for seq, record in enumerate(records))
+    evaluation = Evaluation(agreement, as_of=as_of, window=window, trace=trace, finality=finality)
     gathered = Gathered(agreement, window)
-    for seq, record in enumerate(records):
-        gathered.add(evaluation.feed(record if isinstance(record, Entry) else plain(seq, record)))
+    for entry in found:
+        gathered.add(evaluation.feed(entry))
     gathered.add(evaluation.finish())
     return gathered.report(evaluation.incidents.customers)
 

@@ -46,21 +46,6 @@ class Options:
     trace: bool = False
 
 
-def timeline_entries(path: str, progress: Progress | None = None) -> Iterator[Entry]:
-    """The entries of a user-named timeline: JSON Lines a chunk at a time, a CSV file or a JSON array whole.
-    Raises `SlaError` (E0315) when a CSV file or JSON array is not UTF-8 text; a JSON Lines line that is not is
-    rejected on its own."""
-    name = files.name_of(path)
-    if not files.is_regular(path):  # standard input, a pipe: its bytes can be read only once
-        yield from _entries_of(name, files.read_bytes(path))
-        return
-    files.check_readable(path)
-    if kind_of(name, files.head(path)) != "lines":
-        yield from _entries_of(name, files.read_bytes(path))
-        return
-    yield from lines_of(name, json_lines(files.chunks(path, progress)))
-
-
 def _entries_of(name: str, raw: bytes) -> Iterator[Entry]:
     if kind_of(name, raw) == "lines":
         yield from lines_of(name, json_lines([raw]))
@@ -72,13 +57,33 @@ def _entries_of(name: str, raw: bytes) -> Iterator[Entry]:
 
 
 def report(agreement: model.Agreement, path: str, options: Options, progress: Progress | None = None) -> Report:
-    """The whole report of a timeline: the engine run to the end."""
-    found = _then_say(timeline_entries(path, progress), progress, "deciding the incidents; then the periods")
-    with few_collections():
-        return evaluate(agreement, found, as_of=options.as_of, window=options.window, trace=options.trace)
+    """The whole report of a timeline: the engine run to the end, with the timeline's finality learned first."""
+    name = files.name_of(path)
+    with files.as_file(path, progress) as readable, few_collections():
+        found, finality = _read(name, readable, progress)
+        found = _then_say(found, progress, "deciding the incidents; then the periods")
+        return evaluate(
+            agreement, found, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
+        )
 
 
-def _then_say(entries: Iterator[Entry], progress: Progress | None, what: str) -> Iterator[Entry]:
+def _read(name: str, readable: str, progress: Progress | None) -> tuple[Iterable[Entry], Finality]:
+    """The entries of a timeline that can be read more than once, and its finality: JSON Lines read backwards
+    first and then forwards a chunk at a time; a CSV file or a JSON array read whole."""
+    size = files.size_of(readable) or 0
+    if kind_of(name, files.head(readable)) != "lines":
+        found = list(_entries_of(name, files.read_bytes(readable)))
+        finality = Finality(size)
+        finality.add(entry.raw for entry in reversed(found))
+        finality.done()
+        return found, finality
+    finality = learn(readable, size, progress)
+    if progress is not None:
+        progress.start("checking", size)
+    return lines_of(name, json_lines(files.chunks(readable, progress))), finality
+
+
+def _then_say(entries: Iterable[Entry], progress: Progress | None, what: str) -> Iterator[Entry]:
     """The entries, and once they are all read, what is being done in place of the progress bar."""
     yield from entries
     if progress is not None:
@@ -158,26 +163,15 @@ def _stream(
     if not files.is_regular(path):
         progress.start(f"reading {name}", None)
     with files.as_file(path, progress) as readable:
-        size = files.size_of(readable) or 0
-        if kind_of(name, files.head(readable)) != "lines":
-            found = list(_entries_of(name, files.read_bytes(readable)))
-            finality = Finality(size)
-            finality.add(entry.raw for entry in reversed(found))
-            finality.done()
-            return single(
-                agreement, found, finality=finality, lines=lines, write=write, options=options, progress=progress
-            )
-        if jobs > 1 and size > 0:
+        if jobs > 1 and (files.size_of(readable) or 0) > 0 and kind_of(name, files.head(readable)) == "lines":
             from sladsl.run.jobs import parallel  # noqa: PLC0415 - worker processes only when asked for
 
             return parallel(
                 agreement, readable, out, options, name=name, lines=lines, jobs=jobs, progress=progress
             )
-        finality = learn(readable, size, progress)
-        progress.start("checking", size)
-        found_lines = lines_of(name, json_lines(files.chunks(readable, progress)))
+        found, finality = _read(name, readable, progress)
         return single(
-            agreement, found_lines, finality=finality, lines=lines, write=write, options=options, progress=progress
+            agreement, found, finality=finality, lines=lines, write=write, options=options, progress=progress
         )
 
 

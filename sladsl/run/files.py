@@ -172,9 +172,13 @@ def as_file(path: str, progress: Callable[[int], None] | None = None) -> Iterato
     if is_regular(path):
         yield path
         return
-    if path != STDIN:
-        check_readable(path)
-    source = stdin() if path == STDIN else open(path, "rb")  # noqa: SIM115 - closed below
+    if path == STDIN:
+        source = stdin()
+    else:
+        try:
+            source = open(path, "rb")  # noqa: SIM115 - closed below; opened once, as a pipe can be
+        except OSError as error:
+            raise InputError(f"cannot read {path}: {error.strerror or error}") from None
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
         spooled = os.path.join(folder, "stdin")
         try:

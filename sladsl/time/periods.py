@@ -50,7 +50,18 @@ def label(start: int, unit: PeriodUnit, zone_name: str) -> str:
     return f"{day.year}"
 
 
-_NAMED = re.compile(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?")
+_NAMED = re.compile(r"([0-9]{4})(?:-Q([1-4])|-([0-9]{2}))?")
+
+
+def is_period_name(text: str) -> bool:
+    """Whether a text names a year, quarter or month exactly as periods are named (`2025`, `2025-Q2`,
+    `2025-06`), from 1970 to 2099."""
+    found = _NAMED.fullmatch(text)
+    return (
+        found is not None
+        and 1970 <= int(found.group(1)) <= 2099
+        and (found.group(3) is None or 1 <= int(found.group(3)) <= 12)
+    )
 
 
 def named(text: str, zone_name: str) -> tuple[int, int]:

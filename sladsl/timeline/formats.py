@@ -52,13 +52,16 @@ class Entry:
 
 
 def kind_of(name: str, text: str | bytes) -> str:
-    """The format of a timeline: `csv` for a `.csv` file, `array` for a `.json` file or text that starts with
-    `[` (after white space and a byte-order mark), else `lines`."""
+    """The format of a timeline: `csv` for a `.csv` file, `array` for a `.json` file, `lines` for a `.jsonl` or
+    `.ndjson` file; else `array` for text that starts with `[` (after white space and a byte-order mark) and
+    `lines` for any other. A file named as JSON Lines is read a line at a time whatever its first line holds."""
     lowered = name.lower()
     if lowered.endswith(".csv"):
         return "csv"
     if lowered.endswith(".json"):
         return "array"
+    if lowered.endswith((".jsonl", ".ndjson")):
+        return "lines"
     head = text[:4096].encode() if isinstance(text, str) else text[:4096]
     return "array" if head.removeprefix(BOM).lstrip(JSON_BLANK).startswith(b"[") else "lines"
 
@@ -124,9 +127,33 @@ def json_lines_backwards(blocks: Iterable[bytes]) -> Iterator[bytes]:
 def parse_line(body: bytes) -> Any:
     """A line's value, or the `Reject` that says why it has none."""
     try:
-        return orjson.loads(body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError:
         return _slowly(body)
+    if body.count(b"[") + body.count(b"{") > DEPTH and depth_of(value) > DEPTH:
+        return _too_deep("line")
+    return value
+
+
+DEPTH = 64  # how deeply a record's arrays and objects may nest: a record needs 3 levels
+
+
+def depth_of(value: Any) -> int:
+    """How deeply a parsed value's arrays and objects nest (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item if isinstance(child, (dict, list)))
+    return deepest
+
+
+def _too_deep(what: str) -> Reject:
+    message = f"this {what} nests arrays and objects more than {DEPTH} deep"
+    return Reject("E0301", message, "a record needs 3 levels at most")
 
 
 def _slowly(body: bytes) -> Any:
@@ -142,13 +169,15 @@ def _slowly(body: bytes) -> Any:
             at=len(body[: error.start].decode("utf-8", errors="replace")),
         )
     try:
-        value = json.loads(text, parse_constant=no_constant)
+        value = json.loads(text, parse_constant=no_constant, parse_int=whole_number)
     except Reject as error:
         return error
     except json.JSONDecodeError as error:
         return Reject("E0301", f"this line is not a JSON object: {why(error)}", _stray_space(text, error))
     except RecursionError:
-        return Reject("E0301", "this line is nested too deeply to read")
+        return _too_deep("line")
+    if depth_of(value) > DEPTH:
+        return _too_deep("line")
     if _lone_surrogate(value):  # orjson refuses such an escape; the standard library reads it
         return Reject("E0315", "this line escapes half of a surrogate pair, which is not text", _PAIRS)
     return value
@@ -187,6 +216,16 @@ def no_constant(name: str) -> Any:
     raise Reject("E0313", f"`{name}` is not a number JSON allows")
 
 
+DIGITS = 100  # the most digits a whole number in a timeline may have; an amount or an id needs far fewer
+
+
+def whole_number(text: str) -> int:
+    """A JSON whole number, of at most `DIGITS` digits (Python refuses to read more than 4,300 at all)."""
+    if len(text.lstrip("-")) > DIGITS:
+        raise Reject("E0301", f"a number of {len(text.lstrip('-')):,} digits; at most {DIGITS} are read")
+    return int(text)
+
+
 def why(error: Exception) -> str:
     return f"{error.msg} (column {error.colno})" if isinstance(error, json.JSONDecodeError) else str(error)
 
@@ -220,7 +259,7 @@ def entries(source: Source) -> Iterator[Entry]:
 
 def _array_entries(source: Source) -> Iterator[Entry]:
     text = source.text
-    decoder = json.JSONDecoder(parse_constant=no_constant)
+    decoder = json.JSONDecoder(parse_constant=no_constant, parse_int=whole_number)
     i = len(text) - len(text.lstrip())
     seq = 0
     if not text.startswith("[", i):
@@ -244,22 +283,55 @@ def _array_entries(source: Source) -> Iterator[Entry]:
         try:
             value, end = decoder.raw_decode(text, i)
         except (Reject, json.JSONDecodeError, RecursionError) as error:
-            # Where the next record begins cannot be told once one is broken: the rest is not read, and says so.
             if isinstance(error, json.JSONDecodeError):
                 problem = Reject("E0301", f"this record is not valid JSON: {why(error)}")
             elif isinstance(error, RecursionError):
-                problem = Reject("E0301", "this record is nested too deeply to read")
+                problem = _too_deep("record")
             else:
                 problem = error
-            problem.message += "; the array is not read past it"
-            problem.help = _ARRAY_HELP
-            yield Entry(seq, source.span(i, i + 1), problem, "")
-            return
-        if _lone_surrogate(value):
+            # The record ends where its brackets close, outside strings: the rest is read on from there. When
+            # they never close, where the next record begins cannot be told, and the rest is not read.
+            stop = item_end(text, i)
+            if stop is None:
+                problem.message += "; its brackets never close, so the array is not read past it"
+                problem.help = _ARRAY_HELP
+                yield Entry(seq, source.span(i, i + 1), problem, "")
+                return
+            yield Entry(seq, source.span(i, stop), problem, text[i:stop])
+            seq += 1
+            i = stop
+            continue
+        if depth_of(value) > DEPTH:
+            value = _too_deep("record")
+        elif _lone_surrogate(value):
             value = Reject("E0315", "this record escapes half of a surrogate pair, which is not text", _PAIRS)
         yield Entry(seq, source.span(i, end), value, text[i:end])
         seq += 1
         i = end
+
+
+def item_end(text: str, start: int) -> int | None:
+    """Where an array item that begins at `start` ends: past the bracket that closes its first one, or at the
+    `,` or `]` that follows a bare value, counting brackets outside strings only. None when they never close."""
+    depth, i, size = 0, start, len(text)
+    while i < size:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < size and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            if depth == 0:
+                return i if i > start else None
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif ch == "," and depth == 0:
+            return i if i > start else i + 1
+        i += 1
+    return None
 
 
 def _csv_entries(source: Source) -> Iterator[Entry]:

@@ -11,13 +11,17 @@ with an offset or a bracketed zone:
 * `paused`, `resumed`: `incident`, `at` (waiting on the customer)
 * `outage`: `start`, `end`, optional `id`, `customer` (else every customer), `tags` (a list), `notice` (when
   planned maintenance was announced), `reported` (when the customer reported it, for a `report within` window)
-* `claim`: `customer`, `at`, and `credit` (a credit's name) with `incident` or `period` (`2025`, `2025-06`)
+* `claim`: `at`, `incident` or `period` (`2025`, `2025-Q2`, `2025-06`), optional `customer`, `credit` (a credit's
+  name)
+
+A record is checked against the agreement (severities, plans, credits, exclusion tags) and against the timeline:
+once it has `customer` records, every customer a record names is one of them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +31,7 @@ from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, did_you_mean
 from sladsl.source import Span
 from sladsl.time.instants import TimestampError, parse_instant
+from sladsl.time.periods import is_period_name
 from sladsl.time.zones import ZONE_ABBREVIATIONS, closest_zone, is_abbreviation, is_zone
 from sladsl.timeline.formats import Entry, Reject
 
@@ -34,6 +39,8 @@ EVENT_TYPES = ("response", "restore", "resolution", "update", "severity_changed"
 INCIDENT_TYPES = frozenset(("reported", *EVENT_TYPES))
 RECORD_TYPES = ("customer", "reported", *EVENT_TYPES, "outage", "claim")
 DEFAULT_CUSTOMER = "customer"
+MAINTENANCE_TAG = "maintenance"  # an outage that is planned maintenance: its `notice` says when it was announced
+AMOUNT_DIGITS, AMOUNT_PLACES = 15, 6  # the largest and smallest amounts: below 10**15, at least 10**-6
 SHARED = 10_000  # how many distinct customer ids, channels and tags a reader keeps one copy of
 _TYPES = {t: t for t in RECORD_TYPES}
 
@@ -123,7 +130,17 @@ def text(raw: Mapping[str, Any], key: str, required: bool = True) -> str | None:
         return None
     if isinstance(value, (dict, list, bool)):
         raise Reject("E0303", f"`{key}` must be a string", key=key)
-    return str(value)
+    if type(value) is int and -WHOLE < value < WHOLE:
+        return str(value)
+    raise Reject(  # a fraction, or a number JSON readers round (`1e23` and `100000000000000000000001` alike)
+        "E0303",
+        f"`{key}` is a number that is not a whole number of at most 18 digits",
+        f"write it as a string: `\"{key}\": \"...\"`",
+        key,
+    )
+
+
+WHOLE = 10**18  # a number given as an id or a name is a whole number below this; larger ones are read as floats
 
 
 def key_of(raw: Any) -> tuple[str, str] | None:
@@ -150,13 +167,20 @@ def key_of(raw: Any) -> tuple[str, str] | None:
 
 
 class RecordReader:
-    """Checks entries against the agreement: their type, fields, timestamps, severities and plans."""
+    """Checks entries against the agreement and the timeline: their type, fields, timestamps, severities and
+    plans; the credits and periods claims name; the tags of outages; and, when the timeline declares its
+    customers (`declared`: the ids of its `customer` records), that every customer named is one of them."""
 
-    def __init__(self, agreement: model.Agreement) -> None:
+    def __init__(self, agreement: model.Agreement, declared: Collection[str] = ()) -> None:
         self.agreement = agreement
         # Each maps a value to the agreement's own string, so held records share one copy of it.
         self.severities = {s.code: s.code for s in agreement.severities}
         self.plans = {p.name: p.name for p in agreement.plans}
+        self.credits = credit_names(agreement)
+        self.tags = {MAINTENANCE_TAG: MAINTENANCE_TAG} | {
+            tag: tag for commitment in agreement.availabilities for tag, _ in commitment.excluded
+        }
+        self.declared = declared
         self.shared: dict[str, str] = {}
 
     def read(self, entry: Entry) -> Record:
@@ -279,7 +303,40 @@ class RecordReader:
             raise Reject("E0313", f"`{key}` is not a number: `{value}`", key=key) from None
         if not number.is_finite() or number < 0:
             raise Reject("E0313", f"`{key}` must be zero or more, not `{value}`", key=key)
+        if number and not -AMOUNT_PLACES <= number.adjusted() < AMOUNT_DIGITS:
+            raise Reject(
+                "E0313",
+                f"`{key}` is too {'large' if number.adjusted() > 0 else 'small'}: `{value}`",
+                f"an amount has at most {AMOUNT_DIGITS} digits before the point and {AMOUNT_PLACES} after it",
+                key=key,
+            )
         return number
+
+    def customer_named(self, raw: dict[str, Any], everyone: bool = False) -> str | None:
+        """The customer a record names. When the timeline declares its customers, it is one of them, and a
+        report or claim must name one; an outage that names none is everyone's (`everyone`). When it declares
+        none, a report or claim that names none belongs to `customer`."""
+        name = text(raw, "customer", required=False)
+        declared = self.declared
+        if not declared:
+            return name if name is not None or everyone else DEFAULT_CUSTOMER
+        if name is None:
+            if everyone:
+                return None
+            raise Reject(
+                "E0321",
+                "the record names no customer, and the timeline declares its customers",
+                "add `customer`: " + _some(declared),
+            )
+        if name not in declared:
+            guess = did_you_mean(name, declared)
+            raise Reject(
+                "E0321",
+                f"customer `{name}` is not declared by a `customer` record",
+                f"did you mean `{guess}`?" if guess else "declared: " + _some(declared),
+                "customer",
+            )
+        return name
 
     # -- records -----------------------------------------------------------------------------------------
 
@@ -301,7 +358,8 @@ class RecordReader:
         assert ident is not None
         at = self.instant(raw, "at")
         assert at is not None
-        customer = text(raw, "customer", required=False) or DEFAULT_CUSTOMER
+        customer = self.customer_named(raw)
+        assert customer is not None
         severity, plan = self.severity(raw), self.plan(raw)
         channel = text(raw, "channel", required=False)
         channel = None if channel is None else self.share(channel)
@@ -312,35 +370,97 @@ class RecordReader:
         assert start is not None and end is not None
         if end <= start:
             raise Reject("E0312", "the outage ends before it starts", "`end` must come after `start`", "end")
-        tags = raw.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise Reject("E0303", "`tags` must be a list of strings")
+        tags = self.outage_tags(raw)
         ident = text(raw, "id", required=False) or f"outage at line {entry.where.line}"
-        customer = text(raw, "customer", required=False)
+        customer = self.customer_named(raw, everyone=True)
+        notice = self.instant(raw, "notice", required=False)
+        if notice is not None and MAINTENANCE_TAG not in tags:
+            raise Reject(
+                "E0323",
+                "an outage with a `notice` is planned maintenance, but it has no `maintenance` tag",
+                'add "maintenance" to its `tags`, or leave out `notice` if it was not planned',
+                "notice",
+            )
         return Outage(
             ident,
             None if customer is None else self.share(customer),
             start,
             end,
-            tuple(self.share(t) for t in tags),
-            self.instant(raw, "notice", required=False),
+            tags,
+            notice,
             self.instant(raw, "reported", required=False),
             entry.seq,
             entry.where,
         )
 
+    def outage_tags(self, raw: dict[str, Any]) -> tuple[str, ...]:
+        """An outage's tags: each the agreement's (a tag one of its commitments excludes) or `maintenance`."""
+        tags = raw.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise Reject("E0303", "`tags` must be a list of strings", key="tags")
+        known = self.tags
+        for tag in tags:
+            if tag not in known:
+                guess = did_you_mean(tag, known)
+                raise Reject(
+                    "E0320",
+                    f"tag `{tag}` is not one the agreement excludes, nor `maintenance`",
+                    f"did you mean `{guess}`?" if guess else "tags: " + _some(known),
+                    "tags",
+                )
+        return tuple(known[t] for t in tags)
+
     def claim(self, entry: Entry, raw: dict[str, Any]) -> Claim:
         at = self.instant(raw, "at")
         assert at is not None
-        return Claim(
-            text(raw, "customer", required=False) or DEFAULT_CUSTOMER,
-            at,
-            text(raw, "credit", required=False),
-            text(raw, "incident", required=False),
-            text(raw, "period", required=False),
-            entry.seq,
-            entry.where,
-        )
+        customer = self.customer_named(raw)
+        assert customer is not None
+        credit = text(raw, "credit", required=False)
+        if credit is not None and credit not in self.credits:
+            guess = did_you_mean(credit, self.credits)
+            raise Reject(
+                "E0319",
+                f"credit `{credit}` is not in the agreement",
+                f"did you mean `{guess}`?"
+                if guess
+                else ("credits: " + _some(self.credits))
+                if self.credits
+                else "the agreement has no credits",
+                "credit",
+            )
+        incident, period = text(raw, "incident", required=False), text(raw, "period", required=False)
+        if (incident is None) == (period is None):
+            raise Reject(
+                "E0322",
+                "a claim names the `incident` or the `period` it claims for"
+                if incident is None
+                else "a claim names an `incident` or a `period`, not both",
+                "an incident's credit is claimed by its id; a period's by its name: 2025, 2025-Q2 or 2025-06",
+                None if incident is None else "period",
+            )
+        if period is not None and not is_period_name(period):
+            raise Reject(
+                "E0322",
+                f"`{period}` is not a period",
+                "name a year, quarter or month, as 2025, 2025-Q2 or 2025-06, from 1970 to 2099",
+                "period",
+            )
+        return Claim(customer, at, credit, incident, period, entry.seq, entry.where)
+
+
+def credit_names(agreement: model.Agreement) -> dict[str, str]:
+    """Every credit the agreement defines, by name: its ladders, hourly credits and flat credits."""
+    names = [c.name for c in agreement.ladders]
+    names += [c.name for c in agreement.hourly_credits]
+    names += [c.name for c in agreement.flat_credits]
+    return {name: name for name in names}
+
+
+def _some(names: Collection[str], most: int = 8) -> str:
+    """Names for a help line: the first `most` in order, and how many more."""
+    shown = sorted(names)
+    head = ", ".join(f"`{n}`" for n in shown[:most])
+    return head if len(shown) <= most else f"{head} and {len(shown) - most:,} more"
 
 
 def rejection(where: Span, text: str | bytes, error: Reject) -> Diagnostic:
