@@ -173,6 +173,7 @@ class Formula:
 
     expr: object
     text: str
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

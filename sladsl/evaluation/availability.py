@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from sladsl import model
-from sladsl.diagnostics import Diagnostic, Label
+from sladsl.diagnostics import Diagnostic, Label, SlaError
 from sladsl.evaluation.targets import beyond
 from sladsl.evaluation.verdicts import (
     AvailabilityVerdict,
@@ -125,7 +125,10 @@ class Availability:
         maintenance_only = subtract(merge(maintenance), counted_merged)
         downtime = total(merge(counted_merged + maintenance_only))
         seconds = (end - start, downtime, total(maintenance_only), total(counted_merged))
-        value = self.formula(commitment, seconds)
+        try:
+            value = self.formula(commitment, seconds)
+        except ZeroDivisionError:
+            raise divided_by_zero(commitment, customer, label(start, commitment.period, self.zone)) from None
         status: Status = "pending" if end > as_of else ("met" if value >= commitment.percent else "breached")
         name = label(start, commitment.period, self.zone)
         return AvailabilityVerdict(customer, commitment, name, start, end, *seconds, value, status, tuple(shares))
@@ -163,10 +166,35 @@ class Availability:
             assert isinstance(e, tuple)
             op, left, right = e
             a, b = run(left), run(right)
+            if op == "/":
+                if not b:
+                    raise ZeroDivisionError
+                return a / b
             results: dict[str, Decimal] = {"+": a + b, "-": a - b, "*": a * b}
-            return results[op] if op != "/" else a / b
+            return results[op]
 
         return run(commitment.formula.expr)
+
+
+def divided_by_zero(commitment: model.Availability, customer: str, period: str) -> SlaError:
+    """E0222: a formula that divides by zero in a period (lint warns of it as W0210), which leaves the
+    commitment without a value there: the check stops rather than guess one."""
+    formula = commitment.formula
+    assert formula is not None
+    return SlaError(
+        [
+            Diagnostic(
+                "E0222",
+                f"the formula of `{commitment.name}` divides by zero for customer `{customer}` in {period}",
+                formula.span,
+                "divides by zero",
+                notes=(f"the formula: {formula.text}",),
+                help="say in the formula what the contract means when the divisor is zero; "
+                "`sladsl lint` warns of every divisor that can be",
+                section=commitment.citation,
+            )
+        ]
+    )
 
 
 def conflicting(outages: Iterable[Outage]) -> Iterator[Diagnostic]:

@@ -726,7 +726,27 @@ class _Checker:
         expr = convert(formula.expr)
         if not ok:
             return None
-        return model.Formula(expr, format_expr(formula.expr))
+        self.check_divisors(formula.expr, bound)
+        return model.Formula(expr, format_expr(formula.expr), formula.span)
+
+    def check_divisors(self, expr: ast.Expr, bound: dict[str, str]) -> None:
+        """W0210 for each division by something that can be zero: a measure other than the period's length,
+        or a sum or difference. In a period where it is zero, the check stops with E0222."""
+        stack = [expr]
+        while stack:
+            e = stack.pop()
+            if isinstance(e, (ast.Add, ast.Sub, ast.Mul, ast.Div)):
+                stack += (e.left, e.right)
+            if isinstance(e, ast.Div) and not _never_zero(e.right, bound):
+                self.report(
+                    "W0210",
+                    f"the formula divides by `{format_expr(e.right)}`, which can be zero",
+                    e.right.span,
+                    "can be zero",
+                    notes=("a period where it is zero stops the check with E0222",),
+                    help="divide by `period_minutes`, which is never zero, or say what a zero means in the "
+                    "contract's terms and write the formula so",
+                )
 
     # -- credits -----------------------------------------------------------------------------------------
 
@@ -1085,3 +1105,14 @@ def _range_text(start: Decimal, end: Decimal, start_closed: bool, end_closed: bo
 
 def _kind_text(amount: model.Amount) -> str:
     return {"credits": "credits", "fee_share": "% of fee", "money": str(amount.currency)}[amount.kind]
+
+
+def _never_zero(expr: ast.Expr, bound: dict[str, str]) -> bool:
+    """Whether a divisor is never zero: a number other than 0, the period's length, or a product of those."""
+    if isinstance(expr, ast.Number):
+        return expr.value != 0
+    if isinstance(expr, ast.Variable):
+        return bound.get(expr.name.text) == "period_minutes"
+    if isinstance(expr, ast.Mul):
+        return _never_zero(expr.left, bound) and _never_zero(expr.right, bound)
+    return False

@@ -142,26 +142,46 @@ def _tab_indentation(source: Source) -> list[Diagnostic]:
     return found
 
 
-MAX_NESTING = 32
+MAX_NESTING = 32  # parentheses in a formula
+MAX_TERMS = 100  # the operators of one formula, plus one
+MAX_DIGITS = 18  # the digits of a number: any count, duration or amount a contract needs, and a 64-bit integer
 
 
 def _too_deep(source: Source) -> list[Diagnostic]:
-    """Parentheses nested past MAX_NESTING: no contract needs it, and the tree builder would recurse too far."""
-    depth = 0
+    """What no contract needs and the parser or the tree builder could not take: parentheses nested past
+    MAX_NESTING (E0114), a formula of more than MAX_TERMS terms (E0114; the tree builder would recurse too far),
+    and a number of more than MAX_DIGITS digits (E0115; Python will not read 4,300 at all, and a date or a
+    duration takes a 64-bit number). One pass over the text, outside strings and comments."""
+    found: list[Diagnostic] = []
+    depth = terms = 0
     in_string = in_comment = False
-    for offset, ch in enumerate(source.text):
+    formula = _FORMULA.match(source.text) is not None
+    text = source.text
+    digits_from = -1  # where the run of digits being read began (-1: none)
+    for offset, ch in enumerate(text):
+        if digits_from >= 0 and not "0" <= ch <= "9":
+            if offset - digits_from > MAX_DIGITS:
+                found.append(_long_number(source, digits_from, offset))
+            digits_from = -1
         if ch == "\n":
             in_string = in_comment = False
+            formula = _FORMULA.match(text, offset + 1) is not None
+            terms = 0
         elif in_comment:
             continue
         elif ch == "#" and not in_string:
             in_comment = True
         elif ch == '"':
             in_string = not in_string
-        elif not in_string and ch == "(":
+        elif in_string:
+            continue
+        elif "0" <= ch <= "9":
+            if digits_from < 0 and not (offset and (text[offset - 1].isalnum() or text[offset - 1] == "_")):
+                digits_from = offset
+        elif ch == "(":
             depth += 1
             if depth > MAX_NESTING:
-                return [
+                found.append(
                     Diagnostic(
                         "E0114",
                         f"parentheses nested more than {MAX_NESTING} deep",
@@ -169,10 +189,39 @@ def _too_deep(source: Source) -> list[Diagnostic]:
                         "too deep",
                         help="write the formula with fewer parentheses",
                     )
-                ]
-        elif not in_string and ch == ")":
+                )
+                return found
+        elif ch == ")":
             depth = max(0, depth - 1)
-    return []
+        elif formula and ch in "+-*/":
+            terms += 1
+            if terms + 1 > MAX_TERMS:
+                found.append(
+                    Diagnostic(
+                        "E0114",
+                        f"a formula of more than {MAX_TERMS} terms",
+                        source.span(offset, offset + 1),
+                        "too many",
+                        help="an availability formula needs a handful of terms; bind a measure to a name once",
+                    )
+                )
+                return found
+    if digits_from >= 0 and len(text) - digits_from > MAX_DIGITS:
+        found.append(_long_number(source, digits_from, len(text)))
+    return found
+
+
+_FORMULA = re.compile(r"[ ]*formula\b")
+
+
+def _long_number(source: Source, start: int, end: int) -> Diagnostic:
+    return Diagnostic(
+        "E0115",
+        f"a number of {end - start:,} digits",
+        source.span(start, end),
+        "too long",
+        help=f"a number has at most {MAX_DIGITS} digits; no count, duration or amount needs more",
+    )
 
 
 def comments_of(source: Source) -> tuple[ast.Comment, ...]:
