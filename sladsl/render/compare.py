@@ -14,6 +14,7 @@ from sladsl.evaluation.compare import (
 )
 from sladsl.language import ast, formatter
 from sladsl.render import words
+from sladsl.render.escape import visible
 
 
 def clause_text(item: ast.Item) -> str:
@@ -72,4 +73,4 @@ def render_text(comparison: Comparison, old_file: str, new_file: str, timeline_f
             f"  {total.customer}: {words.unit_name(total.unit)} {total.old} -> {total.new} "
             f"({'+' if delta >= 0 else ''}{delta})"
         )
-    return "\n".join(out) + "\n"
+    return visible("\n".join(out) + "\n")

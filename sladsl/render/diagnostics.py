@@ -7,12 +7,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sladsl.diagnostics import Diagnostic
+from sladsl.render.escape import visible
 from sladsl.source import Source, Span
 
 
 def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, Source]) -> str:
-    """Render diagnostics for a terminal, each with a caret excerpt of the source."""
-    return "\n".join(_render_one(d, sources) for d in diagnostics)
+    """Render diagnostics for a terminal, each with a caret excerpt of the source; control characters from the
+    files are shown escaped, never sent to the terminal."""
+    return visible("\n".join(_render_one(d, sources) for d in diagnostics))
 
 
 def _render_one(d: Diagnostic, sources: Mapping[str, Source]) -> str:
@@ -42,10 +44,13 @@ EXCERPT_WIDTH = 240  # longer source lines (a 10 MB record, say) are shown as a 
 
 
 def _excerpt(source: Source, span: Span, label: str, gutter: str, mark: str = "^") -> list[str]:
-    text = source.line_text(span.line).replace("\t", " ")
-    width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
+    raw = source.line_text(span.line).replace("\t", " ")
+    width = (span.end_column - span.column) if span.end_line == span.line else len(raw) - span.column + 1
     width = max(width, 1)
-    column = span.column
+    # The line as it will be shown, control characters escaped, and the caret moved to match.
+    text = visible(raw)
+    column = len(visible(raw[: span.column - 1])) + 1
+    width = max(len(visible(raw[span.column - 1 : span.column - 1 + width])), 1)
     if len(text) > EXCERPT_WIDTH:
         start = max(0, min(column - 1 - 80, len(text) - EXCERPT_WIDTH))
         window = text[start : start + EXCERPT_WIDTH]

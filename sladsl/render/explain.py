@@ -16,6 +16,7 @@ import attrs
 from sladsl import model
 from sladsl.language import ast, formatter
 from sladsl.model import Checked
+from sladsl.render.escape import markdown, visible
 from sladsl.time.holidays import holiday_names
 from sladsl.time.zones import has_summer_time
 
@@ -505,21 +506,31 @@ class _Explainer:
 
 
 def render_markdown(blocks: Iterable[Block]) -> str:
+    """The blocks as Markdown. Every text comes, in part, from the agreement, so none may become HTML: outside
+    `code` spans (which Markdown shows as they are) `<`, `>` and `&` are written as entities."""
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            out.append(f"{'#' * block.level} {block.text}")
+            out.append(f"{'#' * block.level} {_md(block.text)}")
         elif isinstance(block, Paragraph):
-            out.append(block.text)
+            out.append(_md(block.text))
         elif isinstance(block, Bullets):
-            out.append("\n".join(f"- {item}" for item in block.items))
+            out.append("\n".join(f"- {_md(item)}" for item in block.items))
         elif isinstance(block, Quote):
-            out.append("\n".join(f"> {line}".rstrip() for line in block.lines))
+            out.append("\n".join(f"> {markdown(line)}".rstrip() for line in block.lines))
         else:
             cells = [block.header, tuple("---" for _ in block.header), *block.rows]
-            out.append("\n".join("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells))
+            out.append(
+                "\n".join("| " + " | ".join(_md(c).replace("|", "\\|") for c in row) + " |" for row in cells)
+            )
         out.append("")
     return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    """Markdown text with its `code` spans kept as written and the rest escaped."""
+    parts = text.split("`")
+    return "`".join(visible(p) if i % 2 else markdown(p) for i, p in enumerate(parts))
 
 
 _CSS = """

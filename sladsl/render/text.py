@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sladsl.evaluation.verdicts import Report, TargetVerdict, owed
 from sladsl.render import words
+from sladsl.render.escape import visible
 from sladsl.time.instants import wall_text
 
 NO_AS_OF = "with no as-of instant, as no record names one"  # the header when the timeline gives no instant
@@ -54,7 +55,7 @@ def render_text(
     for d in (*report.rejected, *report.warnings):
         assert d.span is not None
         add(f"  {d.span.file}:{d.span.line}: {d.code} {d.message}" + (f" ({d.help})" if d.help else ""))
-    return "\n".join(out) + "\n"
+    return visible("\n".join(out) + "\n")  # ids and names come from the files: no control reaches a terminal
 
 
 def _customer_time(report: Report, customer: str, instant: int) -> str:
