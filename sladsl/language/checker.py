@@ -427,7 +427,9 @@ class _Checker:
     ) -> str | None:
         if name.text in calendars:
             return name.text
-        known = {n: n for n in calendars} if declared is None else declared
+        # A calendar that is declared but has errors of its own (an unknown zone, say) was reported there: its
+        # uses are not reported again as undefined.
+        known = {c.name.text: c for c in self.of(ast.Calendar)} if declared is None else declared
         if name.text not in known:
             self.undefined("calendar", name, {c.name.text: c.name for c in self.of(ast.Calendar)})
         return None

@@ -7,6 +7,7 @@ with its span; all such errors in a file are collected before the parse fails.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -111,7 +112,7 @@ def parse_source(source: Source) -> ast.Document:
     try:
         tree = parser.parse(text)
     except (UnexpectedInput, DedentError) as error:
-        raise SlaError([describe_syntax_error(error, source, parser)]) from None
+        raise SlaError(_syntax_errors(source, describe_syntax_error(error, source, parser))) from None
     builder = _Builder(source)
     try:
         document: ast.Document = builder.transform(tree)
@@ -120,6 +121,68 @@ def parse_source(source: Source) -> ast.Document:
     if builder.problems:
         raise SlaError(builder.problems)
     return document
+
+
+MAX_SYNTAX_ERRORS = 10
+
+
+def _syntax_errors(source: Source, first: Diagnostic) -> list[Diagnostic]:
+    """The first syntax error, and those of the other top-level blocks: the block at fault is blanked out (its
+    characters turned to spaces, so every offset stays) and the text parsed again, up to MAX_SYNTAX_ERRORS. The
+    parser cannot say where to resume inside a block, but a block that starts in the first column is a clause
+    of its own, and an error after one reported is rarely a consequence of it."""
+    found = [first]
+    text = source.text
+    parser = lark_parser()
+    while len(found) < MAX_SYNTAX_ERRORS:
+        span = found[-1].span
+        if span is None:
+            break
+        blanked = _blank_block(text, span.start)
+        if blanked is None:
+            break
+        text = blanked
+        try:
+            parser.parse(text)
+        except (UnexpectedInput, DedentError) as error:
+            found.append(describe_syntax_error(error, Source(source.name, text), parser))
+            continue
+        break
+    return sorted(found, key=Diagnostic.sort_key)
+
+
+def _blank_block(text: str, offset: int) -> str | None:
+    """The text with the top-level block holding `offset` turned to spaces: from the last line before it that
+    starts in the first column with a clause to the next such line. None when that is the file's first clause
+    (what follows may need it) or when nothing is left to blank."""
+    lines = text.splitlines(keepends=True)
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(line)
+    index = max(0, min(len(lines) - 1, _line_index(starts, offset)))
+
+    def opens(i: int) -> bool:
+        line = lines[i]
+        return bool(line.strip()) and not line[0].isspace() and not line.startswith("#")
+
+    first = index
+    while first > 0 and not opens(first):
+        first -= 1
+    if not any(opens(i) for i in range(first)):
+        return None  # the first clause, the header, is what the rest is read against
+    last = index + 1
+    while last < len(lines) and not opens(last):
+        last += 1
+    block = "".join(lines[first:last])
+    if not block.strip():
+        return None
+    spaced = "".join(" " if ch not in "\r\n" else ch for ch in block)
+    return text[: starts[first]] + spaced + text[starts[first] + len(block) :]
+
+
+def _line_index(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset) - 1
 
 
 def _tab_indentation(source: Source) -> list[Diagnostic]:

@@ -88,6 +88,20 @@ def _point(source: Source, offset: int) -> Span:
     return source.span(offset, offset + 1)
 
 
+def _next_content(text: str, start: int) -> int:
+    """The first character at or after `start` that is neither white space nor in a comment."""
+    i = start
+    while i < len(text):
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text[i] == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+        else:
+            return i
+    return start
+
+
 def _list(items: list[str]) -> str:
     if len(items) > 6:
         items = [*items[:6], "..."]
@@ -222,11 +236,11 @@ def _unexpected_token(error: UnexpectedToken, source: Source, parser: Lark) -> D
             "hours and minutes needed",
             help=f"write times as `HH:MM`, like `{int(token):02d}:00`",
         )
-    if token.type == "_INDENT":
+    if token.type == "_INDENT":  # placed at the line break before it: point at the indented line itself
         return Diagnostic(
             "E0104",
             "unexpected indentation",
-            _point(source, start),
+            _point(source, _next_content(source.text, start)),
             "this line is indented",
             help="only the lines of a block (after a header ending in `:`) are indented",
         )

@@ -246,7 +246,8 @@ def parse_instant_slowly(text: str) -> int:
             raise TimestampError(
                 "E0307",
                 f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name}: the clocks go back",
-                "add the offset, like `+02:00` for the first time or `+01:00` for the second",
+                f"add the offset: `{_offset_text(first)}` for the first time or `{_offset_text(second)}` for the "
+                "second",
             )
         else:
             moment = first
@@ -255,3 +256,26 @@ def parse_instant_slowly(text: str) -> int:
             "E0304", f"`{text}` has no offset or zone", "add an offset like `+02:00` (or `Z`), or `[Europe/Oslo]`"
         )
     return _in_range(text, epoch(moment.replace(microsecond=0)))
+
+
+def _offset_text(moment: dt.datetime) -> str:
+    """A moment's offset as a timestamp writes it: `+02:00`, `-04:00`, `+05:45`."""
+    delta = moment.utcoffset()
+    assert delta is not None
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    return f"{sign}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
+
+
+def offset_hint(text: str, zone_name: str) -> str:
+    """Help for a timestamp with no offset or zone: the offset `zone_name` has at that local time (both, when the
+    clocks go back then), or the zone in brackets."""
+    try:
+        naive = dt.datetime.fromisoformat(text.strip()).replace(tzinfo=None)
+        tz = zone(zone_name)
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        return f"add an offset (or `Z`), or a zone such as `[{zone_name}]`"
+    offsets = dict.fromkeys(_offset_text(naive.replace(tzinfo=tz, fold=f)) for f in (0, 1))
+    said = " or ".join(f"`{o}`" for o in offsets)
+    zoned = f"{text.strip()}[{zone_name}]"
+    return f"add the offset, {said} in {zone_name} at that time (or `Z`), or the zone: `{zoned}`"

@@ -30,7 +30,7 @@ import attrs
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, did_you_mean
 from sladsl.source import Span
-from sladsl.time.instants import TimestampError, parse_instant
+from sladsl.time.instants import TimestampError, offset_hint, parse_instant
 from sladsl.time.periods import is_period_name
 from sladsl.time.zones import ZONE_ABBREVIATIONS, closest_zone, is_abbreviation, is_zone
 from sladsl.timeline.formats import Entry, Reject
@@ -234,7 +234,8 @@ class RecordReader:
         try:
             return parse_instant(value)
         except TimestampError as error:
-            raise Reject(error.code, f"`{key}`: {error}", error.help, key) from None
+            hint = offset_hint(value, self.agreement.local_zone) if error.code == "E0304" else error.help
+            raise Reject(error.code, f"`{key}`: {error}", hint, key) from None
 
     def severity(self, raw: dict[str, Any]) -> str:
         code = text(raw, "severity")
