@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     "E0323": "an outage with a `notice` but no `maintenance` tag",
     "W0301": "outages that overlap but carry different tags",
     "W0302": "a claim that matches no award",
+    "W0303": "a minimum award that cannot be compared with a customer's awards (another unit)",
     "W0201": "ladder bands leave a range of the measure uncovered",
     "W0202": "ladder bands overlap",
     "W0203": "a ladder band no value can reach",

@@ -287,6 +287,7 @@ class Agreement:
     no_stacking: tuple[NoStacking, ...]
     minimum: Amount | None
     claim_windows: tuple[ClaimWindow, ...]
+    minimum_span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def local_zone(self) -> str:

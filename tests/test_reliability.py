@@ -1036,3 +1036,33 @@ def test_s3_the_readme_names_every_command_that_writes_the_cache() -> None:
     said = " ".join(paragraphs)
     for command in ("lint", "fmt", "explain", "check", "diff", "report"):
         assert re.search(rf"\b{command}\b", said), command
+
+
+# ---- the issue's own list: a minimum award the customer's awards cannot be compared with --------------------
+
+
+def test_a_minimum_award_that_cannot_apply_to_a_customer_says_so() -> None:
+    """`minimum award USD 1.00` against a customer with a fee but no currency: its awards are a share of a fee in
+    no known currency, so the minimum cannot be compared with them; W0303 says so instead of skipping it."""
+    import sladsl  # noqa: PLC0415
+
+    agreement_file = ROOT / "tests" / "data" / "bad" / "W0303-minimum-in-another-currency.sla"
+    checked = sladsl.load(agreement_file.read_text(encoding="utf-8"), "m.sla")
+    records = [
+        {"type": "customer", "id": "acme", "fee": "0.50"},
+        {
+            "type": "outage",
+            "id": "O",
+            "customer": "acme",
+            "start": "2025-03-03T09:00:00+01:00",
+            "end": "2025-03-04T09:00:00+01:00",
+        },
+    ]
+    report = sladsl.evaluate(checked.agreement, records, as_of=1_746_000_000)  # 2025-04-30: March is over
+    [award] = report.awards
+    assert (award.unit, award.value, award.status) == ("fee", Decimal("0.050"), "owed")  # 10% of 0.50, kept
+    [warning] = [w for w in report.warnings if w.code == "W0303"]
+    assert warning.message == (
+        "the minimum award `USD 1.00` is not applied to customer `acme`'s awards: its fee or currency is not known"
+    )
+    assert warning.span is not None and warning.span.line == 13

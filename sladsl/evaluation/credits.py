@@ -17,6 +17,7 @@ from decimal import Decimal
 import attrs
 
 from sladsl import model
+from sladsl.diagnostics import Diagnostic
 from sladsl.evaluation.kpis import Periods
 from sladsl.evaluation.targets import HOUR, beyond, selects
 from sladsl.evaluation.verdicts import (
@@ -39,6 +40,7 @@ from sladsl.evaluation.verdicts import (
     Stacked,
     TargetVerdict,
 )
+from sladsl.source import Span
 from sladsl.time.calendar import Clock, ClockError
 from sladsl.time.instants import wall_text
 from sladsl.time.periods import MONTHS, period_of
@@ -68,6 +70,9 @@ class Credits:
         self.claims = claims
         self.as_of = as_of
         self.matched: set[int] = set()  # the claims some award matched, by their record's number
+        # (what, its amount, customer, award unit) -> the rule's place: a minimum in one unit, an award in another,
+        # so the rule could not be applied to it (a cap is checked to be in the credits' unit by `lint`)
+        self.unapplied: dict[tuple[str, str, str, str], Span | None] = {}
         self.claimed: dict[tuple[str, str | None, str | None], list[Claim]] = {}  # (customer, incident, period)
         for claim in claims:
             self.claimed.setdefault((claim.customer, claim.incident, claim.period), []).append(claim)
@@ -201,6 +206,29 @@ class Credits:
         key = (award.customer, award.incident, None) if award.incident else (award.customer, None, award.period)
         return [c for c in self.claimed.get(key, ()) if c.credit is None or c.credit == award.credit]
 
+    def unapplied_rules(self) -> list[Diagnostic]:
+        """W0303 for a minimum that could not be applied to a customer's awards, as their units differ: a minimum
+        in a currency against awards in a share of a fee not known, or in another currency."""
+        found = []
+        for (what, amount, customer, unit), span in self.unapplied.items():
+            record = self.customers.get(customer)
+            if unit in (FEE_PERCENT, "fee"):
+                why = "its fee or currency is not known"
+                fix = "give the customer's `fee` and `currency` in its `customer` record"
+            else:
+                why = f"its awards are in {unit}"
+                fix = f"write the {what} in the customer's currency, or correct the customer's `currency`"
+            found.append(
+                Diagnostic(
+                    "W0303",
+                    f"the {what} `{amount}` is not applied to customer `{customer}`'s awards: {why}",
+                    span if span is not None else (record.where if record is not None else None),
+                    "not applied",
+                    help=fix,
+                )
+            )
+        return found
+
     def unmatched(self) -> list[Claim]:
         """The claims that no award matched, once `awards` has run."""
         return [c for c in self.claims if c.seq not in self.matched]
@@ -212,6 +240,9 @@ class Credits:
         found = []
         for award in awards:
             unit, floor = self.value_of(award.customer, minimum)
+            if award.status == "owed" and award.unit != unit:
+                key = ("minimum award", str(minimum), award.customer, award.unit)
+                self.unapplied.setdefault(key, self.agreement.minimum_span)
             if award.status == "owed" and award.unit == unit and award.value < floor:
                 found.append(attrs.evolve(award, status="void", reasons=(*award.reasons, BelowMinimum(minimum))))
             else:

@@ -502,6 +502,8 @@ class PeriodStage:
                 yield award
         for claim in credits.unmatched():
             yield Warned(unclaimed(claim))
+        for warning in credits.unapplied_rules():
+            yield Warned(warning)
         met, breached, pending = (sum(p.statuses[s] for p in partials) for s in ("met", "breached", "pending"))
         records = Records(
             sum(p.read for p in partials), sum(p.evaluated for p in partials), sum(p.rejected for p in partials)

@@ -65,6 +65,7 @@ class _Checker:
         self.diagnostics: list[Diagnostic] = []
         self.items = document.items
         self.section: str | None = None  # the citation of the clause being checked, for `= in:` lines
+        self.minimum_span: Span | None = None
 
     # -- reporting ---------------------------------------------------------------------------------------
 
@@ -125,6 +126,7 @@ class _Checker:
             caps=caps,
             no_stacking=stacking,
             minimum=minimum,
+            minimum_span=self.minimum_span,
             claim_windows=claims,
         )
 
@@ -990,6 +992,7 @@ class _Checker:
             elif isinstance(item, ast.Minimum):
                 self.section = _cite(item.citation)
                 minimum = self.amount(item.amount)
+                self.minimum_span = item.span
             elif isinstance(item, ast.ClaimWindow):
                 self.section = _cite(item.citation)
                 calendar = self.check_calendar_ref(item.calendar, calendars)
