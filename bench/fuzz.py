@@ -89,13 +89,17 @@ class _Fail(Exception):
 
 
 def timeline_format(name: str, data: bytes) -> str:
-    """The format the README gives a timeline: `csv` for `.csv`, `array` for `.json` or text that starts with
-    `[` (after a byte-order mark and JSON white space), else JSON Lines."""
+    """The format the README gives a timeline: `csv` for `.csv`, `array` for `.json`, JSON Lines for `.jsonl` and
+    `.ndjson`; else `array` for text that starts with `[` (after a byte-order mark and JSON white space, within
+    the first 4 KB), and JSON Lines for any other."""
     lowered = name.lower()
     if lowered.endswith(".csv"):
         return "csv"
     if lowered.endswith(".json"):
         return "array"
+    if lowered.endswith((".jsonl", ".ndjson")):
+        return "lines"
+    data = data[:4096]
     return "array" if data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"[") else "lines"
 
 

@@ -835,7 +835,7 @@ def timeline_case(rng: random.Random) -> Case:
         text, name = write_lines(records, ascii_only), f"{vendor}.timeline.jsonl"
     elif form == "array":
         text, name = write_array(rng, records, ascii_only), f"{vendor}.timeline.json"
-    elif form == "array-as-lines":  # an array in a file named .jsonl: read as an array since it starts with `[`
+    elif form == "array-as-lines":  # an array in a file named .jsonl: read as JSON Lines all the same
         text, name = write_array(rng, records, ascii_only), f"{vendor}.timeline.jsonl"
     else:
         text, name = write_csv(rng, records, ascii_only), f"{vendor}.timeline.csv"

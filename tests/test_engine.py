@@ -973,9 +973,18 @@ def test_half_a_surrogate_pair_is_a_rejected_record_not_a_crash(text: str, name:
     render_json(found, "izy.sla", name)
 
 
-def test_a_broken_record_in_an_array_says_the_rest_is_not_read() -> None:
+def test_a_broken_record_in_an_array_costs_that_record_only() -> None:
+    """The reader finds where a broken record ends by its brackets, and reads on from there; only when they never
+    close can it not tell where the next record begins, and then it says the rest is not read."""
     text = '[{"type": "customer", "id": "a"}, {"x": NaN}, {"type": "customer", "id": "b"}]'
     found = sladsl.evaluate(MODELS["izy"], read_timeline(text, "t.json"))
     [problem] = found.rejected
-    assert problem.message == "`NaN` is not a number JSON allows; the array is not read past it"
+    assert problem.message == "`NaN` is not a number JSON allows"
+    assert (problem.span.line, problem.span.column) == (1, 35)  # type: ignore[union-attr]
+    assert (found.records.read, found.records.evaluated) == (3, 2)
+    text = '[{"type": "customer", "id": "a"}, {"x": [1, 2}, {"type": "customer", "id": "b"}'
+    found = sladsl.evaluate(MODELS["izy"], read_timeline(text, "t.json"))
+    [problem] = found.rejected
+    assert problem.message.endswith("; its brackets never close, so the array is not read past it")
     assert problem.help is not None and "JSON Lines" in problem.help
+    assert (found.records.read, found.records.evaluated) == (2, 1)

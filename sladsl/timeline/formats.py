@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -266,13 +267,26 @@ def _array_entries(source: Source) -> Iterator[Entry]:
         yield Entry(seq, source.span(i, i + 1), Reject("E0301", "a JSON timeline must be an array of records"), "")
         return
     i += 1
+    read = False  # a record was just read, so a `,` or the `]` comes next
+    comma = -1  # where the last `,` not yet followed by a record is
     while True:
-        while i < len(text) and text[i] in " \t\r\n,":
+        while i < len(text) and text[i] in " \t\r\n":
             i += 1
         if i >= len(text):  # never dropped in silence: the records after a cut are lost, so say so
             where = source.span(len(text), len(text))
             yield Entry(seq, where, Reject("E0301", "the JSON array is not closed", "end it with `]`"), "")
             return
+        if text[i] == "," or (text[i] == "]" and comma >= 0):
+            if comma >= 0 or not read:  # `[,`, `,,` or `,]`: a comma with no record after it
+                at = comma if comma >= 0 else i
+                empty = Reject("E0301", "a `,` with no record after it", "remove the extra `,`")
+                yield Entry(seq, source.span(at, at + 1), empty, ",")
+                seq += 1
+            if text[i] == ",":
+                read, comma = False, i
+                i += 1
+                continue
+            comma = -1
         if text[i] == "]":
             rest = len(text[i + 1 :]) - len(text[i + 1 :].lstrip())
             if i + 1 + rest < len(text):
@@ -300,14 +314,18 @@ def _array_entries(source: Source) -> Iterator[Entry]:
             yield Entry(seq, source.span(i, stop), problem, text[i:stop])
             seq += 1
             i = stop
+            read, comma = True, -1
             continue
-        if depth_of(value) > DEPTH:
+        if read:
+            value = Reject("E0301", "a `,` is missing before this record", "separate an array's records by `,`")
+        elif depth_of(value) > DEPTH:
             value = _too_deep("record")
         elif _lone_surrogate(value):
             value = Reject("E0315", "this record escapes half of a surrogate pair, which is not text", _PAIRS)
         yield Entry(seq, source.span(i, end), value, text[i:end])
         seq += 1
         i = end
+        read, comma = True, -1
 
 
 def item_end(text: str, start: int) -> int | None:
@@ -335,20 +353,61 @@ def item_end(text: str, start: int) -> int | None:
 
 
 def _csv_entries(source: Source) -> Iterator[Entry]:
-    text = source.text
-    starts = [0]  # where each line begins, so a row's place is found without counting again
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-    reader = csv.DictReader(io.StringIO(text))
-    for seq, row in enumerate(reader):
-        line = reader.line_num
-        start = starts[line - 1] if line - 1 < len(starts) else len(text)
-        end = starts[line] - 1 if line < len(starts) else len(text)
-        body = text[start:end].rstrip("\r")
-        where = source.span(start, start + len(body))
-        if None in row:
-            yield Entry(seq, where, Reject("E0301", "this row has more fields than the header"), body)
-            continue
-        record: dict[str, Any] = {k: v for k, v in row.items() if k and v not in ("", None)}
-        if "tags" in record:
-            record["tags"] = [t.strip() for t in str(record["tags"]).split(";") if t.strip()]
-        yield Entry(seq, where, record, body)
+    """The rows of a CSV timeline after its header (the first row with a cell), each an entry placed on the lines
+    it spans. A line ends at LF, CR LF or a lone CR (read as LF, so every place agrees); a line holding U+2028
+    or a form feed is one line, as the csv module reads it. A row the csv module cannot read (a quote never
+    closed, text after a closing quote, a NUL) is rejected, and reading goes on from the next line."""
+    text = _LONE_CR.sub("\n", source.text)
+    if text != source.text:
+        source = Source(source.name, text)
+    starts = source.line_starts
+    header: list[str] | None = None
+    seq, line = 0, 0  # the rows given; the line (from 0) the reader starts at
+    while line < len(starts):
+        reader = csv.reader(io.StringIO(text[starts[line] :], newline=""), strict=True)
+        before = 0  # the lines read before the row at hand
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                begin = line + before  # the row at fault: rejected with its first line, and reading goes on
+                where, body = _lines(source, begin, begin + 1)
+                why = "a quote is never closed" if "end of data" in str(error) else str(error)
+                help_text = 'a quoted field ends with `"`; inside one, write a quote as `""`'
+                yield Entry(seq, where, Reject("E0301", f"this row is not CSV: {why}", help_text), body)
+                seq += 1
+                line = begin + 1
+                break
+            first, before = line + before, reader.line_num
+            if not any(row):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in row]
+                continue
+            yield _csv_entry(source, seq, (first, line + before), header, row)
+            seq += 1
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _lines(source: Source, first: int, last: int) -> tuple[Span, str]:
+    """The span and text of lines `first` (0-based) up to `last` (exclusive), without the final line break."""
+    starts = source.line_starts
+    start = starts[first]
+    end = starts[last] if last < len(starts) else len(source.text)
+    body = source.text[start:end].rstrip("\r\n")
+    return source.span(start, start + len(body)), body
+
+
+def _csv_entry(source: Source, seq: int, lines: tuple[int, int], header: list[str], row: list[str]) -> Entry:
+    """Row `seq`, on `lines` (from the first to before the last, counted from 0), as a record."""
+    where, body = _lines(source, *lines)
+    if len(row) > len(header):
+        return Entry(seq, where, Reject("E0301", "this row has more fields than the header"), body)
+    record: dict[str, Any] = {k: v for k, v in zip(header, row, strict=False) if k and v != ""}
+    if "tags" in record:
+        record["tags"] = [t.strip() for t in str(record["tags"]).split(";") if t.strip()]
+    return Entry(seq, where, record, body)
