@@ -281,7 +281,7 @@ class _Checker:
             elif isinstance(rule, ast.OpenDays):
                 intervals = self.intervals(rule.hours, section)
                 for date in rule.dates:
-                    opened[date.value] = tuple(intervals)
+                    opened[date.value] = _union(intervals)
                 has_hours = has_hours or bool(intervals)
         for day, intervals in enumerate(weekly):
             self.check_overlaps(calendar, ast.WEEKDAYS[day], intervals)
@@ -307,7 +307,7 @@ class _Checker:
         return model.CalendarSpec(
             calendar.name.text,
             zone,
-            tuple(tuple(sorted(day, key=lambda i: i.start)) for day in weekly),
+            tuple(_union(day) for day in weekly),
             tuple(holidays),
             frozenset(closed_dates),
             frozenset(closed_annual),
@@ -1121,3 +1121,16 @@ def _never_zero(expr: ast.Expr, bound: dict[str, str]) -> bool:
     if isinstance(expr, ast.Mul):
         return _never_zero(expr.left, bound) and _never_zero(expr.right, bound)
     return False
+
+
+def _union(intervals: Iterable[model.Interval]) -> tuple[model.Interval, ...]:
+    """A day's openings in order, those that overlap made one (W0208 warns of them; the union is what counts),
+    so an opening written a thousand times is compiled once."""
+    merged: list[model.Interval] = []
+    for interval in sorted(intervals, key=lambda i: (i.start, i.end)):
+        if merged and interval.start < merged[-1].end:
+            if interval.end > merged[-1].end:
+                merged[-1] = model.Interval(merged[-1].start, interval.end)
+        else:
+            merged.append(interval)
+    return tuple(merged)

@@ -115,9 +115,9 @@ def expr(e: ast.Expr) -> str:
     left, right = expr(e.left), expr(e.right)
     if isinstance(e.left, (ast.Add, ast.Sub)) and op in "*/":
         left = f"({left})"
-    grouping: tuple[type, ...] = {"+": (), "-": (ast.Add, ast.Sub), "*": (ast.Add, ast.Sub)}.get(
-        op, (ast.Add, ast.Sub, ast.Mul, ast.Div)
-    )
+    # A right operand of the same precedence keeps its parentheses, even where the arithmetic would not change
+    # (`N * (N * N)`): the text must read back to the same tree, and decimal rounding can follow the grouping.
+    grouping: tuple[type, ...] = (ast.Add, ast.Sub) if op in "+-" else (ast.Add, ast.Sub, ast.Mul, ast.Div)
     if isinstance(e.right, grouping):
         right = f"({right})"
     return f"{left} {op} {right}"
