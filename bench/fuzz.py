@@ -120,9 +120,11 @@ def expected_records(name: str, data: bytes) -> int | None:
             return None
         return len(value) if isinstance(value, list) else None
     try:  # newline="": a row ends at LF, CRLF or CR, as CSV has it; a quoted field may span lines
-        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
-    except csv.Error:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
+    except csv.Error:  # a quote never closed, say: where each row ends cannot be told without sladsl's rules
         return None
+    while rows and not any(rows[0]):  # rows of empty cells before the header
+        rows.pop(0)
     return max(0, len(rows) - 1)  # the first row is the header
 
 

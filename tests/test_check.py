@@ -11,7 +11,9 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Any
 
+import attrs
 import pytest
 
 import sladsl
@@ -427,20 +429,43 @@ def test_the_html_report_compiles_each_calendar_once(monkeypatch: pytest.MonkeyP
     # Each incident's drawing shades its calendar's open hours. Compiling the calendar again for every incident
     # took 70 s for 10,000 incidents; one compiled calendar serves them all, and the page is the same.
     from sladsl.render import html as html_report  # noqa: PLC0415
+    from sladsl.time import calendar  # noqa: PLC0415
 
     report = run("izy")
     before = html_report.render_html(report, "izy.sla", "izy.jsonl")
+    asked: list[str] = []
     made: list[str] = []
 
-    class Counted(html_report.Clock):
-        def __init__(self, spec: object) -> None:
-            made.append(getattr(spec, "name", "?"))
-            super().__init__(spec)  # type: ignore[arg-type]
+    def counted(spec: Any) -> Any:
+        asked.append(spec.name)
+        return calendar.clock_for(spec)
 
-    monkeypatch.setattr(html_report, "Clock", Counted)
+    class Counted(calendar.Clock):
+        def __init__(self, spec: Any) -> None:
+            made.append(spec.name)
+            super().__init__(spec)
+
+    monkeypatch.setattr(html_report, "clock_for", counted)
+    monkeypatch.setattr(calendar, "Clock", Counted)
+    monkeypatch.setattr(calendar, "_CLOCKS", {})
     assert html_report.render_html(report, "izy.sla", "izy.jsonl") == before
     drawn = len({t.incident for t in report.targets})
-    assert drawn == 3 and made == ["core_hours"], (drawn, made)
+    assert drawn == 3 and asked == ["core_hours"] and made == ["core_hours"], (drawn, asked, made)
+
+
+def test_a_calendar_is_compiled_once_per_process() -> None:
+    """Every stage and renderer asks `clock_for`, which keeps the most recent clocks: an equal calendar gets the
+    same clock, whatever agreement it came from; past the limit the least recently used is dropped."""
+    from sladsl.time import calendar  # noqa: PLC0415
+
+    spec = run("izy").agreement.calendars["core_hours"]
+    assert calendar.clock_for(spec) is calendar.clock_for(attrs.evolve(spec))
+    others = [attrs.evolve(spec, name=f"c{i}") for i in range(calendar._KEPT_CLOCKS)]
+    kept = calendar.clock_for(spec)
+    for other in others:
+        calendar.clock_for(other)
+    assert calendar.clock_for(spec) is not kept  # dropped, then made again
+    assert len(calendar._CLOCKS) == calendar._KEPT_CLOCKS
 
 
 def test_check_period_filter_and_json() -> None:

@@ -40,7 +40,7 @@ from sladsl.evaluation.verdicts import (
     count_breaches,
 )
 from sladsl.source import Span
-from sladsl.time.calendar import Clock
+from sladsl.time.calendar import clock_for
 from sladsl.timeline.formats import Entry, Reject
 from sladsl.timeline.records import (
     Claim,
@@ -170,7 +170,7 @@ class IncidentStage:
     ) -> None:
         self.agreement = agreement
         self.reader = RecordReader(agreement, finality.customers)
-        self.clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
+        self.clocks = {name: clock_for(spec) for name, spec in agreement.calendars.items()}
         self.targets = Targets(agreement, self.clocks)
         self.tally = KpiTally(agreement, Periods(agreement.local_zone))
         self.selectors = selectors(agreement)
@@ -469,7 +469,7 @@ class PeriodStage:
         agreement, partials, window = self.agreement, self.partials, self.window
         stand = 0 if self.as_of is None else self.as_of
         lo, hi = window if window is not None else (-END, END)
-        clocks = {name: Clock(spec) for name, spec in agreement.calendars.items()}
+        clocks = {name: clock_for(spec) for name, spec in agreement.calendars.items()}
         periods = Periods(agreement.local_zone)
         customers: dict[str, Customer] = {}
         names: set[str] = set()

@@ -16,7 +16,7 @@ from sladsl import model
 from sladsl.evaluation.verdicts import AvailabilityVerdict, Report, TargetVerdict, owed
 from sladsl.render import words
 from sladsl.render.text import only, standing
-from sladsl.time.calendar import Clock
+from sladsl.time.calendar import Clock, clock_for
 from sladsl.time.periods import ticks
 
 WIDTH, LEFT, RIGHT = 960, 150, 30
@@ -135,7 +135,7 @@ def _incident(
     if calendar is not None:
         clock = clocks.get(calendar)
         if clock is None:
-            clock = clocks[calendar] = Clock(report.agreement.calendars[calendar])
+            clock = clocks[calendar] = clock_for(report.agreement.calendars[calendar])
         for a, b in clock.open_intervals(scale.lo, scale.hi):
             svg.append(
                 f'<rect x="{scale.x(a):.1f}" y="{top - 8}" width="{max(scale.x(b) - scale.x(a), 0.5):.1f}" '

@@ -88,8 +88,26 @@ def _later(a: int, seconds: int) -> int:
     return a + seconds
 
 
+_CLOCKS: dict[CalendarSpec, Clock] = {}
+_KEPT_CLOCKS = 32
+
+
+def clock_for(spec: CalendarSpec) -> Clock:
+    """The clock of a calendar, shared by everyone who asks in this process: compiling years of open hours is
+    the costly part of a small check, and the answers depend on nothing but the calendar. The most recently
+    used `_KEPT_CLOCKS` are kept."""
+    clock = _CLOCKS.pop(spec, None)
+    if clock is None:
+        clock = Clock(spec)
+        while len(_CLOCKS) >= _KEPT_CLOCKS:
+            del _CLOCKS[next(iter(_CLOCKS))]
+    _CLOCKS[spec] = clock  # the most recent last
+    return clock
+
+
 class Clock:
-    """One calendar compiled onto the epoch line. Build it once per calendar and ask it many questions."""
+    """One calendar compiled onto the epoch line. Build it once per calendar (`clock_for`) and ask it many
+    questions."""
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec

@@ -381,7 +381,7 @@ def _csv_entries(source: Source) -> Iterator[Entry]:
                 line = begin + 1
                 break
             first, before = line + before, reader.line_num
-            if not any(row):
+            if not row or (header is None and not any(row)):  # a blank line; or no header yet
                 continue
             if header is None:
                 header = [cell.strip() for cell in row]
