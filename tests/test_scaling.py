@@ -230,3 +230,40 @@ def test_ladder_warnings_agree_with_testing_every_band_at_every_piece() -> None:
         checked += 1
         assert band_warnings(text) == probed_warnings(bands), text
     assert checked > 250
+
+
+# -- CSV timelines: places ---------------------------------------------------------------------------------------
+
+
+def test_csv_rows_keep_their_lines_whatever_other_line_breaks_a_field_holds() -> None:
+    """Only a line feed ends a CSV line: U+2028, U+0085, a form feed and the other breaks `str.splitlines` knows
+    are text inside a field, so the rows after one keep their line numbers (CSV was once placed by
+    `splitlines`)."""
+    for odd in ("\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"):
+        text = (
+            "type,incident,customer,severity,at,channel\n"
+            f'reported,I1,acme,A,2025-01-06T09:00:00+01:00,"one{odd}two"\n'
+            f"reported,I2,acme,A,2025-01-06T09:00:00+01:00,x{odd}y\n"
+            "reported,I3,acme,A,2025-01-06T09:00:00+01:00,plain\n"
+        )
+        found = list(sladsl.read_timeline(text, "t.csv"))
+        assert [(e.where.line, e.where.column, e.where.end_line) for e in found] == [
+            (2, 1, 2),
+            (3, 1, 3),
+            (4, 1, 4),
+        ]
+        assert [e.raw["incident"] for e in found] == ["I1", "I2", "I3"]
+        assert found[0].raw["channel"] == f"one{odd}two"
+        assert found[2].where.start == text.index("reported,I3")
+
+
+def test_csv_rows_with_crlf_line_ends_are_placed_without_the_carriage_return() -> None:
+    text = "type,incident,customer,severity,at\r\nreported,I1,acme,A,2025-01-06T09:00:00+01:00\r\n\r\n"
+    text += "reported,I2,acme,A,2025-01-06T09:00:00+01:00\r\n"
+    found = list(sladsl.read_timeline(text, "t.csv"))
+    # Each row is 44 characters; the end column is exclusive. The blank line 3 is no row.
+    assert [(e.where.line, e.where.end_column) for e in found] == [(2, 45), (4, 45)]
+    assert [e.text for e in found] == [
+        "reported,I1,acme,A,2025-01-06T09:00:00+01:00",
+        "reported,I2,acme,A,2025-01-06T09:00:00+01:00",
+    ]
