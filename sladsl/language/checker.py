@@ -7,7 +7,9 @@ stop the model from being built; warnings travel with it.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import heapq
 import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -865,41 +867,54 @@ class _Checker:
             self.report("W0209", f"no availability can be {percent.value}%", percent.span, "outside 0-100%")
 
     def check_coverage(self, ladder: ast.Ladder, bands: list[model.Band]) -> None:
-        """Gaps, overlaps and unreachable bands over 0%..100%, exact at every bound."""
+        """Gaps, overlaps and unreachable bands over 0%..100%, exact at every bound.
+
+        The bounds cut 0%..100% into pieces: each bound, and the open stretch between neighbours. Each band covers
+        a run of consecutive pieces, so one sweep over the pieces, adding a band where its run begins and
+        dropping it where it ends, knows at every piece which band wins (the largest amount, then the earliest).
+        Checking every band at every piece would take bands x pieces steps, quadratic in the ladder."""
         points = sorted(
             {Decimal(0), Decimal(100)}
             | {b.low for b in bands if b.low is not None}
             | {b.high for b in bands if b.high is not None}
         )
         points = [p for p in points if Decimal(0) <= p <= Decimal(100)]
-        # Test pieces: each point, and the open stretch between neighbours (tested at its midpoint).
+        # Pieces in order: point k is piece 2k, the open stretch between points k and k+1 is piece 2k+1.
         pieces: list[tuple[Decimal, Decimal, bool]] = []  # (from, to, is_point)
         for i, p in enumerate(points):
             pieces.append((p, p, True))
             if i + 1 < len(points):
                 pieces.append((p, points[i + 1], False))
+        starting: list[list[int]] = [[] for _ in pieces]  # the bands whose run of pieces begins at each piece
+        ending: list[list[int]] = [[] for _ in pieces]  # ... and ends at each piece
+        for i, band in enumerate(bands):
+            begins, ends = _piece_run(band, points)
+            if begins <= ends:
+                starting[begins].append(i)
+                ending[ends].append(i)
         uncovered: list[tuple[Decimal, Decimal, bool, bool]] = []  # (from, to, from_closed, to_closed)
         reachable = [False] * len(bands)
-        overlaps: dict[tuple[int, int], list[tuple[Decimal, Decimal, bool]]] = {}
-        for start, end, is_point in pieces:
-            probe = start if is_point else (start + end) / 2
-            covering = [i for i, b in enumerate(bands) if b.contains(probe)]
-            if not covering:
+        winners: list[int | None] = []  # the band that applies at each piece
+        covering: list[tuple[Decimal, int]] = []  # a heap of (-amount, band) with bands that ended still in it
+        active = [False] * len(bands)
+        for piece, (start, end, is_point) in enumerate(pieces):
+            for i in starting[piece]:
+                active[i] = True
+                heapq.heappush(covering, (-bands[i].amount.value, i))
+            while covering and not active[covering[0][1]]:
+                heapq.heappop(covering)
+            winner = covering[0][1] if covering else None
+            winners.append(winner)
+            for i in ending[piece]:
+                active[i] = False
+            if winner is None:
                 if uncovered and uncovered[-1][1] == start and (is_point or uncovered[-1][3]):
                     uncovered[-1] = (uncovered[-1][0], end, uncovered[-1][2], is_point)
                 else:
                     uncovered.append((start, end, is_point, is_point))
                 continue
-            winner = max(covering, key=lambda i: (bands[i].amount.value, -i))
             reachable[winner] = True
-            if len(covering) > 1:
-                for other in covering:
-                    if other != winner:
-                        pieces_here = overlaps.setdefault((min(other, winner), max(other, winner)), [])
-                        if pieces_here and pieces_here[-1][1] == start:
-                            pieces_here[-1] = (pieces_here[-1][0], end, pieces_here[-1][2])
-                        else:
-                            pieces_here.append((start, end, True))
+        overlaps = _overlaps(pieces, winners, starting, ending, reachable)
         for start, end, start_closed, end_closed in uncovered:
             self.report(
                 "W0201",
@@ -910,8 +925,6 @@ class _Checker:
                 help="extend a neighbouring band's bound, or add a band for this range",
             )
         for (i, j), where in overlaps.items():
-            if not (reachable[i] and reachable[j]):
-                continue  # a band that can never apply is reported once, as unreachable
             first, second = bands[i], bands[j]
             shared = ", ".join(_range_text(s, e, True, True) for s, e, _ in where)
             higher = first if (first.amount.value, -i) >= (second.amount.value, -j) else second
@@ -1090,6 +1103,89 @@ _KEYWORD = {
     ast.NoStacking: "no",
     ast.Minimum: "minimum",
 }
+
+
+def _piece_run(band: model.Band, points: list[Decimal]) -> tuple[int, int]:
+    """The first and last of the pieces (see `check_coverage`) that a band covers; first > last when none.
+
+    A bound inside 0%..100% is one of the points; one outside them covers all or none of that side."""
+    last_piece = 2 * (len(points) - 1)
+    if band.low is None or band.low < points[0]:
+        first = 0
+    elif band.low > points[-1]:
+        return 1, 0
+    else:
+        k = bisect.bisect_left(points, band.low)
+        first = 2 * k if band.low_closed else 2 * k + 1
+    if band.high is None or band.high > points[-1]:
+        last = last_piece
+    elif band.high < points[0]:
+        return 1, 0
+    else:
+        k = bisect.bisect_left(points, band.high)
+        last = 2 * k if band.high_closed else 2 * k - 1
+    return first, last
+
+
+def _overlaps(
+    pieces: list[tuple[Decimal, Decimal, bool]],
+    winners: list[int | None],
+    starting: list[list[int]],
+    ending: list[list[int]],
+    reachable: list[bool],
+) -> dict[tuple[int, int], list[tuple[Decimal, Decimal, bool]]]:
+    """Where each two bands that can both apply overlap: (earlier band, later band) to the ranges they share
+    with the one of them that applies there, in the order the pairs are first met, bands in file order within a
+    piece. Adjacent ranges of a pair join (even across a single point where a third band applies).
+
+    A sweep: while the winning band stays the same, a band comes into or leaves the overlap with it in one step;
+    only when the winner changes are all the covering bands visited, and each of those starts or ends a range
+    that is reported. A band that can never apply is left out: it is reported once, as unreachable."""
+    ranges: dict[tuple[int, int], list[tuple[Decimal, Decimal, bool]]] = {}
+    first_met: dict[tuple[int, int], tuple[int, int]] = {}
+    present: set[int] = set()  # the reachable bands covering the piece at hand
+    since: dict[int, Decimal] = {}  # band -> where its overlap with `current`, the winner, began
+    current: int | None = None
+    previous_end = Decimal(0)
+
+    def close(other: int, began: Decimal, ended: Decimal) -> None:
+        assert current is not None
+        key = (min(other, current), max(other, current))
+        found = ranges.setdefault(key, [])
+        if found and found[-1][1] == began:
+            found[-1] = (found[-1][0], ended, found[-1][2])
+        else:
+            found.append((began, ended, True))
+
+    def open_(other: int, value: Decimal, piece: int) -> None:
+        assert current is not None
+        since[other] = value
+        first_met.setdefault((min(other, current), max(other, current)), (piece, other))
+
+    for piece, (start, end, _) in enumerate(pieces):
+        arrived = [i for i in starting[piece] if reachable[i]]
+        present.update(arrived)
+        winner = winners[piece]
+        if winner != current:
+            for other, began in since.items():
+                close(other, began, previous_end)
+            since.clear()
+            current = winner
+            if current is not None:
+                for other in sorted(present - {current}):
+                    open_(other, start, piece)
+        else:
+            for other in sorted(arrived):
+                if other != current:
+                    open_(other, start, piece)
+        for i in ending[piece]:
+            present.discard(i)
+            if i in since:
+                close(i, since.pop(i), end)
+        previous_end = end
+    for other, began in since.items():
+        close(other, began, previous_end)
+    return {key: ranges[key] for key in sorted(ranges, key=first_met.__getitem__)}
 
 
 def _hhmm(minutes: int) -> str:

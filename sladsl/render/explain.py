@@ -136,11 +136,12 @@ class _Explainer:
                 clause_lines.add(child.span.line)
         found: dict[int, list[str]] = {}
         for line in sorted(clause_lines):
-            texts: list[str] = []
+            texts: list[str] = []  # gathered upwards, then turned round: inserting at the front is quadratic
             above = line - 1
             while above in by_line and above not in clause_lines and by_line[above].span.column <= 9:
-                texts.insert(0, by_line[above].text.strip())
+                texts.append(by_line[above].text.strip())
                 above -= 1
+            texts.reverse()
             if line in by_line:
                 texts.append(by_line[line].text.strip())
             if texts:
@@ -363,9 +364,8 @@ class _Explainer:
                 f"{node.period.unit}. {self.at(node, node.citation)}"
             )
         self.add(Heading(2, "Targets"), Bullets(tuple(items)))
-        uncovered = [
-            s.code for s in self.agreement.severities if s.code not in {t.severity for t in self.agreement.targets}
-        ]
+        covered = {t.severity for t in self.agreement.targets}  # once, not once per severity
+        uncovered = [s.code for s in self.agreement.severities if s.code not in covered]
         if uncovered:
             self.add(Paragraph("No target is set for " + ", ".join(f"`{c}`" for c in uncovered) + "."))
 

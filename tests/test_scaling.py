@@ -1,0 +1,269 @@
+"""What the work on growth changed must still say the same: each rewritten function against values worked out by
+hand. How fast they are is measured by `bench/scaling.py`, never here."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from decimal import Decimal, localcontext
+from typing import Any
+
+import sladsl
+from sladsl import model
+from sladsl.render.explain import explain, render_markdown
+
+HEADER = """agreement "Scaling":  § 1
+    provider "P"
+    zone Europe/Oslo
+
+calendar core_hours:  § 1
+    open monday to friday 08:00-17:00  § 1
+
+"""
+
+
+def markdown_of(text: str) -> str:
+    return render_markdown(explain(sladsl.parse(text, "t.sla"), sladsl.load(text, "t.sla"), 2025))
+
+
+# -- explain ---------------------------------------------------------------------------------------------------
+
+
+def test_explain_names_the_severities_without_a_target_in_their_order() -> None:
+    text = HEADER + "".join(f'severity {c} "{c}": "level {c}"  § 2\n' for c in "DCBA")
+    text += "response for C within 2 hours  § 3\nresponse for A, C within 4 hours  § 3\n"
+    assert "No target is set for `D`, `B`." in markdown_of(text)
+
+
+def test_explain_quotes_the_comment_lines_above_a_clause_in_file_order() -> None:
+    text = HEADER + (
+        'severity A "A": "a"  § 2\n'
+        "response for A within 2 hours  § 3\n"
+        "# first\n"
+        "# second\n"
+        "  # third, indented\n"
+        'plan gold "Gold"  § 4  # on the line\n'
+    )
+    [line] = [row for row in markdown_of(text).splitlines() if row.startswith("- `gold`")]
+    assert line == (
+        '- `gold`: Gold (§ 4, line 13) Note in the file: "first" Note in the file: "second" '
+        'Note in the file: "third, indented" Note in the file: "on the line"'
+    )
+
+
+# -- lint: ladder bands ----------------------------------------------------------------------------------------
+
+
+def ladder(*bands: str) -> str:
+    rows = "".join(f"    {band}  § 3\n" for band in bands)
+    return (
+        HEADER
+        + "availability uptime per calendar month at least 99%:  § 2\n    exclude force_majeure  § 2\n\n"
+        + "credit refund by uptime:  § 3\n"
+        + rows
+    )
+
+
+def band_warnings(text: str) -> list[tuple[str, str, int, tuple[int, ...]]]:
+    """(code, message, line, lines of the secondary labels) of every ladder warning, in the order given."""
+    return [
+        (d.code, d.message, d.span.line, tuple(label.span.line for label in d.secondary))
+        for d in sladsl.load(text, "t.sla").warnings
+        if d.code in ("W0201", "W0202", "W0203")
+    ]
+
+
+def test_izy_refund_table_has_one_gap_and_two_shared_bounds() -> None:
+    # Lines 12-16. 98.9% < x <= 99% is in no band; 98% is in the 10% and 15% bands, 97% in the 15% and 20% ones.
+    text = ladder(
+        "above 99% -> 0% of fee",
+        "from 98% to 98.9% -> 10% of fee",
+        "from 97% to 98% -> 15% of fee",
+        "from 95% to 97% -> 20% of fee",
+        "below 95% -> 50% of fee",
+    )
+    assert band_warnings(text) == [
+        ("W0201", "no band of `refund` covers above 98.9% and at most 99%", 11, ()),
+        ("W0202", "bands overlap at exactly 98%", 14, (13,)),
+        ("W0202", "bands overlap at exactly 97%", 15, (14,)),
+    ]
+
+
+def test_a_band_inside_a_larger_amount_is_unreachable_and_not_reported_as_an_overlap() -> None:
+    text = ladder("at least 0% -> 10 credits", "from 20% to 30% -> 5 credits", "from 40% to 50% -> 5 credits")
+    assert band_warnings(text) == [
+        ("W0203", "no value can reach this band", 13, ()),
+        ("W0203", "no value can reach this band", 14, ()),
+    ]
+
+
+def test_an_overlap_continues_across_a_single_point_where_a_third_band_applies() -> None:
+    # 10-90 (10 credits, line 12) and 20-80 (20, line 13) share 20%..80%; at exactly 50% a 30-credit band
+    # (line 14) applies, which does not split the first overlap but overlaps both others there.
+    text = ladder(
+        "from 10% to 90% -> 10 credits", "from 20% to 80% -> 20 credits", "from 50% to 50% -> 30 credits"
+    )
+    assert band_warnings(text) == [
+        ("W0201", "no band of `refund` covers at least 0% and below 10%", 11, ()),
+        ("W0201", "no band of `refund` covers above 90% and at most 100%", 11, ()),
+        ("W0202", "bands overlap at at least 20% and at most 80%", 13, (12,)),
+        ("W0202", "bands overlap at exactly 50%", 14, (12,)),
+        ("W0202", "bands overlap at exactly 50%", 14, (13,)),
+    ]
+
+
+def test_an_overlap_is_reported_where_one_of_the_two_applies() -> None:
+    # 0-100 (5 credits, line 12) applies below 30%, between 40% and 60% exclusive, and above 70%; 30-40 and 60-70
+    # (9 credits, lines 13 and 14) in theirs; 35-65 (7 credits, line 15) between 40% and 60%. Each warning is on
+    # the later band; those on one line come in the order the sweep meets them.
+    text = ladder(
+        "from 0% to 100% -> 5 credits",
+        "from 30% to 40% -> 9 credits",
+        "from 60% to 70% -> 9 credits",
+        "from 35% to 65% -> 7 credits",
+    )
+    assert band_warnings(text) == [
+        ("W0202", "bands overlap at at least 30% and at most 40%", 13, (12,)),
+        ("W0202", "bands overlap at at least 60% and at most 70%", 14, (12,)),
+        ("W0202", "bands overlap at at least 35% and at most 40%", 15, (13,)),
+        ("W0202", "bands overlap at at least 40% and at most 60%", 15, (12,)),
+        ("W0202", "bands overlap at at least 60% and at most 65%", 15, (14,)),
+    ]
+
+
+def test_an_overlap_in_two_places_lists_both() -> None:
+    # 20-80 (9 credits, line 13) applies over 0-100 (5, line 12) on both sides of 40-60 (20, line 14).
+    text = ladder("from 0% to 100% -> 5 credits", "from 20% to 80% -> 9 credits", "from 40% to 60% -> 20 credits")
+    assert band_warnings(text) == [
+        ("W0202", "bands overlap at at least 20% and at most 40%, at least 60% and at most 80%", 13, (12,)),
+        ("W0202", "bands overlap at at least 40% and at most 60%", 14, (12,)),
+        ("W0202", "bands overlap at at least 40% and at most 60%", 14, (13,)),
+    ]
+
+
+def test_bounds_outside_0_to_100_and_open_ends() -> None:
+    text = ladder("above 100% -> 1 credit", "below 0% -> 1 credit", "above 0% and below 100% -> 2 credits")
+    assert band_warnings(text) == [
+        ("W0201", "no band of `refund` covers exactly 0%", 11, ()),
+        ("W0201", "no band of `refund` covers exactly 100%", 11, ()),
+        ("W0203", "no value can reach this band", 12, ()),
+        ("W0203", "no value can reach this band", 13, ()),
+    ]
+
+
+def test_a_gap_narrower_than_28_digits_is_found() -> None:
+    # Halving the two bounds in 28-digit arithmetic lands on 1%, inside the lower band, which hid this gap.
+    text = ladder(
+        "at most 1.00000000000000000000000000000001% -> 1 credit",
+        "at least 1.00000000000000000000000000000002% -> 2 credits",
+    )
+    [(code, _, line, _)] = band_warnings(text)
+    assert (code, line) == ("W0201", 11)
+
+
+def probed_warnings(bands: list[model.Band]) -> list[tuple[str, str, int, tuple[int, ...]]]:
+    """The slow reference: every band tested at every bound and at the exact middle of every stretch between two,
+    adjacent pieces joined into ranges. What `band_warnings` gives, in its order."""
+    bounds = {b.low for b in bands if b.low is not None} | {b.high for b in bands if b.high is not None}
+    points = sorted({Decimal(0), Decimal(100)} | bounds)
+    points = [p for p in points if 0 <= p <= 100]
+    pieces = sorted([(p, p) for p in points] + list(itertools.pairwise(points)))
+    gaps: list[list[Any]] = []  # [from, to, from closed, to closed]
+    reachable: set[int] = set()
+    shared: dict[tuple[int, int], list[list[Decimal]]] = {}
+    for start, end in pieces:
+        with localcontext() as exact:
+            exact.prec = 200
+            probe = (start + end) / 2
+        covering = [i for i, b in enumerate(bands) if b.contains(probe)]
+        if not covering:
+            if gaps and gaps[-1][1] == start and (start == end or gaps[-1][3]):
+                gaps[-1][1:4:2] = [end, start == end]
+            else:
+                gaps.append([start, end, start == end, start == end])
+            continue
+        winner = max(covering, key=lambda i: (bands[i].amount.value, -i))
+        reachable.add(winner)
+        for other in covering:
+            if other != winner:
+                ranges = shared.setdefault((min(other, winner), max(other, winner)), [])
+                if ranges and ranges[-1][1] == start:
+                    ranges[-1][1] = end
+                else:
+                    ranges.append([start, end])
+
+    def text(start: Decimal, end: Decimal, start_closed: bool, end_closed: bool) -> str:
+        if start == end:
+            return f"exactly {start.normalize():f}%"
+        low = f"{'at least' if start_closed else 'above'} {start.normalize():f}%"
+        return f"{low} and {'at most' if end_closed else 'below'} {end.normalize():f}%"
+
+    line = [b.span.line if b.span else 0 for b in bands]
+    found = [("W0201", f"no band of `refund` covers {text(*gap)}", 11, ()) for gap in gaps]
+    for (i, j), where in shared.items():
+        if i in reachable and j in reachable:
+            message = "bands overlap at " + ", ".join(text(a, b, True, True) for a, b in where)
+            found.append(("W0202", message, line[j], (line[i],)))
+    unreachable = [i for i in range(len(bands)) if i not in reachable]
+    found += [("W0203", "no value can reach this band", line[i], ()) for i in unreachable]
+    return sorted(found, key=lambda d: (d[2], d[0] != "W0201", d[0]))
+
+
+def test_ladder_warnings_agree_with_testing_every_band_at_every_piece() -> None:
+    """Random ladders of up to 12 bands over a few bounds that coincide often."""
+    rng = random.Random(20)
+    values = ["0", "100", "105", "0.001", "99.999", "50", "25", "75", "98", "98.9", "99", "97", "10", "10.0"]
+    forms = ["from {a}% to {b}%", "above {a}%", "at least {a}%", "below {a}%", "at most {a}%"]
+    forms.append("above {a}% and at most {b}%")
+    checked = 0
+    for _ in range(300):
+        rows = []
+        for _ in range(rng.randrange(1, 13)):
+            a, b = sorted((rng.choice(values), rng.choice(values)), key=Decimal)
+            amount = rng.choice(["0", "5", "10", "20", "50"])
+            rows.append(rng.choice(forms).format(a=a, b=b) + f" -> {amount}% of fee")
+        text = ladder(*rows)
+        try:
+            bands = list(sladsl.load(text, "t.sla").agreement.ladders[0].bands)
+        except sladsl.SlaError:  # an empty band (`above 50% and at most 50%`) is an error, E0212
+            continue
+        checked += 1
+        assert band_warnings(text) == probed_warnings(bands), text
+    assert checked > 250
+
+
+# -- CSV timelines: places ---------------------------------------------------------------------------------------
+
+
+def test_csv_rows_keep_their_lines_whatever_other_line_breaks_a_field_holds() -> None:
+    """Only a line feed ends a CSV line: U+2028, U+0085, a form feed and the other breaks `str.splitlines` knows
+    are text inside a field, so the rows after one keep their line numbers (CSV was once placed by
+    `splitlines`)."""
+    for odd in ("\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"):
+        text = (
+            "type,incident,customer,severity,at,channel\n"
+            f'reported,I1,acme,A,2025-01-06T09:00:00+01:00,"one{odd}two"\n'
+            f"reported,I2,acme,A,2025-01-06T09:00:00+01:00,x{odd}y\n"
+            "reported,I3,acme,A,2025-01-06T09:00:00+01:00,plain\n"
+        )
+        found = list(sladsl.read_timeline(text, "t.csv"))
+        assert [(e.where.line, e.where.column, e.where.end_line) for e in found] == [
+            (2, 1, 2),
+            (3, 1, 3),
+            (4, 1, 4),
+        ]
+        assert [e.raw["incident"] for e in found] == ["I1", "I2", "I3"]
+        assert found[0].raw["channel"] == f"one{odd}two"
+        assert found[2].where.start == text.index("reported,I3")
+
+
+def test_csv_rows_with_crlf_line_ends_are_placed_without_the_carriage_return() -> None:
+    text = "type,incident,customer,severity,at\r\nreported,I1,acme,A,2025-01-06T09:00:00+01:00\r\n\r\n"
+    text += "reported,I2,acme,A,2025-01-06T09:00:00+01:00\r\n"
+    found = list(sladsl.read_timeline(text, "t.csv"))
+    # Each row is 44 characters; the end column is exclusive. The blank line 3 is no row.
+    assert [(e.where.line, e.where.end_column) for e in found] == [(2, 45), (4, 45)]
+    assert [e.text for e in found] == [
+        "reported,I1,acme,A,2025-01-06T09:00:00+01:00",
+        "reported,I2,acme,A,2025-01-06T09:00:00+01:00",
+    ]
