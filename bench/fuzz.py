@@ -15,7 +15,8 @@ agreement, and rendered the same way. Each input ends in one outcome:
 - `internal_error`: any other exception, signed by its type, the stage and the last sladsl frame;
 - `silent_drop`: a report whose records do not add up (`read != evaluated + rejected`), or whose `read` differs
   from the records counted here without sladsl: non-blank JSON Lines lines, the items of a JSON array, the data
-  rows of a CSV file (a format is picked as the README says: `.csv`, `.json`, or text that starts with `[`);
+  rows of a CSV file (a format is picked as the README says: `.csv`, `.json`, `.jsonl`, else text that starts
+  with `[` is an array);
 - `fmt_mismatch`: formatting an agreement that loads gives text that does not load to the same agreement;
 - `timeout`: more than 10 s for one input (SIGALRM).
 

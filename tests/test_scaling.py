@@ -151,11 +151,12 @@ def test_bounds_outside_0_to_100_and_open_ends() -> None:
     ]
 
 
-def test_a_gap_narrower_than_28_digits_is_found() -> None:
-    # Halving the two bounds in 28-digit arithmetic lands on 1%, inside the lower band, which hid this gap.
+def test_the_narrowest_gap_a_ladder_can_write_is_found() -> None:
+    # A number has at most 18 digits after the point (E0115), so the bounds differ in the 18th at the least; the
+    # sweep compares the bounds themselves and never rounds a midpoint, whatever the precision.
     text = ladder(
-        "at most 1.00000000000000000000000000000001% -> 1 credit",
-        "at least 1.00000000000000000000000000000002% -> 2 credits",
+        "at most 99.000000000000000001% -> 1 credit",
+        "at least 99.000000000000000002% -> 2 credits",
     )
     [(code, _, line, _)] = band_warnings(text)
     assert (code, line) == ("W0201", 11)
