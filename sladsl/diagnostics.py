@@ -65,7 +65,7 @@ CODES: dict[str, str] = {
     "E0310": "an event for an incident that was never reported, or whose report was rejected",
     "E0311": "an incident, customer or outage id given twice",
     "E0312": "an end before its start, or an event before its report",
-    "E0313": "a negative, infinite, non-numeric, too large or too precise amount",
+    "E0313": "a negative, infinite or non-numeric amount, or one too large or too small",
     "E0314": "an unknown time zone in a timestamp",
     "E0315": "a timeline file that is not UTF-8 text",
     "E0317": "a timestamp before 1970 or from 2100 on",

@@ -20,6 +20,7 @@ once it has `customer` records, every customer a record names is one of them.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
@@ -40,7 +41,7 @@ INCIDENT_TYPES = frozenset(("reported", *EVENT_TYPES))
 RECORD_TYPES = ("customer", "reported", *EVENT_TYPES, "outage", "claim")
 DEFAULT_CUSTOMER = "customer"
 MAINTENANCE_TAG = "maintenance"  # an outage that is planned maintenance: its `notice` says when it was announced
-AMOUNT_DIGITS, AMOUNT_PLACES = 15, 6  # the largest and smallest amounts: below 10**15, at least 10**-6
+AMOUNT_DIGITS, AMOUNT_PLACES = 15, 6  # an amount other than 0 is below 10**15 and at least 10**-6
 SHARED = 10_000  # how many distinct customer ids, channels and tags a reader keeps one copy of
 _TYPES = {t: t for t in RECORD_TYPES}
 
@@ -308,7 +309,7 @@ class RecordReader:
             raise Reject(
                 "E0313",
                 f"`{key}` is too {'large' if number.adjusted() > 0 else 'small'}: `{value}`",
-                f"an amount has at most {AMOUNT_DIGITS} digits before the point and {AMOUNT_PLACES} after it",
+                f"an amount is 0, or from 0.{'0' * (AMOUNT_PLACES - 1)}1 up to below 10^{AMOUNT_DIGITS}",
                 key=key,
             )
         return number
@@ -459,8 +460,8 @@ def credit_names(agreement: model.Agreement) -> dict[str, str]:
 
 def _some(names: Collection[str], most: int = 8) -> str:
     """Names for a help line: the first `most` in order, and how many more."""
-    shown = sorted(names)
-    head = ", ".join(f"`{n}`" for n in shown[:most])
+    shown = heapq.nsmallest(most, names)  # not all of them sorted: a timeline may declare a million customers
+    head = ", ".join(f"`{n}`" for n in shown)
     return head if len(shown) <= most else f"{head} and {len(shown) - most:,} more"
 
 
