@@ -1066,3 +1066,17 @@ def test_a_minimum_award_that_cannot_apply_to_a_customer_says_so() -> None:
         "the minimum award `USD 1.00` is not applied to customer `acme`'s awards: its fee or currency is not known"
     )
     assert warning.span is not None and warning.span.line == 13
+
+
+def test_a_unicode_space_around_a_json_array_is_rejected_not_skipped() -> None:
+    """Found by the fuzz campaign: the array reader took Python's white space for JSON's, so a no-break space
+    before the `[` or a line separator after the `]` was skipped without a word, where JSON Lines rejects it."""
+    import sladsl  # noqa: PLC0415
+
+    record = '{"type": "customer", "id": "a"}'
+    before = list(sladsl.read_timeline(f"\u00a0\n[{record}]".encode(), "t.json"))
+    assert [type(e.raw).__name__ for e in before] == ["Reject", "dict"]
+    assert before[0].raw.message == "text before the JSON array's `[`" and "U+00A0" in before[0].raw.help
+    after = list(sladsl.read_timeline(f"[{record}]\n\u2028".encode(), "t.json"))
+    assert [type(e.raw).__name__ for e in after] == ["dict", "Reject"]
+    assert (after[1].where.line, after[1].where.column) == (2, 1)

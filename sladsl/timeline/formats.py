@@ -261,8 +261,19 @@ def entries(source: Source) -> Iterator[Entry]:
 def _array_entries(source: Source) -> Iterator[Entry]:
     text = source.text
     decoder = json.JSONDecoder(parse_constant=no_constant, parse_int=whole_number)
-    i = len(text) - len(text.lstrip())
+    i = len(text) - len(text.lstrip(" \t\r\n"))
     seq = 0
+    spaced = len(text) - len(text.lstrip())  # Unicode white space (a no-break space) is not JSON's
+    if spaced > i and text.startswith("[", spaced):
+        found = text[i]
+        name = unicodedata.name(found, "a space").lower()
+        stray = Reject(
+            "E0301",
+            "text before the JSON array's `[`",
+            f"U+{ord(found):04X} ({name}) is not white space in JSON; remove it",
+        )
+        yield Entry(seq, source.span(i, spaced), stray, text[i:spaced])
+        seq, i = seq + 1, spaced
     if not text.startswith("[", i):
         yield Entry(seq, source.span(i, i + 1), Reject("E0301", "a JSON timeline must be an array of records"), "")
         return
@@ -288,7 +299,7 @@ def _array_entries(source: Source) -> Iterator[Entry]:
                 continue
             comma = -1
         if text[i] == "]":
-            rest = len(text[i + 1 :]) - len(text[i + 1 :].lstrip())
+            rest = len(text[i + 1 :]) - len(text[i + 1 :].lstrip(" \t\r\n"))
             if i + 1 + rest < len(text):
                 after = i + 1 + rest
                 more = Reject("E0301", "there is more after the JSON array's `]`", "one array holds every record")
