@@ -11,6 +11,7 @@ from typing import Any
 import sladsl
 from sladsl import model
 from sladsl.render.explain import explain, render_markdown
+from sladsl.time.intervals import subtract
 
 HEADER = """agreement "Scaling":  § 1
     provider "P"
@@ -267,3 +268,17 @@ def test_csv_rows_with_crlf_line_ends_are_placed_without_the_carriage_return() -
         "reported,I1,acme,A,2025-01-06T09:00:00+01:00",
         "reported,I2,acme,A,2025-01-06T09:00:00+01:00",
     ]
+
+
+# -- intervals ---------------------------------------------------------------------------------------------------
+
+
+def test_subtract_takes_out_every_hole_that_reaches_into_a_part() -> None:
+    assert subtract([(0, 10), (20, 30)], [(5, 25)]) == [(0, 5), (25, 30)]
+    # Holes given unsorted, two of them touching (they join), one inside, one across the end of the last part.
+    holes = [(28, 40), (4, 5), (2, 3), (8, 15), (15, 22)]
+    assert subtract([(0, 10), (20, 30)], holes) == [(0, 2), (3, 4), (5, 8), (22, 28)]
+    assert subtract([(0, 10)], []) == [(0, 10)]
+    assert subtract([(0, 10)], [(-5, 0), (10, 12)]) == [(0, 10)]  # half-open: touching is not covering
+    assert subtract([(0, 10), (12, 14), (16, 18)], [(1, 17)]) == [(0, 1), (17, 18)]  # one hole, three parts
+    assert subtract([], [(0, 5)]) == []
