@@ -10,8 +10,10 @@ from typing import Any
 
 import sladsl
 from sladsl import model
+from sladsl.evaluation.verdicts import Report
 from sladsl.render.explain import explain, render_markdown
 from sladsl.time.intervals import subtract
+from tests.helpers import ROOT
 
 HEADER = """agreement "Scaling":  § 1
     provider "P"
@@ -282,3 +284,59 @@ def test_subtract_takes_out_every_hole_that_reaches_into_a_part() -> None:
     assert subtract([(0, 10)], [(-5, 0), (10, 12)]) == [(0, 10)]  # half-open: touching is not covering
     assert subtract([(0, 10), (12, 14), (16, 18)], [(1, 17)]) == [(0, 1), (17, 18)]  # one hole, three parts
     assert subtract([], [(0, 5)]) == []
+
+
+# -- availability ------------------------------------------------------------------------------------------------
+
+IZY = (ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8")
+
+
+def izy_report(records: list[dict[str, Any]]) -> Report:
+    return sladsl.evaluate(sladsl.load(IZY, "izy.sla").agreement, records)
+
+
+def outage(ident: str, start: str, end: str, customer: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"type": "outage", "id": ident, "start": start, "end": end, "tags": []}
+    if customer is not None:
+        found["customer"] = customer
+    return found
+
+
+AVAILABILITY_RECORDS = [
+    {"type": "customer", "id": "c1"},
+    {"type": "customer", "id": "c2"},
+    {"type": "customer", "id": "c3"},
+    # For everyone, 09:00-10:00 on 5 February 2025 (Oslo, +01:00): 60 minutes.
+    outage("G", "2025-02-05T09:00:00+01:00", "2025-02-05T10:00:00+01:00"),
+    # c1's own, 09:30-11:00 the same day: with G, 09:00-11:00 is down, 120 minutes.
+    outage("C1", "2025-02-05T09:30:00+01:00", "2025-02-05T11:00:00+01:00", "c1"),
+    # c3's own, in March only: its February is everyone's.
+    outage("C3", "2025-03-03T08:00:00+01:00", "2025-03-03T08:30:00+01:00", "c3"),
+    {"type": "reported", "incident": "I1", "customer": "c2", "severity": "C", "at": "2025-04-01T12:00:00+02:00"},
+]
+
+
+def test_availability_with_outages_for_everyone_and_for_one_customer() -> None:
+    report = izy_report(AVAILABILITY_RECORDS)
+    rows = {(a.customer, a.period): a for a in report.availability}
+    # February to April (the last instant, the report, is in April), for each customer in name order.
+    assert [(a.customer, a.period) for a in report.availability] == [
+        (c, p) for c in ("c1", "c2", "c3") for p in ("2025-02", "2025-03", "2025-04")
+    ]
+    february = 28 * 24 * 60 * 60
+    assert [
+        (rows[c, "2025-02"].period_seconds, rows[c, "2025-02"].counted_seconds) for c in ("c1", "c2", "c3")
+    ] == [
+        (february, 7_200),
+        (february, 3_600),
+        (february, 3_600),
+    ]
+    # (1 - 60 / 40,320) * 100 and (1 - 120 / 40,320) * 100, in 28 digits.
+    assert str(rows["c2", "2025-02"].value) == "99.85119047619047619047619048"
+    assert str(rows["c1", "2025-02"].value) == "99.70238095238095238095238095"
+    assert [s.outage for s in rows["c1", "2025-02"].shares] == ["G", "C1"]
+    assert [(s.outage, s.seconds) for s in rows["c3", "2025-03"].shares] == [("C3", 1_800)]
+    assert rows["c2", "2025-03"].shares == () and rows["c2", "2025-03"].counted_seconds == 0
+    # Customers with no outage of their own in a period share one tuple of shares: decided once.
+    assert rows["c2", "2025-02"].shares is rows["c3", "2025-02"].shares
+    assert rows["c1", "2025-02"].shares is not rows["c2", "2025-02"].shares
