@@ -12,6 +12,8 @@ import sladsl
 from sladsl import model
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.explain import explain, render_markdown
+from sladsl.render.json import SharedOutages, outages_json, render_json
+from sladsl.time.instants import LocalTimes
 from sladsl.time.intervals import subtract
 from tests.helpers import ROOT
 
@@ -340,3 +342,36 @@ def test_availability_with_outages_for_everyone_and_for_one_customer() -> None:
     # Customers with no outage of their own in a period share one tuple of shares: decided once.
     assert rows["c2", "2025-02"].shares is rows["c3", "2025-02"].shares
     assert rows["c1", "2025-02"].shares is not rows["c2", "2025-02"].shares
+
+
+def test_availability_json_shares_one_outage_list_and_says_the_same() -> None:
+    report = izy_report(AVAILABILITY_RECORDS)
+    document = render_json(report, "izy.sla", "t.jsonl")
+    rows = {(a["customer"], a["period"]): a for a in document["availability"]}
+    g = {
+        "outage": "G",
+        "line": 4,
+        "start": "2025-02-05T09:00:00+01:00",
+        "end": "2025-02-05T10:00:00+01:00",
+        "seconds": 3_600,
+        "counts": True,
+        "treatment": {"kind": "counted"},
+    }
+    assert rows["c2", "2025-02"]["outages"] == [g]
+    assert rows["c2", "2025-02"]["outages"] is rows["c3", "2025-02"]["outages"]
+    assert rows["c1", "2025-02"]["outages"][0] == g
+    assert rows["c1", "2025-02"]["outages"][1]["seconds"] == 5_400
+    assert rows["c2", "2025-03"]["outages"] == []
+
+
+def test_shared_outage_lists_are_made_again_past_their_limit() -> None:
+    report = izy_report(AVAILABILITY_RECORDS)
+    rows = {(a.customer, a.period): a for a in report.availability}
+    iso = LocalTimes("Europe/Oslo").iso
+    shared = SharedOutages(iso, most=2)
+    everyone = shared.outages(rows["c2", "2025-02"].shares)
+    assert shared.outages(rows["c3", "2025-02"].shares) is everyone
+    own = shared.outages(rows["c1", "2025-02"].shares)  # two more: past the limit of 2, the first is let go
+    assert own == outages_json(rows["c1", "2025-02"].shares, iso)
+    again = shared.outages(rows["c2", "2025-02"].shares)
+    assert again == everyone and again is not everyone
