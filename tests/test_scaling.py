@@ -13,6 +13,7 @@ from sladsl import model
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.explain import explain, render_markdown
 from sladsl.render.json import SharedOutages, outages_json, render_json
+from sladsl.render.text import render_text
 from sladsl.time.instants import LocalTimes
 from sladsl.time.intervals import subtract
 from tests.helpers import ROOT
@@ -375,3 +376,21 @@ def test_shared_outage_lists_are_made_again_past_their_limit() -> None:
     assert own == outages_json(rows["c1", "2025-02"].shares, iso)
     again = shared.outages(rows["c2", "2025-02"].shares)
     assert again == everyone and again is not everyone
+
+
+def test_text_report_of_many_periods_keeps_every_line_in_order() -> None:
+    """1970 to 2099 for three customers: 4,680 periods and 9,360 availability lines, past the few thousand lines
+    the text is joined by at a time; no line is lost or doubled where those joins meet."""
+    records: list[dict[str, Any]] = [{"type": "customer", "id": c} for c in ("a", "b", "c")]
+    records.append(outage("OLD", "1970-01-05T09:00:00+01:00", "1970-01-05T12:00:00+01:00"))
+    records.append(outage("NEW", "2099-12-01T09:00:00+01:00", "2099-12-01T10:00:00+01:00"))
+    text = render_text(izy_report(records), "izy.sla", "t.jsonl")
+    assert text.endswith("Records: 5 read = 5 evaluated + 0 rejected\n")
+    lines = text.split("\n")
+    begins, ends = lines.index("Availability"), lines.index("Credits")
+    rows = lines[begins + 1 : ends - 1]
+    months = [f"{year}-{month:02d}" for year in range(1970, 2100) for month in range(1, 13)]
+    assert len(rows) == 2 * 3 * 1_560
+    assert [row.split()[1:4] for row in rows[::2]] == [[m, "customer", f"{c}:"] for c in "abc" for m in months]
+    assert all(row.startswith("    period ") for row in rows[1::2])
+    assert lines[ends - 1] == ""
