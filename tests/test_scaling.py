@@ -10,7 +10,13 @@ from typing import Any
 
 import sladsl
 from sladsl import model
+from sladsl.evaluation.verdicts import Report
 from sladsl.render.explain import explain, render_markdown
+from sladsl.render.json import SharedOutages, outages_json, render_json
+from sladsl.render.text import render_text
+from sladsl.time.instants import LocalTimes
+from sladsl.time.intervals import subtract
+from tests.helpers import ROOT
 
 HEADER = """agreement "Scaling":  § 1
     provider "P"
@@ -268,3 +274,124 @@ def test_csv_rows_with_crlf_line_ends_are_placed_without_the_carriage_return() -
         "reported,I1,acme,A,2025-01-06T09:00:00+01:00",
         "reported,I2,acme,A,2025-01-06T09:00:00+01:00",
     ]
+
+
+# -- intervals ---------------------------------------------------------------------------------------------------
+
+
+def test_subtract_takes_out_every_hole_that_reaches_into_a_part() -> None:
+    assert subtract([(0, 10), (20, 30)], [(5, 25)]) == [(0, 5), (25, 30)]
+    # Holes given unsorted, two of them touching (they join), one inside, one across the end of the last part.
+    holes = [(28, 40), (4, 5), (2, 3), (8, 15), (15, 22)]
+    assert subtract([(0, 10), (20, 30)], holes) == [(0, 2), (3, 4), (5, 8), (22, 28)]
+    assert subtract([(0, 10)], []) == [(0, 10)]
+    assert subtract([(0, 10)], [(-5, 0), (10, 12)]) == [(0, 10)]  # half-open: touching is not covering
+    assert subtract([(0, 10), (12, 14), (16, 18)], [(1, 17)]) == [(0, 1), (17, 18)]  # one hole, three parts
+    assert subtract([], [(0, 5)]) == []
+
+
+# -- availability ------------------------------------------------------------------------------------------------
+
+IZY = (ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8")
+
+
+def izy_report(records: list[dict[str, Any]]) -> Report:
+    return sladsl.evaluate(sladsl.load(IZY, "izy.sla").agreement, records)
+
+
+def outage(ident: str, start: str, end: str, customer: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"type": "outage", "id": ident, "start": start, "end": end, "tags": []}
+    if customer is not None:
+        found["customer"] = customer
+    return found
+
+
+AVAILABILITY_RECORDS = [
+    {"type": "customer", "id": "c1"},
+    {"type": "customer", "id": "c2"},
+    {"type": "customer", "id": "c3"},
+    # For everyone, 09:00-10:00 on 5 February 2025 (Oslo, +01:00): 60 minutes.
+    outage("G", "2025-02-05T09:00:00+01:00", "2025-02-05T10:00:00+01:00"),
+    # c1's own, 09:30-11:00 the same day: with G, 09:00-11:00 is down, 120 minutes.
+    outage("C1", "2025-02-05T09:30:00+01:00", "2025-02-05T11:00:00+01:00", "c1"),
+    # c3's own, in March only: its February is everyone's.
+    outage("C3", "2025-03-03T08:00:00+01:00", "2025-03-03T08:30:00+01:00", "c3"),
+    {"type": "reported", "incident": "I1", "customer": "c2", "severity": "C", "at": "2025-04-01T12:00:00+02:00"},
+]
+
+
+def test_availability_with_outages_for_everyone_and_for_one_customer() -> None:
+    report = izy_report(AVAILABILITY_RECORDS)
+    rows = {(a.customer, a.period): a for a in report.availability}
+    # February to April (the last instant, the report, is in April), for each customer in name order.
+    assert [(a.customer, a.period) for a in report.availability] == [
+        (c, p) for c in ("c1", "c2", "c3") for p in ("2025-02", "2025-03", "2025-04")
+    ]
+    february = 28 * 24 * 60 * 60
+    assert [
+        (rows[c, "2025-02"].period_seconds, rows[c, "2025-02"].counted_seconds) for c in ("c1", "c2", "c3")
+    ] == [
+        (february, 7_200),
+        (february, 3_600),
+        (february, 3_600),
+    ]
+    # (1 - 60 / 40,320) * 100 and (1 - 120 / 40,320) * 100, in 28 digits.
+    assert str(rows["c2", "2025-02"].value) == "99.85119047619047619047619048"
+    assert str(rows["c1", "2025-02"].value) == "99.70238095238095238095238095"
+    assert [s.outage for s in rows["c1", "2025-02"].shares] == ["G", "C1"]
+    assert [(s.outage, s.seconds) for s in rows["c3", "2025-03"].shares] == [("C3", 1_800)]
+    assert rows["c2", "2025-03"].shares == () and rows["c2", "2025-03"].counted_seconds == 0
+    # Customers with no outage of their own in a period share one tuple of shares: decided once.
+    assert rows["c2", "2025-02"].shares is rows["c3", "2025-02"].shares
+    assert rows["c1", "2025-02"].shares is not rows["c2", "2025-02"].shares
+
+
+def test_availability_json_shares_one_outage_list_and_says_the_same() -> None:
+    report = izy_report(AVAILABILITY_RECORDS)
+    document = render_json(report, "izy.sla", "t.jsonl")
+    rows = {(a["customer"], a["period"]): a for a in document["availability"]}
+    g = {
+        "outage": "G",
+        "line": 4,
+        "start": "2025-02-05T09:00:00+01:00",
+        "end": "2025-02-05T10:00:00+01:00",
+        "seconds": 3_600,
+        "counts": True,
+        "treatment": {"kind": "counted"},
+    }
+    assert rows["c2", "2025-02"]["outages"] == [g]
+    assert rows["c2", "2025-02"]["outages"] is rows["c3", "2025-02"]["outages"]
+    assert rows["c1", "2025-02"]["outages"][0] == g
+    assert rows["c1", "2025-02"]["outages"][1]["seconds"] == 5_400
+    assert rows["c2", "2025-03"]["outages"] == []
+
+
+def test_shared_outage_lists_are_made_again_past_their_limit() -> None:
+    report = izy_report(AVAILABILITY_RECORDS)
+    rows = {(a.customer, a.period): a for a in report.availability}
+    iso = LocalTimes("Europe/Oslo").iso
+    shared = SharedOutages(iso, most=2)
+    everyone = shared.outages(rows["c2", "2025-02"].shares)
+    assert shared.outages(rows["c3", "2025-02"].shares) is everyone
+    own = shared.outages(rows["c1", "2025-02"].shares)  # two more: past the limit of 2, the first is let go
+    assert own == outages_json(rows["c1", "2025-02"].shares, iso)
+    again = shared.outages(rows["c2", "2025-02"].shares)
+    assert again == everyone and again is not everyone
+
+
+def test_text_report_of_many_periods_keeps_every_line_in_order() -> None:
+    """1970 to 2099 for three customers: 4,680 periods and 9,360 availability lines, past the few thousand lines
+    the text is joined by at a time; no line is lost or doubled where those joins meet."""
+    records: list[dict[str, Any]] = [{"type": "customer", "id": c} for c in ("a", "b", "c")]
+    records.append(outage("OLD", "1970-01-05T09:00:00+01:00", "1970-01-05T12:00:00+01:00"))
+    records.append(outage("NEW", "2099-12-01T09:00:00+01:00", "2099-12-01T10:00:00+01:00"))
+    text = render_text(izy_report(records), "izy.sla", "t.jsonl")
+    assert text.endswith("Records: 5 read = 5 evaluated + 0 rejected\n")
+    lines = text.split("\n")
+    begins, ends = lines.index("Availability"), lines.index("Credits")
+    rows = lines[begins + 1 : ends - 1]
+    months = [f"{year}-{month:02d}" for year in range(1970, 2100) for month in range(1, 13)]
+    assert len(rows) == 2 * 3 * 1_560
+    assert [row.split()[1:4] for row in rows[::2]] == [[m, "customer", f"{c}:"] for c in "abc" for m in months]
+    assert all(row.startswith("    period ") for row in rows[1::2])
+    assert lines[ends - 1] == ""

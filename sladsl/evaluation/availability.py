@@ -51,28 +51,49 @@ class Availability:
     ) -> Iterator[AvailabilityVerdict]:
         """Every commitment's verdict for every customer (in name order) and every period from the one holding
         `first` (the earliest report or outage) to the one holding `as_of`, one at a time: with many outages
-        that apply to everyone, the periods' outage shares outnumber the outages many times over."""
+        that apply to everyone, the periods' outage shares outnumber the outages many times over.
+
+        A period in which a customer has no outage of its own has the verdict every such customer has: it is
+        decided once, from the outages for everyone, and given to each of them with its shares shared, so the
+        work and the memory grow with the periods and the outages, not with customers times outages."""
         if not self.agreement.availabilities or first is None:
             return
-        by_customer: dict[str | None, list[tuple[int, int, Outage]]] = {}
+        everyone: list[_Placed] = []
+        by_customer: dict[str, list[_Placed]] = {}
         for index, outage in enumerate(sorted(outages, key=lambda o: (o.start, o.seq))):
-            by_customer.setdefault(outage.customer, []).append((outage.start, index, outage))
+            placed = (outage.start, index, outage)
+            if outage.customer is None:
+                everyone.append(placed)
+            else:
+                by_customer.setdefault(outage.customer, []).append(placed)
         names = sorted(set(customers)) or [DEFAULT_CUSTOMER]
         for commitment in self.agreement.availabilities:
+            periods = list(_sweep(everyone, first, commitment.period, self.zone, as_of))
+            common: list[AvailabilityVerdict | None] = [None] * len(periods)
             for customer in names:
-                # A sweep over the customer's outages and everyone's, in order of start: the active list holds
-                # exactly the outages that overlap the period at hand, so each period sees only its own.
-                pending = heapq.merge(by_customer.get(customer, []), by_customer.get(None, []))
+                # A sweep over the customer's own outages in order of start, beside the periods' outages for
+                # everyone: `mine` holds exactly its own outages that overlap the period at hand.
+                pending = iter(by_customer.get(customer, ()))
                 upcoming = next(pending, None)
-                active: list[Outage] = []
-                start, end = period_of(first, commitment.period, self.zone)
-                while start <= as_of:
+                mine: list[_Placed] = []
+                for k, (start, end, name, active) in enumerate(periods):
                     while upcoming is not None and upcoming[0] < end:
-                        active.append(upcoming[2])
+                        mine.append(upcoming)
                         upcoming = next(pending, None)
-                    active = [o for o in active if o.end > start]
-                    yield self.period(customer, commitment, start, end, outages=active, as_of=as_of)
-                    start, end = following(end, commitment.period, self.zone)
+                    if mine:
+                        mine = [placed for placed in mine if placed[2].end > start]
+                    if mine:
+                        both = [o for _, _, o in heapq.merge(mine, active)]
+                        yield self.period(customer, commitment, start, end, outages=both, as_of=as_of, name=name)
+                        continue
+                    alone = common[k]
+                    if alone is None:  # decided when first needed, so a failure comes where it always came
+                        outages_here = [o for _, _, o in active]
+                        alone = self.period(  # its customer the first to need it, whom an E0222 names
+                            customer, commitment, start, end, outages=outages_here, as_of=as_of, name=name
+                        )
+                        common[k] = alone
+                    yield _given(alone, customer)
 
     def period(
         self,
@@ -83,6 +104,7 @@ class Availability:
         *,
         outages: list[Outage],
         as_of: int,
+        name: str | None = None,
     ) -> AvailabilityVerdict:
         excluded_tags = dict(commitment.excluded)
         counted: list[tuple[int, int]] = []
@@ -130,7 +152,8 @@ class Availability:
         except ZeroDivisionError:
             raise divided_by_zero(commitment, customer, label(start, commitment.period, self.zone)) from None
         status: Status = "pending" if end > as_of else ("met" if value >= commitment.percent else "breached")
-        name = label(start, commitment.period, self.zone)
+        if name is None:
+            name = label(start, commitment.period, self.zone)
         return AvailabilityVerdict(customer, commitment, name, start, end, *seconds, value, status, tuple(shares))
 
     def reported_late(self, outage: Outage) -> ReportedLate | None:
@@ -194,6 +217,46 @@ def divided_by_zero(commitment: model.Availability, customer: str, period: str) 
                 section=commitment.citation,
             )
         ]
+    )
+
+
+_Placed = tuple[int, int, Outage]  # an outage's start, its place among all outages in order of start, the outage
+
+
+def _sweep(
+    placed: list[_Placed], first: int, unit: model.PeriodUnit, zone: str, as_of: int
+) -> Iterator[tuple[int, int, str, list[_Placed]]]:
+    """Each period from the one holding `first` to the one holding `as_of`: its start, end and label, and the
+    outages (in order of start) that overlap it."""
+    pending = iter(placed)
+    upcoming = next(pending, None)
+    active: list[_Placed] = []
+    start, end = period_of(first, unit, zone)
+    while start <= as_of:
+        while upcoming is not None and upcoming[0] < end:
+            active.append(upcoming)
+            upcoming = next(pending, None)
+        active = [p for p in active if p[2].end > start]
+        yield start, end, label(start, unit, zone), active
+        start, end = following(end, unit, zone)
+
+
+def _given(verdict: AvailabilityVerdict, customer: str) -> AvailabilityVerdict:
+    """A period's verdict made from the outages for everyone, given to one customer (`attrs.evolve`, faster)."""
+    v = verdict
+    return AvailabilityVerdict(
+        customer,
+        v.commitment,
+        v.period,
+        v.start,
+        v.end,
+        v.period_seconds,
+        v.downtime_seconds,
+        v.maintenance_seconds,
+        v.counted_seconds,
+        v.value,
+        v.status,
+        v.shares,
     )
 
 

@@ -494,7 +494,7 @@ class PeriodStage:
             if lo <= period.start < hi:
                 shown_breaches += period.status == "breached"
                 yield period
-            kept.append(attrs.evolve(period, shares=()))
+            kept.append(attrs.evolve(period, shares=()) if period.shares else period)
         creditable = [v for p in partials for v in p.creditable]
         credits = Credits(agreement, clocks, periods, customers=customers, claims=claims, as_of=stand)
         for award in credits.awards(creditable, kept):

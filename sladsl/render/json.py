@@ -38,6 +38,7 @@ from sladsl.evaluation.verdicts import (
     NotClaimed,
     NotClaimedYet,
     OpenTime,
+    OutageShare,
     Paused,
     Reason,
     Report,
@@ -59,6 +60,7 @@ SCHEMA = "sladsl.check/2"
 LINES_SCHEMA = "sladsl.check-lines/2"
 
 Iso = Callable[[int], str]
+SHARES_HELD = 100_000  # outage shares whose JSON a streamed check keeps for other verdicts: some tens of MB
 
 
 def render_json(report: Report, agreement_file: str, timeline_file: str) -> dict[str, Any]:
@@ -66,6 +68,7 @@ def render_json(report: Report, agreement_file: str, timeline_file: str) -> dict
     zone = report.agreement.local_zone
     iso = LocalTimes(zone).iso
     targets = report.targets
+    shared = SharedOutages(iso)  # the document holds every list anyway: sharing them costs nothing to keep
     return {
         "schema": SCHEMA,
         "agreement": {"title": report.agreement.title, "file": agreement_file},
@@ -74,7 +77,7 @@ def render_json(report: Report, agreement_file: str, timeline_file: str) -> dict
         "as_of": None if report.as_of is None else iso(report.as_of),
         "targets": [target_json(t, iso) for t in targets],
         "kpis": [kpi_json(k) for k in report.kpis],
-        "availability": [availability_json(a, iso) for a in report.availability],
+        "availability": [availability_json(a, iso, shared) for a in report.availability],
         "credits": [award_json(a, iso) for a in report.awards],
         "totals": totals_json(report.awards),
         "summary": {
@@ -190,7 +193,10 @@ def kpi_json(k: KpiVerdict) -> dict[str, Any]:
     }
 
 
-def availability_json(a: AvailabilityVerdict, iso: Iso) -> dict[str, Any]:
+def availability_json(a: AvailabilityVerdict, iso: Iso, shared: SharedOutages | None = None) -> dict[str, Any]:
+    """One availability verdict. With `shared`, the list of its outages is made once for every verdict that holds
+    the same shares (customers without an outage of their own share their period's), and is the same object in
+    each: read it, do not change it."""
     return {
         "customer": a.customer,
         "commitment": a.commitment.name,
@@ -205,19 +211,51 @@ def availability_json(a: AvailabilityVerdict, iso: Iso) -> dict[str, Any]:
         "target": str(a.commitment.percent),
         "status": a.status,
         "citation": a.commitment.citation,
-        "outages": [
-            {
-                "outage": s.outage,
-                "line": s.line,
-                "start": iso(s.start),
-                "end": iso(s.end),
-                "seconds": s.seconds,
-                "counts": s.counts,
-                "treatment": treatment_json(s.treatment, iso),
-            }
-            for s in a.shares
-        ],
+        "outages": outages_json(a.shares, iso) if shared is None else shared.outages(a.shares),
     }
+
+
+def outages_json(shares: tuple[OutageShare, ...], iso: Iso) -> list[dict[str, Any]]:
+    """Each outage's part in a period."""
+    return [
+        {
+            "outage": s.outage,
+            "line": s.line,
+            "start": iso(s.start),
+            "end": iso(s.end),
+            "seconds": s.seconds,
+            "counts": s.counts,
+            "treatment": treatment_json(s.treatment, iso),
+        }
+        for s in shares
+    ]
+
+
+class SharedOutages:
+    """The outage lists of availability verdicts, each made once per tuple of shares. Customers with no outage of
+    their own get their period's verdict with one tuple of shares between them, so the lists would otherwise be
+    made customers x periods x outages times. At most `most` shares are held (None: no limit); past that, the
+    lists held are let go and made again when next needed."""
+
+    def __init__(self, iso: Iso, most: int | None = None) -> None:
+        self.iso = iso
+        self.most = most
+        self.made: dict[int, tuple[tuple[OutageShare, ...], list[dict[str, Any]]]] = {}  # by the tuple's id
+        self.held = 0
+
+    def outages(self, shares: tuple[OutageShare, ...]) -> list[dict[str, Any]]:
+        if not shares:
+            return []
+        found = self.made.get(id(shares))
+        if found is not None and found[0] is shares:  # the tuple is held here, so its id names it alone
+            return found[1]
+        if self.most is not None and self.held + len(shares) > self.most:
+            self.made.clear()
+            self.held = 0
+        made = outages_json(shares, self.iso)
+        self.made[id(shares)] = (shares, made)
+        self.held += len(shares)
+        return made
 
 
 def treatment_json(found: Treatment, iso: Iso) -> dict[str, Any]:
@@ -368,6 +406,7 @@ class Lines:
     def __init__(self, agreement: model.Agreement) -> None:
         self.iso = LocalTimes(agreement.local_zone).iso
         self.awards: list[Award] = []  # the credits shown, for the totals
+        self.shared = SharedOutages(self.iso, most=SHARES_HELD)
 
     def header(self, agreement: model.Agreement, agreement_file: str, timeline_file: str) -> bytes:
         return orjson.dumps(header_json(agreement, agreement_file, timeline_file))
@@ -383,7 +422,7 @@ class Lines:
         if isinstance(item, KpiVerdict):
             return [orjson.dumps({"type": "kpi", **kpi_json(item)})]
         if isinstance(item, AvailabilityVerdict):
-            return [orjson.dumps({"type": "availability", **availability_json(item, iso)})]
+            return [orjson.dumps({"type": "availability", **availability_json(item, iso, self.shared)})]
         if isinstance(item, Award):
             self.awards.append(item)
             return [orjson.dumps({"type": "credit", **award_json(item, iso)})]

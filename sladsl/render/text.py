@@ -3,6 +3,8 @@ became of every record. Instants are shown in the agreement's zone; amounts and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sladsl.evaluation.verdicts import Report, TargetVerdict, owed
 from sladsl.render import words
 from sladsl.render.escape import visible
@@ -32,7 +34,7 @@ def render_text(
     """The report as text. With `explain`, how every figure was reached; `period` is the `--period` the report
     was narrowed to, if any, for its header."""
     zone = report.agreement.local_zone
-    out: list[str] = []
+    out = _Lines()
     add = out.append
     add(report.agreement.title)
     add(f"  {agreement_file} against {timeline_file}, {standing(report.as_of, zone)} ({zone})")
@@ -55,7 +57,36 @@ def render_text(
     for d in (*report.rejected, *report.warnings):
         assert d.span is not None
         add(f"  {d.span.file}:{d.span.line}: {d.code} {d.message}" + (f" ({d.help})" if d.help else ""))
-    return visible("\n".join(out) + "\n")  # ids and names come from the files: no control reaches a terminal
+    return out.text()
+
+
+class _Lines:
+    """The report's lines, joined a few thousand at a time as they come. A report of many periods has millions
+    of short lines; held one by one until the end, they take about twice the text's own size again."""
+
+    FOLD = 4096
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.lines: list[str] = []
+
+    def append(self, line: str) -> None:
+        self.lines.append(line)
+        if len(self.lines) >= self.FOLD:
+            self.chunks.append(visible("\n".join(self.lines)))
+            self.lines.clear()
+
+    def extend(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.append(line)
+
+    def text(self) -> str:
+        """Every line, each ended by a line feed; ids and names come from the files, so control characters are
+        shown escaped and none reaches a terminal."""
+        if self.lines:
+            self.chunks.append(visible("\n".join(self.lines)))
+            self.lines.clear()
+        return "\n".join([*self.chunks, ""])
 
 
 def _customer_time(report: Report, customer: str, instant: int) -> str:
@@ -75,7 +106,7 @@ def outcome(verdict: TargetVerdict) -> str:
     return "pending" + (f", {words.duration(verdict.margin)} left" if verdict.margin is not None else "")
 
 
-def _targets(report: Report, out: list[str], explain: bool) -> None:
+def _targets(report: Report, out: _Lines, explain: bool) -> None:
     if not report.targets:
         return
     zone = report.agreement.local_zone
@@ -103,7 +134,7 @@ def _targets(report: Report, out: list[str], explain: bool) -> None:
                 out.extend(f"      {words.fact(f, zone)}" for f in v.trace)
 
 
-def _kpis(report: Report, out: list[str]) -> None:
+def _kpis(report: Report, out: _Lines) -> None:
     if not report.kpis:
         return
     out.append("")
@@ -117,7 +148,7 @@ def _kpis(report: Report, out: list[str]) -> None:
         )
 
 
-def _availability(report: Report, out: list[str], explain: bool) -> None:
+def _availability(report: Report, out: _Lines, explain: bool) -> None:
     if not report.availability:
         return
     zone = report.agreement.local_zone
@@ -150,7 +181,7 @@ def _availability(report: Report, out: list[str], explain: bool) -> None:
                 )
 
 
-def _credits(report: Report, out: list[str], explain: bool) -> None:
+def _credits(report: Report, out: _Lines, explain: bool) -> None:
     zone = report.agreement.local_zone
     out.append("")
     out.append("Credits")

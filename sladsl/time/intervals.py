@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 
@@ -23,17 +24,21 @@ def clip(intervals: Iterable[tuple[int, int]], lo: int, hi: int) -> list[tuple[i
 
 
 def subtract(parts: list[tuple[int, int]], minus: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of `parts` (sorted and disjoint) not covered by `minus`."""
+    """The parts of `parts` (sorted and disjoint) not covered by `minus`. Each part looks only at the holes that
+    reach into it, found by bisection, so many parts and many holes cost their count (times a log), not their
+    product."""
     found = []
     holes = merge(minus)
+    ends = [hole_end for _, hole_end in holes]  # increasing: the holes are sorted and disjoint
     for start, end in parts:
         cursor = start
-        for hole_start, hole_end in holes:
-            if hole_end <= cursor or hole_start >= end:
-                continue
+        i = bisect.bisect_right(ends, cursor)  # the first hole that ends after the part begins
+        while i < len(holes) and holes[i][0] < end:
+            hole_start, hole_end = holes[i]
             if hole_start > cursor:
                 found.append((cursor, hole_start))
             cursor = max(cursor, hole_end)
+            i += 1
         if cursor < end:
             found.append((cursor, end))
     return found
