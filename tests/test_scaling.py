@@ -1,5 +1,5 @@
 """What the work on growth changed must still say the same: each rewritten function against values worked out by
-hand. How fast they are is measured by `bench/scaling.py`, never here."""
+hand, or against a slow reference kept here. How fast they are is measured in benchmarks, never here."""
 
 from __future__ import annotations
 
