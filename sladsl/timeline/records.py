@@ -136,7 +136,7 @@ def text(raw: Mapping[str, Any], key: str, required: bool = True) -> str | None:
     raise Reject(  # a fraction, or a number JSON readers round (`1e23` and `100000000000000000000001` alike)
         "E0303",
         f"`{key}` is a number that is not a whole number of at most 18 digits",
-        f"write it as a string: `\"{key}\": \"...\"`",
+        f'write it as a string: `"{key}": "..."`',
         key,
     )
 
