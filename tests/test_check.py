@@ -339,12 +339,13 @@ def test_vendor_json_report(vendor: str, snapshot) -> None:  # type: ignore[no-u
         "targets",
         "kpis",
         "availability",
+        "shared_outages",
         "credits",
         "totals",
         "summary",
         "records",
     }
-    assert document["schema"] == "sladsl.check/2"
+    assert document["schema"] == "sladsl.check/3"
     assert json.dumps(document, indent=2, ensure_ascii=False) == snapshot
 
 
@@ -575,7 +576,7 @@ def test_outage_reported_after_the_report_window_does_not_count() -> None:
     # ISL OUT-24 started Tue 14 Oct 2025; three working days from Wed 15 end Fri 17 Oct 22:00; reported 21 Oct.
     report = run("isl-online")
     [year] = [a for a in report.availability if a.customer == "clinic" and a.period == "2025"]
-    [share] = [s for s in year.shares if s.outage == "OUT-24"]
+    [share] = [s for s in year.shared if s.outage == "OUT-24"]  # an outage for every customer
     late = share.treatment
     assert isinstance(late, ReportedLate) and not share.counts
     zone = "Europe/Ljubljana"
@@ -645,7 +646,9 @@ def test_json_report_matches_the_documented_schema() -> None:
             "status",
             "citation",
             "outages",
+            "shared_outages",
         },
+        "shared_outages": {"commitment", "period", "start", "end", "outages"},
         "credits": {
             "customer",
             "credit",
@@ -668,7 +671,7 @@ def test_json_report_matches_the_documented_schema() -> None:
             for item in document[section]:
                 assert set(item) == expected, (vendor, section)
                 seen.add(section)
-        for item in document["availability"]:
+        for item in (*document["availability"], *document["shared_outages"]):
             for outage in item["outages"]:
                 assert set(outage) == {"outage", "line", "start", "end", "seconds", "counts", "treatment"}
         assert set(document["summary"]) == {"targets", "met", "breached", "pending", "breaches"}

@@ -3,18 +3,21 @@ hand, or against a slow reference kept here. How fast they are is measured in be
 
 from __future__ import annotations
 
+import io
 import itertools
+import json
 import random
 from decimal import Decimal, localcontext
+from pathlib import Path
 from typing import Any
 
 import sladsl
 from sladsl import model
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.explain import explain, render_markdown
-from sladsl.render.json import SharedOutages, outages_json, render_json
+from sladsl.render.json import render_json
 from sladsl.render.text import render_text
-from sladsl.time.instants import LocalTimes
+from sladsl.run.check import Options, stream
 from sladsl.time.intervals import subtract
 from tests.helpers import ROOT
 
@@ -295,8 +298,12 @@ def test_subtract_takes_out_every_hole_that_reaches_into_a_part() -> None:
 IZY = (ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8")
 
 
+def izy_model() -> model.Agreement:
+    return sladsl.load(IZY, "izy.sla").agreement
+
+
 def izy_report(records: list[dict[str, Any]]) -> Report:
-    return sladsl.evaluate(sladsl.load(IZY, "izy.sla").agreement, records)
+    return sladsl.evaluate(izy_model(), records)
 
 
 def outage(ident: str, start: str, end: str, customer: str | None = None) -> dict[str, Any]:
@@ -338,15 +345,18 @@ def test_availability_with_outages_for_everyone_and_for_one_customer() -> None:
     # (1 - 60 / 40,320) * 100 and (1 - 120 / 40,320) * 100, in 28 digits.
     assert str(rows["c2", "2025-02"].value) == "99.85119047619047619047619048"
     assert str(rows["c1", "2025-02"].value) == "99.70238095238095238095238095"
-    assert [s.outage for s in rows["c1", "2025-02"].shares] == ["G", "C1"]
+    # A verdict's shares are the customer's own outages; `shared`, the outages for everyone in the period.
+    assert [s.outage for s in rows["c1", "2025-02"].shares] == ["C1"]
+    assert [(s.outage, s.seconds) for s in rows["c1", "2025-02"].shared] == [("G", 3_600)]
     assert [(s.outage, s.seconds) for s in rows["c3", "2025-03"].shares] == [("C3", 1_800)]
+    assert rows["c3", "2025-03"].shared == ()
     assert rows["c2", "2025-03"].shares == () and rows["c2", "2025-03"].counted_seconds == 0
-    # Customers with no outage of their own in a period share one tuple of shares: decided once.
-    assert rows["c2", "2025-02"].shares is rows["c3", "2025-02"].shares
-    assert rows["c1", "2025-02"].shares is not rows["c2", "2025-02"].shares
+    assert rows["c2", "2025-02"].shares == () and [s.outage for s in rows["c2", "2025-02"].shared] == ["G"]
+    # The outages for everyone are treated once per period: one tuple in every customer's verdict.
+    assert rows["c1", "2025-02"].shared is rows["c2", "2025-02"].shared is rows["c3", "2025-02"].shared
 
 
-def test_availability_json_shares_one_outage_list_and_says_the_same() -> None:
+def test_availability_json_lists_the_outages_for_everyone_once_per_period() -> None:
     report = izy_report(AVAILABILITY_RECORDS)
     document = render_json(report, "izy.sla", "t.jsonl")
     rows = {(a["customer"], a["period"]): a for a in document["availability"]}
@@ -359,24 +369,43 @@ def test_availability_json_shares_one_outage_list_and_says_the_same() -> None:
         "counts": True,
         "treatment": {"kind": "counted"},
     }
-    assert rows["c2", "2025-02"]["outages"] == [g]
-    assert rows["c2", "2025-02"]["outages"] is rows["c3", "2025-02"]["outages"]
-    assert rows["c1", "2025-02"]["outages"][0] == g
-    assert rows["c1", "2025-02"]["outages"][1]["seconds"] == 5_400
-    assert rows["c2", "2025-03"]["outages"] == []
+    assert document["shared_outages"] == [
+        {
+            "commitment": "uptime",
+            "period": "2025-02",
+            "start": "2025-02-01T00:00:00+01:00",
+            "end": "2025-03-01T00:00:00+01:00",
+            "outages": [g],
+        }
+    ]
+    assert [(c, rows[c, "2025-02"]["outages"], rows[c, "2025-02"]["shared_outages"]) for c in ("c2", "c3")] == [
+        ("c2", [], 1),
+        ("c3", [], 1),
+    ]
+    # c1's own outage, 09:30-11:00: 90 minutes in its share, of which the 30 beside G count once.
+    [own] = rows["c1", "2025-02"]["outages"]
+    assert (own["outage"], own["seconds"], rows["c1", "2025-02"]["shared_outages"]) == ("C1", 5_400, 1)
+    assert rows["c1", "2025-02"]["counted_seconds"] == 7_200
+    assert (rows["c2", "2025-03"]["outages"], rows["c2", "2025-03"]["shared_outages"]) == ([], 0)
 
 
-def test_shared_outage_lists_are_made_again_past_their_limit() -> None:
-    report = izy_report(AVAILABILITY_RECORDS)
-    rows = {(a.customer, a.period): a for a in report.availability}
-    iso = LocalTimes("Europe/Oslo").iso
-    shared = SharedOutages(iso, most=2)
-    everyone = shared.outages(rows["c2", "2025-02"].shares)
-    assert shared.outages(rows["c3", "2025-02"].shares) is everyone
-    own = shared.outages(rows["c1", "2025-02"].shares)  # two more: past the limit of 2, the first is let go
-    assert own == outages_json(rows["c1", "2025-02"].shares, iso)
-    again = shared.outages(rows["c2", "2025-02"].shares)
-    assert again == everyone and again is not everyone
+def test_jsonl_lists_the_outages_for_everyone_before_the_first_verdict_that_counts_them(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in AVAILABILITY_RECORDS), encoding="utf-8")
+    out = io.BytesIO()
+    stream(izy_model(), "izy.sla", str(path), out, Options())
+    found = [json.loads(line) for line in out.getvalue().splitlines()]
+    kinds = [(f["type"], f.get("customer"), f.get("period")) for f in found if f["type"] in PERIOD_LINES]
+    assert kinds == [
+        ("shared_outages", None, "2025-02"),
+        *[("availability", c, p) for c in ("c1", "c2", "c3") for p in ("2025-02", "2025-03", "2025-04")],
+    ]
+    whole = render_json(izy_report(AVAILABILITY_RECORDS), "izy.sla", "t.jsonl")
+    shared = [{k: v for k, v in f.items() if k != "type"} for f in found if f["type"] == "shared_outages"]
+    assert shared == whole["shared_outages"]
+
+
+PERIOD_LINES = ("shared_outages", "availability")
 
 
 def test_text_report_of_many_periods_keeps_every_line_in_order() -> None:

@@ -9,9 +9,10 @@ against the drafter). Without a formula, availability is (1 - counted / period) 
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+
+import attrs
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, SlaError
@@ -69,6 +70,7 @@ class Availability:
         names = sorted(set(customers)) or [DEFAULT_CUSTOMER]
         for commitment in self.agreement.availabilities:
             periods = list(_sweep(everyone, first, commitment.period, self.zone, as_of))
+            shared: list[Treated | None] = [None] * len(periods)  # each period's outages for everyone, treated
             common: list[AvailabilityVerdict | None] = [None] * len(periods)
             for customer in names:
                 # A sweep over the customer's own outages in order of start, beside the periods' outages for
@@ -82,30 +84,41 @@ class Availability:
                         upcoming = next(pending, None)
                     if mine:
                         mine = [placed for placed in mine if placed[2].end > start]
+                    for_everyone = shared[k]
+                    if for_everyone is None:
+                        for_everyone = self.treat(commitment, start, end, [o for _, _, o in active])
+                        shared[k] = for_everyone
                     if mine:
-                        both = [o for _, _, o in heapq.merge(mine, active)]
-                        yield self.period(customer, commitment, start, end, outages=both, as_of=as_of, name=name)
+                        own = self.treat(commitment, start, end, [o for _, _, o in mine])
+                        yield self.measure(
+                            customer,
+                            commitment,
+                            start,
+                            end,
+                            own=own,
+                            everyone=for_everyone,
+                            as_of=as_of,
+                            name=name,
+                        )
                         continue
                     alone = common[k]
                     if alone is None:  # decided when first needed, so a failure comes where it always came
-                        outages_here = [o for _, _, o in active]
-                        alone = self.period(  # its customer the first to need it, whom an E0222 names
-                            customer, commitment, start, end, outages=outages_here, as_of=as_of, name=name
+                        alone = self.measure(  # its customer the first to need it, whom an E0222 names
+                            customer,
+                            commitment,
+                            start,
+                            end,
+                            own=NOTHING,
+                            everyone=for_everyone,
+                            as_of=as_of,
+                            name=name,
                         )
                         common[k] = alone
                     yield _given(alone, customer)
 
-    def period(
-        self,
-        customer: str,
-        commitment: model.Availability,
-        start: int,
-        end: int,
-        *,
-        outages: list[Outage],
-        as_of: int,
-        name: str | None = None,
-    ) -> AvailabilityVerdict:
+    def treat(self, commitment: model.Availability, start: int, end: int, outages: list[Outage]) -> Treated:
+        """How each outage's part in `[start, end)` is treated: counted, excluded or maintenance. Nothing here
+        depends on the customer, so the outages for everyone are treated once per period."""
         excluded_tags = dict(commitment.excluded)
         counted: list[tuple[int, int]] = []
         maintenance: list[tuple[int, int]] = []
@@ -143,8 +156,24 @@ class Availability:
             shares.append(
                 OutageShare(outage.id, outage.where.line, parts[0][0], parts[-1][1], total(parts), treatment)
             )
-        counted_merged = merge(counted)
-        maintenance_only = subtract(merge(maintenance), counted_merged)
+        return Treated(tuple(shares), counted, maintenance)
+
+    def measure(
+        self,
+        customer: str,
+        commitment: model.Availability,
+        start: int,
+        end: int,
+        *,
+        own: Treated,
+        everyone: Treated,
+        as_of: int,
+        name: str,
+    ) -> AvailabilityVerdict:
+        """The verdict from the treated outages: overlaps are merged, so no second counts twice, and where a
+        counted outage overlaps maintenance the overlap counts."""
+        counted_merged = merge(own.counted + everyone.counted)
+        maintenance_only = subtract(merge(own.maintenance + everyone.maintenance), counted_merged)
         downtime = total(merge(counted_merged + maintenance_only))
         seconds = (end - start, downtime, total(maintenance_only), total(counted_merged))
         try:
@@ -152,9 +181,9 @@ class Availability:
         except ZeroDivisionError:
             raise divided_by_zero(commitment, customer, label(start, commitment.period, self.zone)) from None
         status: Status = "pending" if end > as_of else ("met" if value >= commitment.percent else "breached")
-        if name is None:
-            name = label(start, commitment.period, self.zone)
-        return AvailabilityVerdict(customer, commitment, name, start, end, *seconds, value, status, tuple(shares))
+        return AvailabilityVerdict(
+            customer, commitment, name, start, end, *seconds, value, status, own.shares, everyone.shares
+        )
 
     def reported_late(self, outage: Outage) -> ReportedLate | None:
         """Why an outage does not count because the customer reported it too late, or None. An outage with no
@@ -220,6 +249,18 @@ def divided_by_zero(commitment: model.Availability, customer: str, period: str) 
     )
 
 
+@attrs.frozen
+class Treated:
+    """Outages' parts in one period: their shares, in order of start, and the intervals they add to counted
+    downtime and to maintenance."""
+
+    shares: tuple[OutageShare, ...]
+    counted: list[tuple[int, int]]
+    maintenance: list[tuple[int, int]]
+
+
+NOTHING = Treated((), [], [])
+
 _Placed = tuple[int, int, Outage]  # an outage's start, its place among all outages in order of start, the outage
 
 
@@ -257,6 +298,7 @@ def _given(verdict: AvailabilityVerdict, customer: str) -> AvailabilityVerdict:
         v.value,
         v.status,
         v.shares,
+        v.shared,
     )
 
 

@@ -486,15 +486,14 @@ class PeriodStage:
             tally.merge(partial.kpis)
         kpis = [k for k in tally.verdicts(stand) if lo <= k.start < hi]
         yield from kpis
-        # Each period is yielded as it is made and kept without its outage shares, which only its own line shows:
-        # with outages that apply to every customer, the shares would outnumber the outages many times over.
+        # Each period is yielded as it is made and kept without its outage shares, which only its own lines show.
         kept: list[AvailabilityVerdict] = []
         shown_breaches = 0
         for period in Availability(agreement, clocks).verdicts(outages, names, min(firsts, default=None), stand):
             if lo <= period.start < hi:
                 shown_breaches += period.status == "breached"
                 yield period
-            kept.append(attrs.evolve(period, shares=()) if period.shares else period)
+            kept.append(attrs.evolve(period, shares=(), shared=()) if period.shares or period.shared else period)
         creditable = [v for p in partials for v in p.creditable]
         credits = Credits(agreement, clocks, periods, customers=customers, claims=claims, as_of=stand)
         for award in credits.awards(creditable, kept):

@@ -223,7 +223,9 @@ class OutageShare:
 
 @attrs.frozen
 class AvailabilityVerdict:
-    """A commitment for one customer and period `[start, end)`: its measures in seconds and its value."""
+    """A commitment for one customer and period `[start, end)`: its measures in seconds and its value, from the
+    parts in the period of the customer's own outages (`shares`) and of the outages for every customer
+    (`shared`, one tuple for every customer's verdict of the commitment and period)."""
 
     customer: str
     commitment: model.Availability
@@ -237,6 +239,7 @@ class AvailabilityVerdict:
     value: Decimal
     status: Status
     shares: tuple[OutageShare, ...]
+    shared: tuple[OutageShare, ...]
 
 
 # -- credits --------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""A check report for programs: one JSON document (schema `sladsl.check/2`) or JSON lines as results are decided
-(schema `sladsl.check-lines/2`), both documented in the README.
+"""A check report for programs: one JSON document (schema `sladsl.check/3`) or JSON lines as results are decided
+(schema `sladsl.check-lines/3`), both documented in the README.
 
 Instants are ISO 8601 in the agreement's zone; durations are whole seconds; amounts and percentages are decimal
 strings, so no float rounding creeps in. Every explanation is a fact with a `kind` (a trace step, an outage's
@@ -56,19 +56,18 @@ from sladsl.evaluation.verdicts import (
 from sladsl.render.diagnostics import to_json as diagnostic_json
 from sladsl.time.instants import LocalTimes
 
-SCHEMA = "sladsl.check/2"
-LINES_SCHEMA = "sladsl.check-lines/2"
+SCHEMA = "sladsl.check/3"
+LINES_SCHEMA = "sladsl.check-lines/3"
 
 Iso = Callable[[int], str]
-SHARES_HELD = 100_000  # outage shares whose JSON a streamed check keeps for other verdicts: some tens of MB
 
 
 def render_json(report: Report, agreement_file: str, timeline_file: str) -> dict[str, Any]:
-    """The report as a JSON-ready object (schema `sladsl.check/2`)."""
+    """The report as a JSON-ready object (schema `sladsl.check/3`)."""
     zone = report.agreement.local_zone
     iso = LocalTimes(zone).iso
     targets = report.targets
-    shared = SharedOutages(iso)  # the document holds every list anyway: sharing them costs nothing to keep
+    shared = SharedOutages()
     return {
         "schema": SCHEMA,
         "agreement": {"title": report.agreement.title, "file": agreement_file},
@@ -77,7 +76,8 @@ def render_json(report: Report, agreement_file: str, timeline_file: str) -> dict
         "as_of": None if report.as_of is None else iso(report.as_of),
         "targets": [target_json(t, iso) for t in targets],
         "kpis": [kpi_json(k) for k in report.kpis],
-        "availability": [availability_json(a, iso, shared) for a in report.availability],
+        "availability": [availability_json(a, iso) for a in report.availability],
+        "shared_outages": [shared_outages_json(a, iso) for a in report.availability if shared.first(a)],
         "credits": [award_json(a, iso) for a in report.awards],
         "totals": totals_json(report.awards),
         "summary": {
@@ -193,10 +193,9 @@ def kpi_json(k: KpiVerdict) -> dict[str, Any]:
     }
 
 
-def availability_json(a: AvailabilityVerdict, iso: Iso, shared: SharedOutages | None = None) -> dict[str, Any]:
-    """One availability verdict. With `shared`, the list of its outages is made once for every verdict that holds
-    the same shares (customers without an outage of their own share their period's), and is the same object in
-    each: read it, do not change it."""
+def availability_json(a: AvailabilityVerdict, iso: Iso) -> dict[str, Any]:
+    """One availability verdict: its outages are the customer's own; the outages for every customer are listed
+    once per commitment and period (`shared_outages_json`), and `shared_outages` counts them."""
     return {
         "customer": a.customer,
         "commitment": a.commitment.name,
@@ -211,8 +210,38 @@ def availability_json(a: AvailabilityVerdict, iso: Iso, shared: SharedOutages | 
         "target": str(a.commitment.percent),
         "status": a.status,
         "citation": a.commitment.citation,
-        "outages": outages_json(a.shares, iso) if shared is None else shared.outages(a.shares),
+        "outages": outages_json(a.shares, iso),
+        "shared_outages": len(a.shared),
     }
+
+
+def shared_outages_json(a: AvailabilityVerdict, iso: Iso) -> dict[str, Any]:
+    """The parts of the outages for every customer in a verdict's commitment and period, which every customer's
+    verdict of that commitment and period counts beside its own."""
+    return {
+        "commitment": a.commitment.name,
+        "period": a.period,
+        "start": iso(a.start),
+        "end": iso(a.end),
+        "outages": outages_json(a.shared, iso),
+    }
+
+
+class SharedOutages:
+    """The outages for every customer, listed once per commitment and period: `first` says whether a verdict is
+    the first seen of its commitment and period with such outages, so they are listed before it."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, int]] = set()
+
+    def first(self, a: AvailabilityVerdict) -> bool:
+        if not a.shared:
+            return False
+        key = (a.commitment.name, a.start)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
 
 
 def outages_json(shares: tuple[OutageShare, ...], iso: Iso) -> list[dict[str, Any]]:
@@ -229,33 +258,6 @@ def outages_json(shares: tuple[OutageShare, ...], iso: Iso) -> list[dict[str, An
         }
         for s in shares
     ]
-
-
-class SharedOutages:
-    """The outage lists of availability verdicts, each made once per tuple of shares. Customers with no outage of
-    their own get their period's verdict with one tuple of shares between them, so the lists would otherwise be
-    made customers x periods x outages times. At most `most` shares are held (None: no limit); past that, the
-    lists held are let go and made again when next needed."""
-
-    def __init__(self, iso: Iso, most: int | None = None) -> None:
-        self.iso = iso
-        self.most = most
-        self.made: dict[int, tuple[tuple[OutageShare, ...], list[dict[str, Any]]]] = {}  # by the tuple's id
-        self.held = 0
-
-    def outages(self, shares: tuple[OutageShare, ...]) -> list[dict[str, Any]]:
-        if not shares:
-            return []
-        found = self.made.get(id(shares))
-        if found is not None and found[0] is shares:  # the tuple is held here, so its id names it alone
-            return found[1]
-        if self.most is not None and self.held + len(shares) > self.most:
-            self.made.clear()
-            self.held = 0
-        made = outages_json(shares, self.iso)
-        self.made[id(shares)] = (shares, made)
-        self.held += len(shares)
-        return made
 
 
 def treatment_json(found: Treatment, iso: Iso) -> dict[str, Any]:
@@ -399,14 +401,15 @@ def totals_json(awards: tuple[Award, ...] | list[Award]) -> list[dict[str, str]]
 
 
 class Lines:
-    """The items of an evaluation as JSON lines (schema `sladsl.check-lines/2`), one item at a time: a `target`
-    line per verdict, a `rejected` line per record refused, then `warning`, `kpi`, `availability`, `credit`,
-    `total` and last `summary` lines."""
+    """The items of an evaluation as JSON lines (schema `sladsl.check-lines/3`), one item at a time: a `target`
+    line per verdict, a `rejected` line per record refused, then `warning`, `kpi`, `availability` (each commitment
+    and period's `shared_outages` line before the first verdict that counts them), `credit`, `total` and last
+    `summary` lines."""
 
     def __init__(self, agreement: model.Agreement) -> None:
         self.iso = LocalTimes(agreement.local_zone).iso
         self.awards: list[Award] = []  # the credits shown, for the totals
-        self.shared = SharedOutages(self.iso, most=SHARES_HELD)
+        self.shared = SharedOutages()
 
     def header(self, agreement: model.Agreement, agreement_file: str, timeline_file: str) -> bytes:
         return orjson.dumps(header_json(agreement, agreement_file, timeline_file))
@@ -422,7 +425,10 @@ class Lines:
         if isinstance(item, KpiVerdict):
             return [orjson.dumps({"type": "kpi", **kpi_json(item)})]
         if isinstance(item, AvailabilityVerdict):
-            return [orjson.dumps({"type": "availability", **availability_json(item, iso, self.shared)})]
+            line = orjson.dumps({"type": "availability", **availability_json(item, iso)})
+            if self.shared.first(item):
+                return [orjson.dumps({"type": "shared_outages", **shared_outages_json(item, iso)}), line]
+            return [line]
         if isinstance(item, Award):
             self.awards.append(item)
             return [orjson.dumps({"type": "credit", **award_json(item, iso)})]

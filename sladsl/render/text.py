@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sladsl.evaluation.verdicts import Report, TargetVerdict, owed
+from sladsl.evaluation.verdicts import OutageShare, Report, TargetVerdict, owed
 from sladsl.render import words
 from sladsl.render.escape import visible
 from sladsl.time.instants import wall_text
@@ -154,6 +154,8 @@ def _availability(report: Report, out: _Lines, explain: bool) -> None:
     zone = report.agreement.local_zone
     out.append("")
     out.append("Availability")
+    if explain:
+        _shared_outages(report, out)
     for a in report.availability:
         out.append(
             f"  {a.commitment.name} {a.period} customer {a.customer}: {words.percent(a.value)} "
@@ -167,18 +169,39 @@ def _availability(report: Report, out: _Lines, explain: bool) -> None:
         if explain:
             if a.commitment.formula is not None:
                 out.append(f"    formula {a.commitment.formula.text}")
-            for share in a.shares:
-                span = f"{words.when(share.start, zone)} to {words.when(share.end, zone)}"
-                out.append(
-                    f"    {share.outage} (line {share.line}), {span}: {words.duration(share.seconds)} "
-                    f"{words.treatment(share.treatment, zone)}"
-                )
-            listed = sum(s.seconds for s in a.shares if s.counts)
+            out.extend(f"    {_share(share, zone)}" for share in a.shares)
+            if a.shared:
+                outages = "the outage" if len(a.shared) == 1 else f"the {len(a.shared)} outages"
+                out.append(f"    and {outages} for every customer in {a.commitment.name} {a.period}, listed above")
+            listed = sum(s.seconds for s in (*a.shares, *a.shared) if s.counts)
             if listed > a.counted_seconds:
                 out.append(
                     f"    overlapping outages are counted once: {words.duration(listed)} listed, "
                     f"{words.duration(a.counted_seconds)} counted"
                 )
+
+
+def _shared_outages(report: Report, out: _Lines) -> None:
+    """The outages for every customer, once per commitment and period rather than under each customer's."""
+    zone = report.agreement.local_zone
+    listed: set[tuple[str, int]] = set()
+    for a in report.availability:
+        key = (a.commitment.name, a.start)
+        if not a.shared or key in listed:
+            continue
+        if not listed:
+            out.append("  outages for every customer, counted in each customer's period:")
+        listed.add(key)
+        out.append(f"    {a.commitment.name} {a.period}:")
+        out.extend(f"      {_share(share, zone)}" for share in a.shared)
+
+
+def _share(share: OutageShare, zone: str) -> str:
+    span = f"{words.when(share.start, zone)} to {words.when(share.end, zone)}"
+    return (
+        f"{share.outage} (line {share.line}), {span}: {words.duration(share.seconds)} "
+        f"{words.treatment(share.treatment, zone)}"
+    )
 
 
 def _credits(report: Report, out: _Lines, explain: bool) -> None:
