@@ -31,7 +31,7 @@ from sladsl.evaluation.verdicts import (
 from sladsl.model import Amount
 from sladsl.render import words
 from sladsl.render.diagnostics import render_text
-from sladsl.render.json import render_json
+from sladsl.render.json import json_text, render_json
 from sladsl.render.text import render_text as render_report
 from sladsl.time.instants import epoch, local
 from tests.helpers import BAD_TIMELINES, ROOT, VENDORS
@@ -759,3 +759,21 @@ def test_an_array_cut_short_or_followed_by_more_says_so(text: str, where: str) -
     [problem] = report.rejected
     assert (problem.code, str(problem.span)) == ("E0301", where)
     assert report.records.read == report.records.evaluated + 1
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_json_written_in_pieces_is_the_document_dumped_whole(vendor: str) -> None:
+    report = run(vendor)
+    whole = json.dumps(render_json(report, "a.sla", "t.jsonl"), indent=2, ensure_ascii=False)
+    assert "".join(json_text(report, "a.sla", "t.jsonl")) == whole
+
+
+def test_json_in_pieces_keeps_empty_lists_and_escapes_as_the_whole_does() -> None:
+    # An id with a line feed, a tab, an escape character, a quote and a non-ASCII letter, and no KPIs or credits.
+    report = evaluate_inline(
+        ANCHOR_AGREEMENT,
+        {"type": "reported", "incident": 'Q\n\t\x1b"ž', "severity": "1", "at": "2025-06-02T09:00:00+02:00"},
+    )
+    whole = json.dumps(render_json(report, "a.sla", "t.jsonl"), indent=2, ensure_ascii=False)
+    assert '"kpis": [],' in whole and '\\n\\t\\u001b\\"ž' in whole
+    assert "".join(json_text(report, "a.sla", "t.jsonl")) == whole

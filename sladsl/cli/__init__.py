@@ -257,9 +257,12 @@ def check(
         progress.close()
     name = files.name_of(timeline)
     if output == "json":
-        from sladsl.render.json import render_json  # noqa: PLC0415
+        from sladsl.render.json import json_text  # noqa: PLC0415
 
-        click.echo(json.dumps(render_json(found, agreement, name), indent=2, ensure_ascii=False))
+        out = sys.stdout
+        for piece in json_text(found, agreement, name):
+            out.write(piece)
+        out.write("\n")
     else:
         from sladsl.render.text import render_text as render_report  # noqa: PLC0415
 

@@ -9,7 +9,8 @@ never reads a sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -64,37 +65,70 @@ Iso = Callable[[int], str]
 
 def render_json(report: Report, agreement_file: str, timeline_file: str) -> dict[str, Any]:
     """The report as a JSON-ready object (schema `sladsl.check/3`)."""
+    return {
+        key: list(value) if isinstance(value, Iterator) else value
+        for key, value in _sections(report, agreement_file, timeline_file)
+    }
+
+
+def json_text(report: Report, agreement_file: str, timeline_file: str) -> Iterator[str]:
+    """The report as the text `json.dumps(render_json(...), indent=2, ensure_ascii=False)` gives, in pieces: an
+    item of a list at a time, so a report of a million periods is never one object and one string at once."""
+    yield "{"
+    for n, (key, value) in enumerate(_sections(report, agreement_file, timeline_file)):
+        yield ("\n" if n == 0 else ",\n") + f"  {_dumps(key)}: "
+        if not isinstance(value, Iterator):
+            yield _dumps(value).replace("\n", "\n  ")
+            continue
+        empty = True
+        for item in value:
+            yield ("[\n" if empty else ",\n") + "    " + _dumps(item).replace("\n", "\n    ")
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _sections(report: Report, agreement_file: str, timeline_file: str) -> Iterator[tuple[str, Any]]:
+    """The document's keys in order, each with its value, or with an iterator of its list's items."""
     zone = report.agreement.local_zone
     iso = LocalTimes(zone).iso
     targets = report.targets
     shared = SharedOutages()
-    return {
-        "schema": SCHEMA,
-        "agreement": {"title": report.agreement.title, "file": agreement_file},
-        "timeline": timeline_file,
-        "zone": zone,
-        "as_of": None if report.as_of is None else iso(report.as_of),
-        "targets": [target_json(t, iso) for t in targets],
-        "kpis": [kpi_json(k) for k in report.kpis],
-        "availability": [availability_json(a, iso) for a in report.availability],
-        "shared_outages": [shared_outages_json(a, iso) for a in report.availability if shared.first(a)],
-        "credits": [award_json(a, iso) for a in report.awards],
-        "totals": totals_json(report.awards),
-        "summary": {
+    yield "schema", SCHEMA
+    yield "agreement", {"title": report.agreement.title, "file": agreement_file}
+    yield "timeline", timeline_file
+    yield "zone", zone
+    yield "as_of", None if report.as_of is None else iso(report.as_of)
+    yield "targets", (target_json(t, iso) for t in targets)
+    yield "kpis", (kpi_json(k) for k in report.kpis)
+    yield "availability", (availability_json(a, iso) for a in report.availability)
+    yield "shared_outages", (shared_outages_json(a, iso) for a in report.availability if shared.first(a))
+    yield "credits", (award_json(a, iso) for a in report.awards)
+    yield "totals", totals_json(report.awards)
+    yield (
+        "summary",
+        {
             "targets": len(targets),
             "met": sum(t.status == "met" for t in targets),
             "breached": sum(t.status == "breached" for t in targets),
             "pending": sum(t.status == "pending" for t in targets),
             "breaches": report.breaches,
         },
-        "records": {
+    )
+    yield (
+        "records",
+        {
             "read": report.records.read,
             "evaluated": report.records.evaluated,
             "rejected": report.records.rejected,
             "diagnostics": [diagnostic_json(d) for d in report.rejected],
             "warnings": [diagnostic_json(d) for d in report.warnings],
         },
-    }
+    )
 
 
 def header_json(agreement: model.Agreement, agreement_file: str, timeline_file: str) -> dict[str, Any]:
