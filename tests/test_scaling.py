@@ -16,7 +16,7 @@ from sladsl import model
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.explain import explain, render_markdown
 from sladsl.render.json import render_json
-from sladsl.render.text import render_text
+from sladsl.render.text import _Lines, render_text
 from sladsl.run.check import Options, stream
 from sladsl.time.intervals import subtract
 from tests.helpers import ROOT
@@ -408,19 +408,43 @@ def test_jsonl_lists_the_outages_for_everyone_before_the_first_verdict_that_coun
 PERIOD_LINES = ("shared_outages", "availability")
 
 
-def test_text_report_of_many_periods_keeps_every_line_in_order() -> None:
-    """1970 to 2099 for three customers: 4,680 periods and 9,360 availability lines, past the few thousand lines
-    the text is joined by at a time; no line is lost or doubled where those joins meet."""
+def test_text_report_of_many_periods_takes_the_quiet_ones_together() -> None:
+    """1970 to 2099 for three customers: 4,680 periods, of which only the first and the last of each customer's
+    have an outage; the 1,558 months between come out alike and make one line each."""
     records: list[dict[str, Any]] = [{"type": "customer", "id": c} for c in ("a", "b", "c")]
     records.append(outage("OLD", "1970-01-05T09:00:00+01:00", "1970-01-05T12:00:00+01:00"))
     records.append(outage("NEW", "2099-12-01T09:00:00+01:00", "2099-12-01T10:00:00+01:00"))
+    records.append(outage("B", "2050-06-01T09:00:00+02:00", "2050-06-01T09:30:00+02:00", "b"))
     text = render_text(izy_report(records), "izy.sla", "t.jsonl")
-    assert text.endswith("Records: 5 read = 5 evaluated + 0 rejected\n")
+    assert text.endswith("Records: 6 read = 6 evaluated + 0 rejected\n")
     lines = text.split("\n")
     begins, ends = lines.index("Availability"), lines.index("Credits")
-    rows = lines[begins + 1 : ends - 1]
-    months = [f"{year}-{month:02d}" for year in range(1970, 2100) for month in range(1, 13)]
-    assert len(rows) == 2 * 3 * 1_560
-    assert [row.split()[1:4] for row in rows[::2]] == [[m, "customer", f"{c}:"] for c in "abc" for m in months]
-    assert all(row.startswith("    period ") for row in rows[1::2])
+    heads = [row for row in lines[begins + 1 : ends - 1] if not row.startswith("    ")]
+    # January 1970: 3 hours of 744 down, (1 - 180 / 44,640) * 100 = 99.5967...%: met. December 2099 holds the
+    # last instant, so it is pending. B splits customer b's quiet months at June 2050: (1 - 30 / 43,200) * 100.
+    assert [row.split("  ")[1] for row in heads] == [
+        "uptime 1970-01 customer a: 99.5968% (at least 99%)",
+        "uptime 1970-02 to 2099-11 customer a: 100% in each of 1558 months (at least 99%)",
+        "uptime 2099-12 customer a: 99.8656% (at least 99%)",
+        "uptime 1970-01 customer b: 99.5968% (at least 99%)",
+        "uptime 1970-02 to 2050-05 customer b: 100% in each of 964 months (at least 99%)",
+        "uptime 2050-06 customer b: 99.9306% (at least 99%)",
+        "uptime 2050-07 to 2099-11 customer b: 100% in each of 593 months (at least 99%)",
+        "uptime 2099-12 customer b: 99.8656% (at least 99%)",
+        "uptime 1970-01 customer c: 99.5968% (at least 99%)",
+        "uptime 1970-02 to 2099-11 customer c: 100% in each of 1558 months (at least 99%)",
+        "uptime 2099-12 customer c: 99.8656% (at least 99%)",
+    ]
+    assert [row.split("  ")[2] for row in heads] == ["MET", "MET", "PENDING"] + ["MET"] * 4 + ["PENDING"] + [
+        "MET",
+        "MET",
+        "PENDING",
+    ]
     assert lines[ends - 1] == ""
+
+
+def test_text_lines_joined_a_few_thousand_at_a_time_keep_their_order() -> None:
+    out = _Lines()
+    rows = [f"line {n}" for n in range(3 * _Lines.FOLD + 7)]
+    out.extend(rows)
+    assert out.text() == "\n".join(rows) + "\n"

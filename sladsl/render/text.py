@@ -3,9 +3,9 @@ became of every record. Instants are shown in the agreement's zone; amounts and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from sladsl.evaluation.verdicts import OutageShare, Report, TargetVerdict, owed
+from sladsl.evaluation.verdicts import AvailabilityVerdict, OutageShare, Report, TargetVerdict, owed
 from sladsl.render import words
 from sladsl.render.escape import visible
 from sladsl.time.instants import wall_text
@@ -156,7 +156,19 @@ def _availability(report: Report, out: _Lines, explain: bool) -> None:
     out.append("Availability")
     if explain:
         _shared_outages(report, out)
-    for a in report.availability:
+    for run in _runs(report.availability):
+        a = run[0]
+        if len(run) > 1:
+            out.append(
+                f"  {a.commitment.name} {a.period} to {run[-1].period} customer {a.customer}: "
+                f"{words.percent(a.value)} in each of {len(run)} {a.commitment.period}s "
+                f"(at least {words.percent(a.commitment.percent)})  {a.status.upper()}  "
+                f"{a.commitment.citation or ''}".rstrip()
+            )
+            out.append("    no outage in any of them")
+            if explain and a.commitment.formula is not None:
+                out.append(f"    formula {a.commitment.formula.text}")
+            continue
         out.append(
             f"  {a.commitment.name} {a.period} customer {a.customer}: {words.percent(a.value)} "
             f"(at least {words.percent(a.commitment.percent)})  {a.status.upper()}  "
@@ -179,6 +191,36 @@ def _availability(report: Report, out: _Lines, explain: bool) -> None:
                     f"    overlapping outages are counted once: {words.duration(listed)} listed, "
                     f"{words.duration(a.counted_seconds)} counted"
                 )
+
+
+def _runs(verdicts: Iterable[AvailabilityVerdict]) -> Iterator[list[AvailabilityVerdict]]:
+    """The verdicts in order, with periods in a row that no outage touched and that came out alike (the same
+    customer, commitment, value and status) taken together: a timeline from 1970 to 2099 has 1,560 months for
+    each customer, and a line for each quiet one would bury the few that say something."""
+    run: list[AvailabilityVerdict] = []
+    for a in verdicts:
+        if run and _quiet(a) and _quiet(run[-1]) and _alike(run[-1], a):
+            run.append(a)
+            continue
+        if run:
+            yield run
+        run = [a]
+    if run:
+        yield run
+
+
+def _quiet(a: AvailabilityVerdict) -> bool:
+    return not a.shares and not a.shared and not a.downtime_seconds and not a.maintenance_seconds
+
+
+def _alike(earlier: AvailabilityVerdict, later: AvailabilityVerdict) -> bool:
+    return (
+        earlier.customer == later.customer
+        and earlier.commitment is later.commitment
+        and earlier.end == later.start
+        and earlier.value == later.value
+        and earlier.status == later.status
+    )
 
 
 def _shared_outages(report: Report, out: _Lines) -> None:
