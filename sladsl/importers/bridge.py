@@ -43,6 +43,7 @@ class Change:
     to: Value
     at: Value | None
     place: Place
+    when: str = "at"  # the name of the field `at` was read from, for diagnostics
 
 
 @attrs.define
@@ -158,12 +159,13 @@ class Bridge:
         if value is not None:
             return value
         column = self.mapping.field(field) or field
+        said = f"`{column}`" if column == field else f"`{column}` (the record's `{field}`)"
         raise place.reject(
             "E0411",
-            f"this {_row_word(place)} has no `{column}` (the record's `{field}`)",
+            f"this {_row_word(place)} has no {said}",
             "every ticket needs its id, priority and opening time; fill it in the tool and export again"
             if field in ("incident", "priority", "reported")
-            else None,
+            else f"every {_row_word(place)} needs it; fill it in the tool and export again",
         )
 
     # -- tickets --------------------------------------------------------------------------------------------
@@ -205,31 +207,44 @@ class Bridge:
             report["channel"] = ticket.channel.text
         report["at"] = at
         yield self.entry(place, report)
-        seen: set[tuple[str, str]] = set()
+        events: list[tuple[int, int, Place, dict[str, Any]]] = []  # (instant, order, place, record)
+        seen: set[tuple[str, int]] = set()  # (type, instant): a record the fields and the history both give
         for kind, stamp in ticket.stamps:
             try:
-                when = self.time(place, stamp, mapping.field(kind) or kind)
+                instant = self.instant(place, stamp, mapping.field(kind) or kind)
             except Reject as error:
                 yield self.entry(place, error)
                 continue
-            seen.add((kind, when))
-            yield self.entry(place, {"type": kind, "incident": ident, "at": when})
-        yield from self.history(ident, ticket, seen)
+            seen.add((kind, instant))
+            events.append((instant, len(events), place, {"type": kind, "incident": ident}))
+        for problem in self.history(ident, ticket, seen, events):
+            yield self.entry(*problem)
+        events.sort(key=lambda event: (event[0], event[1]))
+        for instant, _, where, record in events:
+            record["at"] = self.times.iso(instant)
+            yield self.entry(where, record)
 
-    def history(self, ident: str, ticket: Ticket, seen: set[tuple[str, str]]) -> Iterator[Entry]:
+    def history(
+        self,
+        ident: str,
+        ticket: Ticket,
+        seen: set[tuple[str, int]],
+        events: list[tuple[int, int, Place, dict[str, Any]]],
+    ) -> Iterator[tuple[Place, Reject]]:
+        """The records a ticket's history makes, added to `events`; the changes that cannot be read."""
         mapping = self.mapping
         timed: list[tuple[int, int, Change]] = []
         for order, change in enumerate(ticket.changes):
             try:
-                instant = self.instant(change.place, self.required(change.place, change.at, "at"), "at")
+                when = self.required(change.place, change.at, change.when)
+                instant = self.instant(change.place, when, change.when)
             except Reject as error:
-                yield self.entry(change.place, error)
+                yield change.place, error
                 continue
             timed.append((instant, order, change))
         timed.sort(key=lambda item: (item[0], item[1]))  # by instant; the history's own order among equal times
         paused = resolved = responded = restored = False
         for instant, _, change in timed:
-            at = self.times.iso(instant)
             place = change.place
             if change.field == "priority":
                 stored = change.to
@@ -237,10 +252,10 @@ class Bridge:
                 try:
                     severity = self.severity(place, to, "priority")
                 except Reject as error:
-                    yield self.entry(place, error)
+                    yield place, error
                     continue
-                record = {"type": "severity_changed", "incident": ident, "severity": severity.severity, "at": at}
-                yield self.entry(place, record)
+                record = {"type": "severity_changed", "incident": ident, "severity": severity.severity}
+                events.append((instant, len(events), place, record))
                 continue
             status = mapping.choice("status", change.to.text)
             kinds = []
@@ -267,10 +282,9 @@ class Bridge:
             else:
                 resolved = False
             for kind in kinds:
-                if (kind, at) in seen:
-                    continue
-                seen.add((kind, at))
-                yield self.entry(place, {"type": kind, "incident": ident, "at": at})
+                if (kind, instant) not in seen:
+                    seen.add((kind, instant))
+                    events.append((instant, len(events), place, {"type": kind, "incident": ident}))
 
     # -- event rows (generic CSV) ---------------------------------------------------------------------------
 

@@ -127,15 +127,15 @@ def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Sou
         if key is not None:
             ticket.changes = changes.pop(key.text, [])
         yield from bridge.ticket(ticket)
-    for orphans in changes.values():
-        for change in orphans:
-            bridge.warn(
-                "W0403",
-                "this history entry is for an incident the export does not hold; it is not imported",
-                change.place,
-                None,
-                "export the incidents and their history over the same filter",
-            )
+    for key, orphans in changes.items():
+        count = f"{len(orphans)} history entries" if len(orphans) > 1 else "1 history entry"
+        bridge.warn(
+            "W0403",
+            f"{count} for `{key}` not imported: the export holds no incident with that key",
+            orphans[0].place,
+            None,
+            "export the incidents and their history over the same filter",
+        )
 
 
 def _incidents(export: Source, mapping: Mapping, joined: bool) -> Iterator[tuple[Place, Any, Any]]:
@@ -175,5 +175,6 @@ def _history(
             field, key, to = get("fieldname"), get("documentkey"), get("newvalue")
             if field is None or field.text not in AUDITED or key is None or to is None:
                 continue  # a change to another field (assigned_to, work_notes): nothing an agreement measures
-            changes.setdefault(key.text, []).append(Change(AUDITED[field.text], to, get("sys_created_on"), place))
+            change = Change(AUDITED[field.text], to, get("sys_created_on"), place, "sys_created_on")
+            changes.setdefault(key.text, []).append(change)
     return changes, problems
