@@ -13,7 +13,7 @@ import csv
 import io
 import json.decoder
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from json.scanner import NUMBER_RE
 from typing import Any, cast
 
@@ -391,7 +391,3 @@ def rows_of(source: Source, node: Node, keys: Sequence[str], what: str) -> list[
             )
         ]
     )
-
-
-def iterate(rows: list[Row]) -> Iterator[Row]:
-    yield from rows

@@ -15,9 +15,10 @@ from sladsl.importers.bridge import Bridge, Change, Ticket
 from sladsl.importers.exports import place_of, read_json, rows_of
 from sladsl.importers.mapping import Mapping
 from sladsl.source import Source
-from sladsl.timeline.formats import Entry
+from sladsl.timeline.formats import Entry, Reject
 
 STAMPS = ("response", "restore", "resolution", "update")
+NOT_AN_OBJECT = 'each item of the export is an issue, `{"key": ..., "fields": {...}}`'
 CHANGED = {"status": "status", "priority": "priority"}
 DEFAULTS: dict[str, Any] = {
     "fields": {
@@ -78,6 +79,9 @@ resolution = ["Resolved", "Done", "Closed"]
 def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Source] = ()) -> Iterator[Entry]:
     for issue in rows_of(export, read_json(export), ("issues",), "export"):
         place = place_of(export, issue)
+        if not isinstance(issue.value, dict):
+            yield bridge.entry(place, Reject("E0401", "this issue is not a JSON object", NOT_AN_OBJECT))
+            continue
         get = issue.text
         ticket = Ticket(
             place,

@@ -18,6 +18,7 @@ from sladsl.timeline.formats import Entry, Reject
 
 STAMPS = ("response", "restore", "resolution", "update")
 AUDIT = ("documentkey", "fieldname", "newvalue", "sys_created_on")
+AUDIT_HELP = "each record is a sys_audit row: documentkey, fieldname, newvalue, sys_created_on"
 AUDITED = {"state": "status", "incident_state": "status", "priority": "priority"}
 DEFAULTS: dict[str, Any] = {
     "fields": {
@@ -142,7 +143,12 @@ def _incidents(export: Source, mapping: Mapping, joined: bool) -> Iterator[tuple
     """(place, a getter of values by column, a problem) for each incident of a CSV or JSON export."""
     if export.text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
         for node in rows_of(export, read_json(export), ("records", "result"), "export"):
-            yield place_of(export, node), node.text, None
+            problem = None
+            if not isinstance(node.value, dict):
+                problem = Reject(
+                    "E0401", "this record is not a JSON object", "each record is an incident's fields"
+                )
+            yield place_of(export, node), node.text, problem
         return
     named = sorted(mapping.named - {"key"})  # the join column is needed only with a history
     wanted = ["incident", "priority", "reported", *named, *(["key"] if joined else [])]
@@ -163,7 +169,12 @@ def _history(
         rows: list[tuple[Place, Any]]
         if source.text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
             nodes = rows_of(source, read_json(source, "history"), ("records", "result"), "history")
-            rows = [(place_of(source, node), node.text) for node in nodes]
+            rows = [(place_of(source, node), node.text) for node in nodes if isinstance(node.value, dict)]
+            problems += [
+                (place_of(source, node), Reject("E0401", "this history record is not a JSON object", AUDIT_HELP))
+                for node in nodes
+                if not isinstance(node.value, dict)
+            ]
         else:
             table = read_csv(source, mapping.delimiter, AUDIT, "history")
             problems += [(row.place, row.problem) for row in table.rows if row.problem is not None]
