@@ -39,7 +39,7 @@ def helpdesk() -> sladsl.Agreement:
 
 
 def rel(path: Path) -> str:
-    return path.relative_to(ROOT).as_posix()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.as_posix()
 
 
 def source(path: Path) -> Source:
@@ -228,14 +228,11 @@ def test_bad_export_positions_move_with_the_text(tmp_path: Path) -> None:
     """Blank lines before a CSV export's header move every reported line."""
     path = DATA / "generic" / "bad" / "E0404-unknown-priority.csv"
     before, _ = bad_run(path)
-    moved = DATA / "generic" / "bad" / "moved.csv"
-    try:
-        moved.write_bytes(b"\n\n\n" + path.read_bytes())
-        moved.with_name("moved.mapping.toml").write_bytes((path.parent / "mapping.toml").read_bytes())
-        after, _ = bad_run(moved)
-    finally:
-        moved.unlink()
-        moved.with_name("moved.mapping.toml").unlink()
+    moved = tmp_path / "generic" / "bad" / "moved.csv"
+    moved.parent.mkdir(parents=True)
+    moved.write_bytes(b"\n\n\n" + path.read_bytes())
+    (moved.parent / "mapping.toml").write_bytes((path.parent / "mapping.toml").read_bytes())
+    after, _ = bad_run(moved)
     assert [(d.code, d.span.line + 3, d.span.column) for d in before if d.span] == [
         (d.code, d.span.line, d.span.column) for d in after if d.span
     ]
