@@ -1,8 +1,8 @@
 """Diagnostics are data: a code, a message, spans with labels, notes, a help line, and the clause's section.
 
 `sladsl.render.diagnostics` renders them as text (in the style of rustc and Elm) or as JSON. Codes are stable:
-`E01xx` syntax, `E02xx` meaning, `E03xx` timeline data, `W02xx` warnings about an agreement, `W03xx` about a
-timeline. The table below is the documentation; the
+`E01xx` syntax, `E02xx` meaning, `E03xx` timeline data, `E04xx` exports read by an importer, `W02xx` warnings
+about an agreement, `W03xx` about a timeline, `W04xx` about an import. The table below is the documentation; the
 README lists it and every code has a test file under `tests/data/`.
 """
 
@@ -75,9 +75,25 @@ CODES: dict[str, str] = {
     "E0321": "a customer the timeline's `customer` records do not declare",
     "E0322": "a claim whose period is not a year, quarter or month, or that names neither incident nor period",
     "E0323": "an outage with a `notice` but no `maintenance` tag",
+    "E0401": "an export that cannot be read as its kind: not CSV or JSON, no header, or not a list of records",
+    "E0402": "a CSV export whose columns are separated by another delimiter than the mapping's",
+    "E0403": "a column the mapping names that the export's header does not have",
+    "E0404": "a priority the mapping does not map to a severity",
+    "E0405": "an exported time without an offset, and no zone in the mapping",
+    "E0406": "an exported time in a layout the mapping does not read",
+    "E0407": "an exported local time that does not exist in the mapping's zone (the clocks skip it)",
+    "E0408": "an exported local time that happens twice in the mapping's zone, and no rule to choose",
+    "E0409": "a mapping file that is not TOML, or has a key or value it does not know",
+    "E0410": "a mapping that maps to a severity or plan the agreement does not define",
+    "E0411": "an exported ticket without its id, priority or opening time",
+    "E0412": "a customer the mapping's [customers.names] does not map",
+    "E0413": "an event the mapping's [events] does not map to a record type",
     "W0301": "outages that overlap but carry different tags",
     "W0302": "a claim that matches no award",
     "W0303": "a minimum award that cannot be compared with a customer's awards (another unit)",
+    "W0401": "an exported ticket left out because the mapping's [skip] names it (merged into another)",
+    "W0402": "an exported local time that happens twice, taken as the mapping's `ambiguous` rule says",
+    "W0403": "history for a ticket the export does not hold",
     "W0201": "ladder bands leave a range of the measure uncovered",
     "W0202": "ladder bands overlap",
     "W0203": "a ladder band no value can reach",

@@ -13,6 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 AGREEMENTS = sorted((ROOT / "agreements").glob("*.sla"))
 BAD = sorted((ROOT / "tests" / "data" / "bad").glob("*.sla"))
 BAD_TIMELINES = sorted((ROOT / "tests" / "data" / "bad").glob("*.jsonl"))
+# Bad exports and mappings for the importers, one per code; `X.mapping.toml` and `X.history.csv` go with `X`.
+BAD_EXPORTS = sorted(
+    p
+    for p in (ROOT / "tests" / "data" / "import").glob("*/bad/[EW]04*")
+    if not p.name.endswith((".mapping.toml", ".history.csv"))
+)
 VENDORS = ["opti-q", "izy", "isl-online", "zegal", "cloudcti"]
 
 

@@ -31,6 +31,7 @@ LAYERS = [
     {"sladsl.time"},
     {"sladsl.language"},
     {"sladsl.timeline"},
+    {"sladsl.importers"},  # exports to timeline records
     {"sladsl.evaluation"},
     {"sladsl.render"},
     {"sladsl"},  # the public API: a facade over everything above

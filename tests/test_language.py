@@ -14,7 +14,7 @@ from sladsl import evaluate, read_timeline
 from sladsl.diagnostics import CODES, Diagnostic, SlaError, decode
 from sladsl.render.diagnostics import render_text
 from sladsl.source import Source
-from tests.helpers import AGREEMENTS, BAD, BAD_TIMELINES, ROOT, dump
+from tests.helpers import AGREEMENTS, BAD, BAD_EXPORTS, BAD_TIMELINES, ROOT, dump
 
 
 def diagnostics_of(text: str, name: str) -> list[Diagnostic]:
@@ -93,7 +93,7 @@ def test_bad_file_draws_its_diagnostic(path, snapshot) -> None:
 
 
 def test_every_code_has_a_bad_file_and_is_documented() -> None:
-    files = {p.name[:5] for p in BAD + BAD_TIMELINES}
+    files = {p.name[:5] for p in BAD + BAD_TIMELINES + BAD_EXPORTS}
     assert files == set(CODES)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code in CODES:

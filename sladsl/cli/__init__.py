@@ -15,23 +15,27 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import IO, Any, NoReturn, TypeVar
 
 import click
+import orjson
 
 from sladsl import load
 from sladsl.diagnostics import Diagnostic, SlaError
 from sladsl.evaluation.verdicts import Records
+from sladsl.importers import KINDS
 from sladsl.model import Agreement
 from sladsl.render.diagnostics import render_text, to_json
 from sladsl.run import files, store
 from sladsl.run.check import Options, WorkerLost, report, stream
+from sladsl.run.imports import Export, open_export
 from sladsl.run.progress import Progress
 from sladsl.source import Source
 from sladsl.time.instants import TimestampError, parse_instant
 from sladsl.time.periods import named
+from sladsl.timeline.formats import Entry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 LARGE_TIMELINE = 64 * 1024 * 1024  # bytes; above this, text and json output say that jsonl streams
@@ -205,6 +209,19 @@ def lint(paths: tuple[str, ...], output: str) -> None:
 )
 @click.option("--strict", is_flag=True, help="Treat any rejected record as fatal (exit 2).")
 @click.option(
+    "--from",
+    "kind",
+    type=click.Choice(sorted(KINDS)),
+    help="TIMELINE is this tool's export: read it through the importer (see `sladsl import`).",
+)
+@click.option("--mapping", type=click.Path(dir_okay=False), help="With --from: the mapping file (TOML).")
+@click.option(
+    "--history",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    help="With --from: an export of the tickets' history (ServiceNow's sys_audit).",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(1, 64),
     default=1,
@@ -222,8 +239,12 @@ def check(
     as_of: str | None,
     strict: bool,
     jobs: int,
+    kind: str | None,
+    mapping: str | None,
+    history: tuple[str, ...],
 ) -> None:
     """Check TIMELINE (JSON Lines, CSV or a JSON array) against AGREEMENT. A TIMELINE of `-` is standard input.
+    With --from KIND, TIMELINE is that tool's export, read through its importer and --mapping.
 
     Exits 0 when every decided target is met, 1 when any target, KPI or commitment is breached, 2 on trouble.
     """
@@ -231,10 +252,26 @@ def check(
     options = Options(_as_of(as_of), _window(period, model.local_zone), explain)
     if jobs > 1 and output != "jsonl":
         raise click.UsageError("--jobs needs --format jsonl")
+    if kind is None and (mapping is not None or history):
+        raise click.UsageError("--mapping and --history need --from KIND")
+    imported = None
+    if kind is not None:
+        if jobs > 1:
+            raise click.UsageError("--jobs reads JSON Lines; an export read with --from is checked in one process")
+        imported = _imported(Export(kind, mapping, history), timeline, model)
     if output == "jsonl":
         progress = Progress(files.size_of(timeline) if timeline != files.STDIN else None)
         try:
-            summary = stream(model, agreement, timeline, sys.stdout.buffer, options, jobs=jobs, progress=progress)
+            summary = stream(
+                model,
+                agreement,
+                timeline,
+                sys.stdout.buffer,
+                options,
+                jobs=jobs,
+                progress=progress,
+                imported=imported,
+            )
         except WorkerLost as error:
             sys.stdout.flush()
             click.echo(f"error: {error}; its results are lost, so no more lines were written", err=True)
@@ -252,7 +289,7 @@ def check(
         )
     progress = Progress(size)
     try:
-        found = report(model, timeline, options, progress)
+        found = report(model, timeline, options, progress, imported=imported)
     finally:
         progress.close()
     name = files.name_of(timeline)
@@ -268,6 +305,15 @@ def check(
 
         click.echo(render_report(found, agreement, name, explain=explain, period=period), nl=False)
     _finish(found.records, found.breaches, strict, "see Records above")
+
+
+def _imported(export: Export, path: str, agreement: Agreement) -> list[Entry]:
+    """The entries an export makes, for `check --from`; the importer's warnings are shown on stderr."""
+    opened = open_export(export, path, agreement)
+    entries = list(opened.entries)
+    if opened.warnings:
+        click.echo(render_text(opened.warnings, opened.sources), err=True, nl=False)
+    return entries
 
 
 def _finish(records: Records, breaches: int, strict: bool, where: str) -> NoReturn:
@@ -450,3 +496,108 @@ def report_command(agreement: str, timeline: str, html_out: str, period: str | N
             err=True,
         )
     click.echo(f"wrote {html_out}", err=True)
+
+
+@main.command("import")
+@click.argument("source", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--from", "kind", required=True, type=click.Choice(sorted(KINDS)), help="The tool that made the export."
+)
+@click.option("--mapping", type=click.Path(dir_okay=False), help="The mapping file (TOML); `--init` writes one.")
+@click.option(
+    "--history",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    help="An export of the tickets' history (ServiceNow's sys_audit).",
+)
+@click.option(
+    "--agreement",
+    type=click.Path(dir_okay=False),
+    help="Check the mapping's severities and plans against this agreement, and name them in diagnostics.",
+)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write the records here, not stdout.")
+@click.option("--init", is_flag=True, help="Write a commented mapping file for --from KIND to start from.")
+@_guard
+def import_command(
+    *,
+    source: str | None,
+    kind: str,
+    mapping: str | None,
+    history: tuple[str, ...],
+    agreement: str | None,
+    out: str | None,
+    init: bool,
+) -> None:
+    """Read SOURCE, an export of the tool --from names, and write its timeline records as JSON Lines.
+
+    Exits 0 when every row was imported, 1 when rows were rejected (the others are written), 2 on trouble (a
+    mapping or export that cannot be read, or nothing imported).
+    """
+    from sladsl.importers import template  # noqa: PLC0415
+    from sladsl.timeline.records import rejection  # noqa: PLC0415
+
+    if init:
+        text = template(kind)
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            _write(out, text.encode("utf-8"))
+            click.echo(
+                f"wrote {out}: edit its zone and priorities, then `sladsl import SOURCE --from {kind} "
+                f"--mapping {out}`",
+                err=True,
+            )
+        sys.exit(EXIT_OK)
+    if source is None:
+        raise click.UsageError("name the export to import (or give --init to write a mapping)")
+    model = _agreement(agreement) if agreement is not None else None
+    opened = open_export(Export(kind, mapping, history), source, model)
+    written, rejected = 0, []
+    with _output(out) as stream:
+        lines = bytearray()
+        for entry in opened.entries:
+            if isinstance(entry.raw, dict):
+                lines += orjson.dumps(entry.raw) + b"\n"
+                written += 1
+                if len(lines) >= 1 << 20:
+                    stream.write(lines)
+                    lines.clear()
+            else:
+                rejected.append(rejection(entry.where, entry.text, entry.raw))
+        stream.write(lines)
+    shown = [*rejected, *opened.warnings]
+    if shown:
+        click.echo(render_text(sorted(shown, key=Diagnostic.sort_key), opened.sources), err=True, nl=False)
+    where = f" to {out}" if out is not None else ""
+    warned = len(opened.warnings)
+    click.echo(
+        f"{source}: {written} record{'s' if written != 1 else ''} written{where}, {len(rejected)} rejected"
+        + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""),
+        err=True,
+    )
+    if not written:
+        click.echo("error: nothing was imported", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if rejected else EXIT_OK)
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise click.UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[IO[bytes]]:
+    """Where records go: a file the user named (written as they come), or stdout."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.flush()
+        return
+    try:
+        handle = open(path, "wb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise click.UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    with handle:
+        yield handle

@@ -20,7 +20,7 @@ import attrs
 
 from sladsl import model
 from sladsl.diagnostics import SlaError, decode
-from sladsl.evaluation.engine import Evaluation, Summary, evaluate
+from sladsl.evaluation.engine import Evaluation, Summary, evaluate, finality_of
 from sladsl.evaluation.finality import Finality
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.json import Lines
@@ -56,8 +56,27 @@ def _entries_of(name: str, raw: bytes) -> Iterator[Entry]:
     yield from entries(source)
 
 
-def report(agreement: model.Agreement, path: str, options: Options, progress: Progress | None = None) -> Report:
-    """The whole report of a timeline: the engine run to the end, with the timeline's finality learned first."""
+def report(
+    agreement: model.Agreement,
+    path: str,
+    options: Options,
+    progress: Progress | None = None,
+    *,
+    imported: list[Entry] | None = None,
+) -> Report:
+    """The whole report of a timeline: the engine run to the end, with the timeline's finality learned first.
+    `imported`: the entries an importer made from the export at `path` (`sladsl.run.imports`), read in its
+    place."""
+    if imported is not None:
+        with few_collections():
+            return evaluate(
+                agreement,
+                imported,
+                as_of=options.as_of,
+                window=options.window,
+                trace=options.trace,
+                finality=finality_of(imported),
+            )
     name = files.name_of(path)
     with files.as_file(path, progress) as readable, few_collections():
         found, finality = _read(name, readable, progress)
@@ -138,10 +157,26 @@ def stream(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    imported: list[Entry] | None = None,
 ) -> Summary:
-    """Check a timeline, writing JSON lines to `out` as results are decided; the summary at the end."""
+    """Check a timeline, writing JSON lines to `out` as results are decided; the summary at the end.
+    `imported`: the entries an importer made from the export at `path`, read in its place."""
     with few_collections():
         progress = progress or Progress(None)
+        if imported is not None:
+            lines = Lines(agreement)
+            write = Writer(out)
+            write(lines.header(agreement, agreement_file, files.name_of(path)))
+            finality = finality_of(imported)
+            return single(
+                agreement,
+                imported,
+                finality=finality,
+                lines=lines,
+                write=write,
+                options=options,
+                progress=progress,
+            )
         return _stream(agreement, agreement_file, path, out, options, jobs=jobs, progress=progress)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import attrs
 import pendulum
 
 from sladsl.model import WallUnit
@@ -279,3 +280,85 @@ def offset_hint(text: str, zone_name: str) -> str:
     said = " or ".join(f"`{o}`" for o in offsets)
     zoned = f"{text.strip()}[{zone_name}]"
     return f"add the offset, {said} in {zone_name} at that time (or `Z`), or the zone: `{zoned}`"
+
+
+# -- timestamps in exports ------------------------------------------------------------------------------------
+
+AMBIGUOUS_RULES = ("reject", "earlier", "later")
+
+
+@attrs.frozen
+class Placed:
+    """An export's timestamp placed on the time line: its instant, and when it was a repeated local time placed by
+    a rule the caller chose, a sentence naming that rule (`earlier`: the first time the clock showed it)."""
+
+    instant: int
+    rule: str | None = None
+
+
+def read_export_time(
+    text: str, zone_name: str | None, formats: tuple[str, ...] = (), ambiguous: str = "reject"
+) -> Placed:
+    """The instant of a timestamp as a ticketing tool exports it: ISO 8601 with or without an offset (`Z`,
+    `+01:00`, `-0600`, a space for the `T`, parts of a second), or one of `formats` (`strptime` codes, such as
+    `%d/%b/%y %I:%M %p` for Jira's CSV). A time without an offset is local time in `zone_name`; with no zone it
+    names no instant (`E0405`). A local time the clocks skip names no instant (`E0407`); one they repeat is
+    refused (`E0408`) unless `ambiguous` says which of the two to take, and then the rule is named in the result.
+    Raises `TimestampError` with the code."""
+    body = text.strip()
+    moment: dt.datetime | None = None
+    try:
+        moment = dt.datetime.fromisoformat(body)
+    except ValueError:
+        for form in formats:
+            try:
+                moment = dt.datetime.strptime(body, form)
+                break
+            except ValueError:
+                continue
+    if moment is None:
+        tried = ", ".join(f"`{f}`" for f in formats)
+        raise TimestampError(
+            "E0406",
+            f"`{text}` is not a timestamp the mapping reads",
+            f"ISO 8601 is read, and the formats under [time] in the mapping ({tried})"
+            if formats
+            else "ISO 8601 is read (`2025-04-16 16:00:00`); for another layout, list it under [time] in the "
+            'mapping, as `formats = ["%d/%b/%y %I:%M %p"]`',
+        )
+    if moment.tzinfo is not None and moment.utcoffset() is not None:
+        return Placed(_in_range(text, epoch(moment.replace(microsecond=0))))
+    naive = moment.replace(tzinfo=None, microsecond=0)
+    if zone_name is None:
+        raise TimestampError(
+            "E0405",
+            f"`{text}` has no offset, and the mapping names no zone for it",
+            'name the zone the tool wrote its times in, under [time] in the mapping: `zone = "Area/City"`',
+        )
+    tz = zone(zone_name)
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    before, after = _offset_text(first), _offset_text(second)
+    if dt.datetime.fromtimestamp(first.timestamp(), tz).replace(tzinfo=None) != naive:
+        # In a gap fold=0 takes the offset before the switch and fold=1 the one after (PEP 495).
+        raise TimestampError(
+            "E0407",
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks go forward there, from {before} to "
+            f"{after}",
+            "no instant has this local time; check the tool's zone setting, or export times with offsets",
+        )
+    if before == after:
+        return Placed(_in_range(text, epoch(first)))
+    if ambiguous == "reject":
+        raise TimestampError(
+            "E0408",
+            f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name}: the clocks go back there, from {before} to "
+            f"{after}",
+            f'say which one the tool meant under [time] in the mapping: `ambiguous = "earlier"` ({before}) or '
+            f'`"later"` ({after}); or export times with offsets',
+        )
+    chosen, offset = (first, before) if ambiguous == "earlier" else (second, after)
+    rule = (
+        f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name} (the clocks go back from {before} to {after}); "
+        f'the mapping\'s `ambiguous = "{ambiguous}"` took it as {offset}'
+    )
+    return Placed(_in_range(text, epoch(chosen)), rule)

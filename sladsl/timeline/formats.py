@@ -34,11 +34,20 @@ class Reject(Exception):
     """Why a record cannot be used: a diagnostic code, a message, help, and the field at fault (if one is)."""
 
     def __init__(
-        self, code: str, message: str, help_text: str | None = None, key: str | None = None, at: int | None = None
+        self,
+        code: str,
+        message: str,
+        help_text: str | None = None,
+        key: str | None = None,
+        *,
+        at: int | None = None,
+        end: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code, self.message, self.help, self.key = code, message, help_text, key
-        self.at = at  # where in the record's text the fault is, when it is one character (a byte not UTF-8)
+        # Where in the record's text the fault is, when no field names it: one character (a byte not UTF-8), or
+        # up to `end` (a cell of an imported export).
+        self.at, self.end = at, end
 
 
 @attrs.define(slots=True)

@@ -474,7 +474,7 @@ def rejection(where: Span, text: str | bytes, error: Reject) -> Diagnostic:
         primary, label = found, "here"
     elif error.at is not None:
         body = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
-        found = _inner(where, body, error.at, error.at + 1)
+        found = _inner(where, body, error.at, error.end if error.end is not None else error.at + 1)
         primary, label = found, "not UTF-8" if error.code == "E0315" else "here"
     secondary = (Label(where, "record rejected"),) if found is not None and found.line != where.line else ()
     return Diagnostic(error.code, error.message, primary, label, secondary=secondary, help=error.help)

@@ -1,0 +1,311 @@
+"""Importers: each tool's fixture export read into records (a snapshot of the JSON Lines, read line by line
+before it was committed), the figures those records lead to through `check`, worked out by hand in the
+comments, and one bad export per diagnostic under `tests/data/import/<kind>/bad/`.
+
+The agreement is `tests/data/import/helpdesk.sla` (America/New_York; support hours Monday to Friday 09:00-17:00;
+A: response 1 hour, resolution 8 hours, wall clock; B: 4 and 16 business hours; C: 8 and 40 business hours;
+pauses stop the clock; a change of severity keeps the elapsed time).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+import sladsl
+from sladsl import Report, evaluate
+from sladsl.diagnostics import Diagnostic, SlaError
+from sladsl.importers import mapping_for, read_export, template
+from sladsl.render.diagnostics import render_text
+from sladsl.source import Source
+from sladsl.time.instants import local
+from sladsl.timeline.formats import Entry
+from sladsl.timeline.records import rejection
+from tests.helpers import BAD_EXPORTS, ROOT
+
+DATA = ROOT / "tests" / "data" / "import"
+AGREEMENT = "tests/data/import/helpdesk.sla"
+
+
+@functools.cache
+def helpdesk() -> sladsl.Agreement:
+    return sladsl.load((ROOT / AGREEMENT).read_text(encoding="utf-8"), AGREEMENT).agreement
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.as_posix()
+
+
+def source(path: Path) -> Source:
+    return Source(rel(path), path.read_bytes().decode("utf-8-sig"))
+
+
+def run_import(
+    kind: str, export: Path, mapping: Path | None, history: tuple[Path, ...] = ()
+) -> tuple[list[Entry], list[Diagnostic], dict[str, Source]]:
+    """The entries and warnings of an import, with the sources read (for rendering diagnostics)."""
+    sources = {rel(p): source(p) for p in (export, *history, *([mapping] if mapping else []))}
+    found = mapping_for(kind, sources[rel(mapping)].text if mapping else None, rel(mapping) if mapping else "-")
+    imported = read_export(
+        kind, sources[rel(export)], found, history=[sources[rel(h)] for h in history], agreement=helpdesk()
+    )
+    entries = list(imported.entries)
+    return entries, imported.warnings, sources
+
+
+def jsonl(entries: list[Entry]) -> str:
+    return "".join(orjson.dumps(e.raw).decode() + "\n" for e in entries if isinstance(e.raw, dict))
+
+
+def rejected(entries: list[Entry]) -> list[Diagnostic]:
+    return [rejection(e.where, e.text, e.raw) for e in entries if not isinstance(e.raw, dict)]
+
+
+def checked(entries: list[Entry]) -> Report:
+    return evaluate(helpdesk(), entries)
+
+
+def verdict(report: Report, incident: str, kind: str) -> tuple[str, str, int | None]:
+    """(due, in New York time; status; margin in seconds on the target's clock)."""
+    [found] = [t for t in report.targets if t.incident == incident and t.kind == kind]
+    due = local(found.due, "America/New_York").isoformat() if found.due is not None else "-"
+    return due, found.status, found.margin
+
+
+HOUR = 3600
+
+# -- generic CSV -------------------------------------------------------------------------------------------
+
+
+def generic(name: str) -> tuple[list[Entry], list[Diagnostic], dict[str, Source]]:
+    return run_import("generic", DATA / "generic" / f"{name}.csv", DATA / "generic" / f"{name}.toml")
+
+
+def test_generic_rows_per_incident_snapshot(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = generic("incidents")
+    assert jsonl(entries) == snapshot
+    assert rejected(entries) == []
+    assert [w.code for w in warnings] == ["W0402", "W0401"]  # GEN-3's repeated 01:30; GEN-4 merged
+
+
+def test_generic_rows_per_incident_figures() -> None:
+    report = checked(generic("incidents")[0])
+    assert (report.records.read, report.records.rejected) == (8, 0)  # GEN-1 3, GEN-2 2, GEN-3 3; GEN-4 merged
+    # GEN-1, A, Mon 2025-03-10 10:00 EDT (the clocks went forward on the 9th): response within 1 hour, at 10:40.
+    assert verdict(report, "GEN-1", "response") == ("2025-03-10T11:00:00-04:00", "met", 20 * 60)
+    # GEN-2, "Prioridad 2" = B, Fri 2025-03-07 16:00 EST: 1 business hour on Friday, 3 on Monday -> Mon 12:00 EDT.
+    assert verdict(report, "GEN-2", "response") == ("2025-03-10T12:00:00-04:00", "met", 90 * 60)
+    # No resolution in the export: 16 business hours are Fri 1 + Mon 8 + Tue 7 -> Tue 16:00, breached at the
+    # as-of (the latest time in the timeline, GEN-3's resolution on 2025-11-05).
+    assert verdict(report, "GEN-2", "resolution")[:2] == ("2025-03-11T16:00:00-04:00", "breached")
+    # GEN-3, C, reported on Sunday at the first 01:30 of 2025-11-02 (EDT, the mapping says `earlier`): the clock
+    # starts Mon 09:00 EST; 40 business hours are five days -> Fri 2025-11-07 17:00; resolved Wed 12:00.
+    assert verdict(report, "GEN-3", "resolution")[:2] == ("2025-11-07T17:00:00-05:00", "met")
+    assert report.targets[-1].reported == 1762061400  # 2025-11-02T01:30-04:00 = 05:30Z
+
+
+def test_generic_rows_per_event_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = generic("events")
+    assert jsonl(entries) == snapshot
+    assert warnings == [] and rejected(entries) == []
+    report = checked(entries)
+    # EV-1, B, Mon 2025-06-02 09:00; on hold Mon 11:00 to Tue 11:00. Response 4 business hours: Mon 09-11 (2h),
+    # paused, Tue 11-13 (2h) -> Tue 13:00; replied Mon 10:00.
+    assert verdict(report, "EV-1", "response")[:2] == ("2025-06-03T13:00:00-04:00", "met")
+    # Priority P1 (A) from Tue 12:00, elapsed time kept: A's 8 wall-clock hours from Mon 09:00, less the 24-hour
+    # pause -> Tue 17:00; solved Tue 15:00, 2 hours early.
+    assert verdict(report, "EV-1", "resolution") == ("2025-06-03T17:00:00-04:00", "met", 2 * HOUR)
+
+
+# -- ServiceNow --------------------------------------------------------------------------------------------
+
+SN = DATA / "servicenow"
+
+
+def servicenow(export: str = "incident.csv") -> tuple[list[Entry], list[Diagnostic], dict[str, Source]]:
+    return run_import("servicenow", SN / export, SN / "mapping.toml", (SN / "sys_audit.csv",))
+
+
+def test_servicenow_csv_snapshot(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, sources = servicenow()
+    assert jsonl(entries) == snapshot
+    # The one repeated local time (INC0010003 put on hold at 01:15 on 2025-11-02) is refused, at its cell.
+    [problem] = rejected(entries)
+    assert (problem.code, str(problem.span)) == ("E0408", "tests/data/import/servicenow/sys_audit.csv:14:58")
+    assert [(w.code, w.span.line if w.span else 0) for w in warnings] == [("W0401", 7), ("W0403", 21)]
+    assert render_text([problem, *warnings], sources) == snapshot
+
+
+def test_servicenow_figures() -> None:
+    report = checked(servicenow()[0])
+    assert (report.records.read, report.records.evaluated, report.records.rejected) == (16, 15, 1)
+    # INC0010001, 1 - Critical = A, Mon 2025-03-10 08:30: In Progress (the response) at 09:10, due 09:30.
+    assert verdict(report, "INC0010001", "response") == ("2025-03-10T09:30:00-04:00", "met", 20 * 60)
+    # INC0010002, B, Wed 2025-03-12 15:00, On Hold Thu 10:00-14:00: 4 business hours are Wed 15-17, Thu 09-10,
+    # paused, Thu 14-15 -> Thu 15:00; In Progress Wed 16:00.
+    assert verdict(report, "INC0010002", "response")[:2] == ("2025-03-13T15:00:00-04:00", "met")
+    # Priority 2 -> 1 (sys_audit stores "1"; [choices] names it "1 - Critical" = A) at Thu 15:00: A's 8 hours
+    # from Wed 15:00 ran out at Wed 23:00, before the pause; resolved Fri 11:00: 36 hours late.
+    assert verdict(report, "INC0010002", "resolution") == ("2025-03-12T23:00:00-04:00", "breached", -36 * HOUR)
+    # INC0010003 was resolved Mon 2025-11-03 10:00, reopened, and resolved again Wed 10:00: the engine counts the
+    # first. C, Fri 2025-10-31 16:00: 40 business hours are Fri 1 + Mon-Thu 32 + Fri 7 -> Fri 2025-11-07 16:00.
+    assert verdict(report, "INC0010003", "resolution") == ("2025-11-07T16:00:00-05:00", "met", 38 * HOUR)
+    # INC0010004, "2 - Hoch" = B, Mon 2025-11-03 09:00 EST, no resolution: due Tue 17:00; at the as-of (Wed
+    # 10:00) one business hour late.
+    assert verdict(report, "INC0010004", "resolution") == ("2025-11-04T17:00:00-05:00", "breached", -HOUR)
+
+
+def test_servicenow_json_reads_display_values_like_the_csv() -> None:
+    """The Table API with `sysparm_display_value=all` gives each field as {display_value, value}; the display
+    value is local time, as in the CSV (the value is UTC). The two incidents it holds import as in the CSV."""
+    from_json, warnings, _ = servicenow("incident.json")
+    from_csv = jsonl(servicenow()[0]).splitlines()
+    mine = [line for line in from_csv if '"INC0010001"' in line or '"INC0010004"' in line]
+    assert jsonl(from_json).replace('"Telefon"', '"Phone"').splitlines() == mine
+    assert {w.code for w in warnings} == {"W0403"}  # the history of the incidents it does not hold
+
+
+# -- Jira Service Management -------------------------------------------------------------------------------
+
+
+def test_jira_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = run_import("jira", DATA / "jira" / "issues.json", DATA / "jira" / "mapping.toml")
+    assert jsonl(entries) == snapshot
+    assert [w.code for w in warnings] == ["W0401"]  # HELP-103, resolved as a duplicate
+    report = checked(entries)
+    assert (report.records.read, report.records.rejected) == (9, 0)
+    # HELP-101, High = B, Tue 2025-06-10 09:00; Waiting for customer 11:00-15:30. Response from the SLA field at
+    # 09:45. Resolution 16 business hours: Tue 09-11 and 15:30-17 (3.5h), Wed 8 (11.5), Thu 4.5 -> Thu 13:30;
+    # not resolved at the as-of (Thu 16:00): 2.5 business hours late.
+    assert verdict(report, "HELP-101", "resolution") == ("2025-06-12T13:30:00-04:00", "breached", -9000)
+    # HELP-102, "Mittel" = C, Wed 2025-06-11 14:00, raised to Highest (A) at 14:30: 8 hours from 14:00 -> 22:00.
+    # Resolved 17:00, reopened Thu 10:00, resolved again 16:00: the first resolution is 5 hours early.
+    assert verdict(report, "HELP-102", "resolution") == ("2025-06-11T22:00:00-04:00", "met", 5 * HOUR)
+
+
+# -- bad exports -------------------------------------------------------------------------------------------
+
+
+def bad_run(path: Path) -> tuple[list[Diagnostic], dict[str, Source]]:
+    """The diagnostics of a bad export (or of a bad mapping, read over the kind's fixture export)."""
+    kind, folder = path.parent.parent.name, path.parent
+    fixtures = {
+        "generic": "generic/incidents.csv",
+        "servicenow": "servicenow/incident.csv",
+        "jira": "jira/issues.json",
+    }
+    if path.suffix == ".toml":
+        export, mapping = DATA / fixtures[kind], path
+    else:
+        own = path.with_name(path.stem + ".mapping.toml")
+        export, mapping = path, own if own.exists() else folder / "mapping.toml"
+    history = path.with_name(path.stem + ".history.csv")
+    sources = {rel(p): source(p) for p in (export, mapping, *([history] if history.exists() else []))}
+    try:
+        entries, warnings, sources = run_import(kind, export, mapping, (history,) if history.exists() else ())
+    except SlaError as error:
+        return list(error.diagnostics), sources
+    return sorted([*rejected(entries), *warnings], key=Diagnostic.sort_key), sources
+
+
+@pytest.mark.parametrize("path", BAD_EXPORTS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_bad_export_gets_its_code(path: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    found, sources = bad_run(path)
+    code = path.name[:5]
+    assert code in {d.code for d in found}
+    for diagnostic in found:
+        assert diagnostic.span is not None and diagnostic.help, diagnostic  # a place, and how to mend it
+    assert render_text(found, sources) == snapshot
+
+
+def test_bad_export_positions_move_with_the_text(tmp_path: Path) -> None:
+    """Blank lines before a CSV export's header move every reported line."""
+    path = DATA / "generic" / "bad" / "E0404-unknown-priority.csv"
+    before, _ = bad_run(path)
+    moved = tmp_path / "generic" / "bad" / "moved.csv"
+    moved.parent.mkdir(parents=True)
+    moved.write_bytes(b"\n\n\n" + path.read_bytes())
+    (moved.parent / "mapping.toml").write_bytes((path.parent / "mapping.toml").read_bytes())
+    after, _ = bad_run(moved)
+    assert [(d.code, d.span.line + 3, d.span.column) for d in before if d.span] == [
+        (d.code, d.span.line, d.span.column) for d in after if d.span
+    ]
+
+
+def test_every_template_loads_and_names_its_tool_fields() -> None:
+    for kind in ("generic", "servicenow", "jira"):
+        mapping = mapping_for(kind, template(kind), f"{kind}.toml")
+        assert mapping.priorities and mapping.fields["incident"]
+        assert mapping.zone is None  # left for the user to say: a wrong zone would be silent
+
+
+# -- command line ------------------------------------------------------------------------------------------
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sladsl", *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
+def test_import_command_writes_what_check_from_reads(tmp_path: Path) -> None:
+    out = tmp_path / "timeline.jsonl"
+    args = ["--from", "servicenow", "--mapping", "tests/data/import/servicenow/mapping.toml"]
+    args += ["--history", "tests/data/import/servicenow/sys_audit.csv"]
+    done = cli("import", "tests/data/import/servicenow/incident.csv", *args, "-o", str(out))
+    assert done.returncode == 1, done.stderr  # one history row rejected
+    assert "15 records written to" in done.stderr and "1 rejected, 2 warnings" in done.stderr
+    assert "error[E0408]" in done.stderr and "sys_audit.csv:14:58" in done.stderr
+    assert out.read_text() == jsonl(servicenow()[0])
+    direct = cli("check", "--format", "json", AGREEMENT, "tests/data/import/servicenow/incident.csv", *args)
+    via = cli("check", "--format", "json", AGREEMENT, str(out))
+    assert direct.returncode == via.returncode == 1
+    one, two = json.loads(direct.stdout), json.loads(via.stdout)
+    assert one["targets"] == two["targets"] and one["totals"] == two["totals"]
+    assert one["records"]["rejected"] == 1 and two["records"]["rejected"] == 0  # rejected before the file
+    streamed = cli("check", "--format", "jsonl", AGREEMENT, "tests/data/import/servicenow/incident.csv", *args)
+    summary = json.loads(streamed.stdout.splitlines()[-1])
+    assert summary["records"] == {"read": 16, "evaluated": 15, "rejected": 1}
+
+
+def test_import_init_and_bad_exports_exit_2(tmp_path: Path) -> None:
+    written = tmp_path / "jira.toml"
+    assert cli("import", "--init", "--from", "jira", "-o", str(written)).returncode == 0
+    assert written.read_text() == template("jira")
+    bad = cli(
+        "import",
+        "tests/data/import/generic/bad/E0402-semicolon-delimiter.csv",
+        "--from",
+        "generic",
+        "--mapping",
+        "tests/data/import/generic/bad/mapping.toml",
+    )
+    assert bad.returncode == 2 and "error[E0402]" in bad.stderr and "Traceback" not in bad.stderr
+    assert 'delimiter = ";"' in bad.stderr
+    check = cli(
+        "check",
+        AGREEMENT,
+        "tests/data/import/generic/bad/E0403-missing-column.csv",
+        "--from",
+        "generic",
+        "--mapping",
+        "tests/data/import/generic/bad/mapping.toml",
+    )
+    assert check.returncode == 2 and "error[E0403]" in check.stderr and "did you mean" in check.stderr
+    unmapped = cli(
+        "check",
+        AGREEMENT,
+        "tests/data/import/generic/incidents.csv",
+        "--from",
+        "generic",
+        "--mapping",
+        "tests/data/import/generic/bad/E0410-severity-not-in-agreement.toml",
+    )
+    assert unmapped.returncode == 2 and "error[E0410]" in unmapped.stderr
+    assert cli("check", AGREEMENT, "x.csv", "--mapping", "m.toml").returncode == 2  # --mapping needs --from
