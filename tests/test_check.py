@@ -777,3 +777,61 @@ def test_json_in_pieces_keeps_empty_lists_and_escapes_as_the_whole_does() -> Non
     whole = json.dumps(render_json(report, "a.sla", "t.jsonl"), indent=2, ensure_ascii=False)
     assert '"kpis": [],' in whole and '\\n\\t\\u001b\\"ž' in whole
     assert "".join(json_text(report, "a.sla", "t.jsonl")) == whole
+
+
+def test_zegal_business_days_skip_hong_kongs_easter_general_holidays() -> None:
+    # Severity 2 received Thu 17 Apr 2025 17:00. The response is due at that day's close, 18:00. Good Friday
+    # (18 Apr), the day after it (19 Apr) and Easter Monday (21 Apr) are general holidays in Hong Kong, so the
+    # restore, due at the close of the business day after the response deadline, is due Tue 22 Apr 18:00 (the
+    # statutory list alone made it Good Friday). The resolution counts ten business days from the next day:
+    # 22, 23, 24, 25, 28, 29, 30 April, 2 May (1 May is Labour Day), 6 May (5 May is Buddha's Birthday), 7 May.
+    report = run(
+        "zegal",
+        records(
+            {"type": "reported", "incident": "E", "severity": "2", "at": "2025-04-17T17:00:00+08:00"},
+        ),
+        as_of="2025-04-17T17:30:00+08:00",
+    )
+    due = {t.kind: words.when(t.due, "Asia/Hong_Kong") for t in report.targets if t.due is not None}
+    assert due == {
+        "response": "2025-04-17 18:00 Thu",
+        "restore": "2025-04-22 18:00 Tue",
+        "resolution": "2025-05-07 18:00 Wed",
+    }
+
+
+def test_izy_maintenance_counts_unless_announced_before_it_begins() -> None:
+    # Three maintenance outages on Saturdays of May 2025, 01:00-05:00 Oslo (+02:00), outside core hours: 240
+    # minutes each. Only M1, announced the day before, is scheduled maintenance (P); M2 has no notice and M3 was
+    # announced at 02:00, after it began, so both count in N. May has 44,640 minutes:
+    # (1 - (720 - 240) / 44,640) * 100 = 98.924731...%.
+    def outage(ident: str, day: int, notice: str | None) -> dict[str, object]:
+        found: dict[str, object] = {
+            "type": "outage",
+            "id": ident,
+            "start": f"2025-05-{day:02d}T01:00:00+02:00",
+            "end": f"2025-05-{day:02d}T05:00:00+02:00",
+            "tags": ["maintenance"],
+        }
+        if notice is not None:
+            found["notice"] = notice
+        return found
+
+    report = run(
+        "izy",
+        records(
+            outage("M1", 3, "2025-05-02T12:00:00+02:00"),
+            outage("M2", 10, None),
+            outage("M3", 17, "2025-05-17T02:00:00+02:00"),
+        ),
+        as_of="2025-06-01T00:00:00+02:00",
+    )
+    [may] = [a for a in report.availability if a.period == "2025-05"]  # June holds the as-of instant
+    assert (may.downtime_seconds, may.maintenance_seconds, may.counted_seconds) == (720 * 60, 240 * 60, 480 * 60)
+    assert str(may.value).startswith("98.92473118")
+    said = [words.treatment(s.treatment, "Europe/Oslo") for s in may.shared]
+    assert said == [
+        "maintenance (§ Definitions)",
+        "counted: maintenance with no notice (§ Definitions)",
+        "counted: maintenance with notice given 2025-05-17 02:00 Sat, after it began (§ Definitions)",
+    ]

@@ -234,3 +234,50 @@ def test_readme_language_example_parses() -> None:
         "Minimum",
         "ClaimWindow",
     } <= kinds
+
+
+COUNTRY_AGREEMENT = """agreement "T":  § 1
+    zone America/New_York
+calendar c:  § 2
+    open monday to friday 09:00-17:00
+    closed on public holidays of {country}
+severity A "Critical"  § 3
+response for A within {days} of c  § 4
+"""
+
+
+def test_an_alpha_3_country_code_is_its_alpha_2_one() -> None:
+    # `USA` is read as `US`: the same holidays, the same clock. A report on Thu 3 July 2025 16:30 with one
+    # business day to answer, the day of receipt not counted: Fri 4 July is Independence Day, so the answer is
+    # due at the close of Mon 7 July, 17:00 (without the holiday, Fri 4 July 17:00).
+    found: dict[str, int | None] = {}
+    for country in ("US", "USA"):
+        text = COUNTRY_AGREEMENT.format(country=country, days="1 business days")
+        agreement = sladsl.load(text, "t.sla").agreement
+        assert [h.country for h in agreement.calendars["c"].holidays] == ["US"]
+        report = evaluate(
+            agreement,
+            [{"type": "reported", "incident": "I", "severity": "A", "at": "2025-07-03T16:30:00-04:00"}],
+        )
+        [verdict] = report.targets
+        found[country] = verdict.due
+    assert found["US"] == found["USA"] == 1_751_922_000  # 2025-07-07T17:00:00-04:00
+
+
+def test_an_unknown_three_letter_country_gets_a_near_alpha_3_code() -> None:
+    [d] = diagnostics_of(COUNTRY_AGREEMENT.format(country="NRW", days="1 business day"), "t.sla")
+    assert (d.code, d.message, d.span.column if d.span else None) == (
+        "E0205",
+        "no public holidays are known for country `NRW`",
+        34,
+    )
+    assert d.help is not None and re.fullmatch(r"did you mean `[A-Z]{3}`\?", d.help), d.help
+
+
+def test_one_business_day_is_written_as_a_contract_says_it() -> None:
+    singular = COUNTRY_AGREEMENT.format(country="US", days="1 business day")
+    plural = COUNTRY_AGREEMENT.format(country="US", days="1 business days")
+    assert sladsl.parse(singular, "a.sla") == sladsl.parse(plural, "b.sla")
+    assert "response for A within 1 business day of c" in sladsl.format_source(Source("b.sla", plural))
+    two = COUNTRY_AGREEMENT.format(country="US", days="2 business days")
+    assert "within 2 business days of c" in sladsl.format_source(Source("c.sla", two))

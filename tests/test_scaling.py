@@ -16,7 +16,7 @@ from sladsl import model
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.explain import explain, render_markdown
 from sladsl.render.json import render_json
-from sladsl.render.text import _Lines, render_text
+from sladsl.render.text import LineBuffer, render_text
 from sladsl.run.check import Options, stream
 from sladsl.time.intervals import subtract
 from tests.helpers import ROOT
@@ -444,7 +444,7 @@ def test_text_report_of_many_periods_takes_the_quiet_ones_together() -> None:
 
 
 def test_text_lines_joined_a_few_thousand_at_a_time_keep_their_order() -> None:
-    out = _Lines()
-    rows = [f"line {n}" for n in range(3 * _Lines.FOLD + 7)]
+    out = LineBuffer()
+    rows = [f"line {n}" for n in range(3 * LineBuffer.FOLD + 7)]
     out.extend(rows)
     assert out.text() == "\n".join(rows) + "\n"

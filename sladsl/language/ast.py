@@ -418,9 +418,9 @@ class Exclude(Node):
 
 @attrs.frozen
 class Notice(Node):
-    """`with notice of at least 3 days`"""
+    """`with notice of at least 3 days`, or `with notice`: announced before it begins"""
 
-    duration: Duration
+    duration: Duration | None
 
 
 @attrs.frozen

@@ -362,19 +362,22 @@ class _Checker:
 
         country = rule.country.text
         try:  # the one country asked for: listing all of them imports several hundred modules
-            subdivisions = list(holidays.country_holidays(country).subdivisions)
+            found = holidays.country_holidays(country)
         except NotImplementedError:
-            supported = holidays.list_supported_countries()
-            guess = did_you_mean(country, [c for c in supported if len(c) == 2])
+            supported = holidays.list_supported_countries(include_aliases=True)
+            guess = did_you_mean(country, [c for c in supported if len(c) == len(country)])
             self.report(
                 "E0205",
                 f"no public holidays are known for country `{country}`",
                 rule.country.span,
                 "unknown country",
-                help=f"did you mean `{guess}`?" if guess else "use an ISO 3166 alpha-2 code, like `NO`",
+                help=f"did you mean `{guess}`?"
+                if guess
+                else "use an ISO 3166 code, alpha-2 like `NO` or alpha-3 like `NOR`",
                 section=section,
             )
             return None
+        subdivisions = list(found.subdivisions)
         subdivision = rule.subdivision.value if rule.subdivision else None
         if subdivision is not None and subdivision not in subdivisions:
             guess = did_you_mean(subdivision, subdivisions)
@@ -389,7 +392,7 @@ class _Checker:
             )
             return None
         categories = tuple(c.text for c in rule.categories) or ("public",)
-        known = holidays.country_holidays(country).supported_categories
+        known = found.supported_categories
         for category in rule.categories:
             if category.text not in known:
                 self.report(
@@ -401,7 +404,7 @@ class _Checker:
                     section=section,
                 )
                 return None
-        return model.HolidaySource(country, subdivision, categories)
+        return model.HolidaySource(found.country, subdivision, categories)  # alpha-3 read as its alpha-2
 
     # -- severities, plans, targets ----------------------------------------------------------------------
 
@@ -679,8 +682,11 @@ class _Checker:
                     outside = None
                     for condition in rule.conditions:
                         if isinstance(condition, ast.Notice):
-                            notice = model.WallTime(
-                                condition.duration.amount, cast(model.WallUnit, _UNIT[condition.duration.unit])
+                            ahead = condition.duration
+                            notice = (  # a bare `with notice`: announced, however shortly, before it begins
+                                model.WallTime(0, "minute")
+                                if ahead is None
+                                else model.WallTime(ahead.amount, cast(model.WallUnit, _UNIT[ahead.unit]))
                             )
                         else:
                             outside = self.check_calendar_ref(condition.calendar, calendars)

@@ -129,7 +129,7 @@ def deadline(d: ast.Deadline) -> str:
     if isinstance(d, ast.Every):
         return f"every {duration(d.duration)}" + (f" of {d.calendar.text}" if d.calendar else "")
     if isinstance(d, ast.WithinDays):
-        text = f"within {d.count} business days of {d.calendar.text}"
+        text = f"within {d.count} {_business_days(d.count)} of {d.calendar.text}"
         return text + (f" counting from {d.counting} day" if d.counting else "")
     return f"by end of {d.which} business day of {d.calendar.text}"
 
@@ -199,7 +199,8 @@ def line(node: object) -> str:
         parts = ["exclude planned maintenance"]
         for condition in node.conditions:
             if isinstance(condition, ast.Notice):
-                parts.append(f"with notice of at least {duration(condition.duration)}")
+                ahead = condition.duration
+                parts.append("with notice" if ahead is None else f"with notice of at least {duration(ahead)}")
             else:
                 parts.append(f"outside {condition.calendar.text}")
         return " ".join(parts)
@@ -230,7 +231,10 @@ def line(node: object) -> str:
     if isinstance(node, ast.Minimum):
         return f"minimum award {amount(node.amount)}"
     if isinstance(node, ast.ClaimWindow):
-        return f"{node.kind} within {node.days} business days of {node.calendar.text} after failure {node.edge}"
+        return (
+            f"{node.kind} within {node.days} {_business_days(node.days)} of {node.calendar.text} "
+            f"after failure {node.edge}"
+        )
     raise TypeError(f"no layout for {type(node).__name__}")  # every clause type is listed above
 
 
@@ -322,3 +326,8 @@ def changed_lines(before: str, after: str) -> Iterator[str]:
     return difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True), "before", "after"
     )
+
+
+def _business_days(count: int) -> str:
+    """`business day` for one, as a contract says it, else `business days`."""
+    return "business day" if count == 1 else "business days"

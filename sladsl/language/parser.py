@@ -621,7 +621,7 @@ class _Builder(Transformer[Token, Any]):
         )
 
     def notice(self, meta: Any, ch: list[Any]) -> ast.Notice:
-        return ast.Notice(ch[0], span=self._span(meta))
+        return ast.Notice(ch[0] if ch else None, span=self._span(meta))
 
     def outside_calendar(self, meta: Any, ch: list[Any]) -> ast.OutsideCalendar:
         return ast.OutsideCalendar(ch[0], span=self._span(meta))

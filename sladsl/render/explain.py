@@ -389,7 +389,12 @@ class _Explainer:
                     conditions = []
                     for condition in rule.conditions:
                         if isinstance(condition, ast.Notice):
-                            conditions.append(f"if announced at least {_duration(condition.duration)} ahead")
+                            ahead = condition.duration
+                            conditions.append(
+                                "if announced before it begins"
+                                if ahead is None
+                                else f"if announced at least {_duration(ahead)} ahead"
+                            )
                         else:
                             conditions.append(f"for the part outside calendar `{condition.calendar.text}`")
                     text = " ".join(["Planned maintenance does not count", *conditions])

@@ -34,7 +34,7 @@ def render_text(
     """The report as text. With `explain`, how every figure was reached; `period` is the `--period` the report
     was narrowed to, if any, for its header."""
     zone = report.agreement.local_zone
-    out = _Lines()
+    out = LineBuffer()
     add = out.append
     add(report.agreement.title)
     add(f"  {agreement_file} against {timeline_file}, {standing(report.as_of, zone)} ({zone})")
@@ -60,7 +60,7 @@ def render_text(
     return out.text()
 
 
-class _Lines:
+class LineBuffer:
     """The report's lines, joined a few thousand at a time as they come. A report of many periods has millions
     of short lines; held one by one until the end, they take about twice the text's own size again."""
 
@@ -106,7 +106,7 @@ def outcome(verdict: TargetVerdict) -> str:
     return "pending" + (f", {words.duration(verdict.margin)} left" if verdict.margin is not None else "")
 
 
-def _targets(report: Report, out: _Lines, explain: bool) -> None:
+def _targets(report: Report, out: LineBuffer, explain: bool) -> None:
     if not report.targets:
         return
     zone = report.agreement.local_zone
@@ -134,7 +134,7 @@ def _targets(report: Report, out: _Lines, explain: bool) -> None:
                 out.extend(f"      {words.fact(f, zone)}" for f in v.trace)
 
 
-def _kpis(report: Report, out: _Lines) -> None:
+def _kpis(report: Report, out: LineBuffer) -> None:
     if not report.kpis:
         return
     out.append("")
@@ -148,7 +148,7 @@ def _kpis(report: Report, out: _Lines) -> None:
         )
 
 
-def _availability(report: Report, out: _Lines, explain: bool) -> None:
+def _availability(report: Report, out: LineBuffer, explain: bool) -> None:
     if not report.availability:
         return
     zone = report.agreement.local_zone
@@ -223,7 +223,7 @@ def _alike(earlier: AvailabilityVerdict, later: AvailabilityVerdict) -> bool:
     )
 
 
-def _shared_outages(report: Report, out: _Lines) -> None:
+def _shared_outages(report: Report, out: LineBuffer) -> None:
     """The outages for every customer, once per commitment and period rather than under each customer's."""
     zone = report.agreement.local_zone
     listed: set[tuple[str, int]] = set()
@@ -246,7 +246,7 @@ def _share(share: OutageShare, zone: str) -> str:
     )
 
 
-def _credits(report: Report, out: _Lines, explain: bool) -> None:
+def _credits(report: Report, out: LineBuffer, explain: bool) -> None:
     zone = report.agreement.local_zone
     out.append("")
     out.append("Credits")

@@ -151,6 +151,9 @@ def treatment(found: Treatment, zone: str) -> str:
     if isinstance(found, ShortNotice):
         given = "no notice" if found.notice is None else f"notice given {when(found.notice, zone)}"
         required = found.required
+        if not required.amount:
+            late = "" if found.notice is None else ", after it began"
+            return f"counted: maintenance with {given}{late} ({_cited(found.citation)})"
         return (
             f"counted: maintenance with {given}, less than {required.amount} {required.unit}s ahead "
             f"({_cited(found.citation)})"
