@@ -33,6 +33,7 @@ LAYERS = [
     {"sladsl.timeline"},
     {"sladsl.evaluation"},
     {"sladsl.render"},
+    {"sladsl.editor"},  # an editor's questions, answered from the stages above: pure, like them
     {"sladsl"},  # the public API: a facade over everything above
     {"sladsl.run"},
     {"sladsl.cli", "sladsl.__main__"},
