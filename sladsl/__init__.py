@@ -11,7 +11,8 @@ only package that imports it) and checks it into the `model` the evaluation sees
 that does clock arithmetic. `timeline` reads records, `evaluation` is the one engine that decides every figure,
 and `render` makes words, JSON and pages from its data. `editor` answers an editor's questions (diagnostics,
 hover, names, completion, fixes) from those stages. `run` reads user-named files, keeps work between runs and
-runs worker processes; `cli` is the command line. Only `run` and `cli` print, read files, or exit.
+runs worker processes; `lsp` is the language server and `cli` the command line. Only `run`, `lsp` and `cli`
+print, touch the standard streams, read files, or exit.
 
 The library's whole public surface is here:
 

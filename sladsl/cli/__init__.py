@@ -447,3 +447,17 @@ def report_command(agreement: str, timeline: str, html_out: str, period: str | N
             err=True,
         )
     click.echo(f"wrote {html_out}", err=True)
+
+
+@main.command("lsp")
+@_guard
+def lsp_command() -> None:
+    """Start the language server for editors (the Language Server Protocol on stdin and stdout).
+
+    It shows lint's diagnostics as you type, describes calendars, targets and credits on hover, goes to
+    definitions and references, completes keywords and names, formats with fmt, and offers the fixes that
+    diagnostics suggest. Editors start it; there is nothing to type into it.
+    """
+    from sladsl.lsp import serve  # noqa: PLC0415 - pygls is loaded only for the editor
+
+    serve()
