@@ -21,13 +21,13 @@ from typing import Literal
 import attrs
 
 from sladsl.diagnostics import Diagnostic, SlaError
-from sladsl.language import ast
+from sladsl.language import ast, formatter
 from sladsl.language.checker import check
 from sladsl.language.formatter import FormatError, format_source
 from sladsl.language.parser import keywords, next_words, parse_source
 from sladsl.model import CalendarSpec, Checked
 from sladsl.render import explain
-from sladsl.source import Source, Span
+from sladsl.source import Source, Span, comment_column
 
 Kind = Literal["calendar", "severity", "plan", "availability", "credit"]
 
@@ -196,7 +196,7 @@ def _describe(item: ast.Item, analysis: Analysis, year: int) -> str:
         return head + "\n\n" + "\n".join(table) + _cited(item.citation)
     if isinstance(item, ast.Availability):
         return (
-            f"**availability `{item.name.text}`**: at least {item.percent.value}% per calendar "
+            f"**availability `{item.name.text}`**: at least {formatter.percent(item.percent)} each calendar "
             f"{item.period.unit}" + _cited(item.citation)
         )
     if isinstance(item, (ast.HourlyCredit, ast.FlatCredit, ast.Cap, ast.NoStacking, ast.Minimum, ast.ClaimWindow)):
@@ -274,6 +274,9 @@ def complete(analysis: Analysis, offset: int, known: Sequence[Symbol] = ()) -> l
     parse at all."""
     text = analysis.source.text
     start = word_start(text, offset)
+    line, column = analysis.source.position(start)
+    if _in_comment_or_string(analysis.source.line_text(line)[: column - 1]):
+        return []
     document = analysis.document or _without_line(analysis.source, offset)
     defined = [s for s in symbols(document) if s.is_definition] if document is not None else list(known)
     expected = next_words(text[:start])
@@ -297,6 +300,11 @@ def complete(analysis: Analysis, offset: int, known: Sequence[Symbol] = ()) -> l
             seen.add((symbol.kind, symbol.name.text))
             found.append(Completion(symbol.name.text, symbol.kind))
     return found
+
+
+def _in_comment_or_string(before: str) -> bool:
+    """Whether the end of `before`, the start of a line up to the cursor, is in a comment or a string."""
+    return comment_column(before) is not None or before.count('"') % 2 == 1
 
 
 def _without_line(source: Source, offset: int) -> ast.Document | None:

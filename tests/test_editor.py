@@ -76,6 +76,12 @@ def test_completion_of_a_text_that_does_not_parse_offers_every_keyword_and_name(
     assert {"calendar", "within", "office", "high", "gold"} <= labels
 
 
+@pytest.mark.parametrize("typed", ['severity x "Crit', "# a note on response ", 'plan y "Gold" # of '])
+def test_nothing_is_offered_in_a_comment_or_a_string(typed: str) -> None:
+    text = TEXT + typed
+    assert editor.complete(editor.analyse(text, "a.sla"), len(text)) == []
+
+
 def test_a_half_typed_word_is_completed_from_its_start() -> None:
     text = TEXT + "response for high within 4 hours of off"
     labels = [c.label for c in editor.complete(editor.analyse(text, "a.sla"), len(text))]

@@ -8,17 +8,18 @@ caught by the non-ASCII lines below.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
-import pytest
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
-from tests.helpers import AGREEMENTS, ROOT
+from tests.helpers import AGREEMENTS, BAD, ROOT
 
 UNDEFINED = (ROOT / "tests" / "data" / "bad" / "E0202-undefined-calendar.sla").read_text(encoding="utf-8")
 URI = "file:///work/agreement.sla"
@@ -65,6 +66,15 @@ class Session:
             lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "sla", version, text))
         )
 
+    def edit(self, version: int, start: lsp.Position, end: lsp.Position, text: str, uri: str = URI) -> None:
+        """An incremental change, as VS Code sends them: `text` in place of the range."""
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(version=version, uri=uri),
+                [lsp.TextDocumentContentChangePartial(range=lsp.Range(start, end), text=text)],
+            )
+        )
+
     def replace(self, text: str, version: int, uri: str = URI) -> None:
         self.client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
@@ -104,6 +114,12 @@ def at(line: int, character: int) -> lsp.Position:
 
 def doc(uri: str = URI) -> lsp.TextDocumentIdentifier:
     return lsp.TextDocumentIdentifier(uri=uri)
+
+
+def utf16_position(text: str, offset: int) -> lsp.Position:
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    return at(line, len(text[start:offset].encode("utf-16-le")) // 2)
 
 
 def apply(text: str, edits: list[lsp.TextEdit]) -> str:
@@ -286,27 +302,80 @@ def test_positions_are_utf16_code_units_on_non_ascii_lines() -> None:
     converse(scenario)
 
 
-@pytest.mark.parametrize("path", AGREEMENTS, ids=lambda p: p.stem)
-def test_the_seed_agreements_draw_lints_diagnostics(path) -> None:
-    """The server's diagnostics are lint's: the seeds' warnings, with the same codes and lines."""
-    from sladsl.editor import analyse  # noqa: PLC0415
+def lint_json(paths: list[Path]) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "sladsl", "lint", "--format", "json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    found: list[dict[str, Any]] = json.loads(done.stdout)
+    return found
 
-    text = path.read_text(encoding="utf-8")
-    expected = [(d.code, d.span.line - 1 if d.span else 0) for d in analyse(text, path.name).diagnostics]
-    uri = f"file:///work/{path.name}"
 
-    async def scenario(s: Session) -> list[tuple[str, int]]:
-        s.open(text, uri)
-        found = await s.diagnostics(uri, 1)
+def test_diagnostics_are_lints_for_every_seed_and_bad_file() -> None:
+    """Each seed agreement and each bad agreement of the corpus (those that are UTF-8 text) opened in the
+    server draws what `sladsl lint --format json` prints for it: the same codes, spans, help and section."""
+    paths = [*AGREEMENTS, *(p for p in BAD if _utf8(p))]
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for d in lint_json(paths):
+        by_file.setdefault(Path(d["span"]["file"]).name, []).append(d)
+
+    def expected(path: Path) -> list[tuple[str, lsp.Range, str | None]]:
+        text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
+
+        def position(line: int, column: int) -> lsp.Position:
+            before = lines[line - 1][: column - 1] if line <= len(lines) else ""
+            return at(line - 1, len(before.encode("utf-16-le")) // 2)
+
+        return [
+            (
+                d["code"],
+                lsp.Range(
+                    position(d["span"]["line"], d["span"]["column"]),
+                    position(d["span"]["end_line"], d["span"]["end_column"]),
+                ),
+                d["help"],
+            )
+            for d in by_file.get(path.name, [])
+        ]
+
+    async def scenario(s: Session) -> dict[str, list[tuple[str, lsp.Range, str | None]]]:
+        found = {}
+        for path in paths:
+            uri = f"file:///work/{path.name}"
+            s.open(path.read_text(encoding="utf-8"), uri)
+            published = await s.diagnostics(uri, 1)
+            found[path.name] = [(str(d.code), d.range, _help_of(d.message)) for d in published]
         await s.close()
-        return [(str(d.code), d.range.start.line) for d in found]
+        return found
 
-    assert converse(scenario) == expected
+    published = converse(scenario)
+    for path in paths:
+        assert published[path.name] == expected(path), path.name
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _help_of(message: str) -> str | None:
+    found = [line[len("help: ") :] for line in message.split("\n") if line.startswith("help: ")]
+    return found[0] if found else None
 
 
 def test_random_edits_never_stop_the_server() -> None:
-    """Cut, doubled and garbled text, in a random order of versions: every change gets its diagnostics, every
-    request an answer (perhaps empty), and the server still answers at the end."""
+    """Cut, doubled and garbled text, sent whole or as ranged edits in UTF-16 units (emoji included): after every
+    change the server publishes the diagnostics the library finds in the same text, every request gets an
+    answer (perhaps empty), nothing is logged as a failure, and the server still answers at the end."""
+    from sladsl.editor import analyse  # noqa: PLC0415
+
     rng = random.Random(22)
     seeds = [p.read_text(encoding="utf-8") for p in AGREEMENTS]
     junk = ["", ":", "§", '"', "    ", "\t", "\n", "é🔥", "within", "of", "credit x by", "99%", "->", "\x00", "#"]
@@ -315,17 +384,21 @@ def test_random_edits_never_stop_the_server() -> None:
         text = seeds[0]
         s.open(text)
         await s.diagnostics(URI, 1)
-        for version in range(2, 42):
-            base = rng.choice(seeds) if rng.random() < 0.2 else text
-            cut = rng.randrange(len(base) + 1)
-            end = min(len(base), cut + rng.randrange(40))
-            text = base[:cut] + rng.choice(junk) + base[end:]
-            s.replace(text, version)
-            await s.diagnostics(URI, version)
+        for version in range(2, 62):
+            if rng.random() < 0.15:
+                text = rng.choice(seeds)
+                s.replace(text, version)
+            else:
+                cut = rng.randrange(len(text) + 1)
+                end = min(len(text), cut + rng.randrange(40))
+                new = rng.choice(junk)
+                s.edit(version, utf16_position(text, cut), utf16_position(text, end), new)
+                text = text[:cut] + new + text[end:]
+            published = await s.diagnostics(URI, version)
+            expected = analyse(text, "agreement.sla").diagnostics
+            assert [d.code for d in published] == [d.code for d in expected], version
             lines = text.split("\n")
-            line = rng.randrange(len(lines) + 2)
-            character = rng.randrange(120)
-            position = at(line, character)
+            position = at(rng.randrange(len(lines) + 2), rng.randrange(120))
             await s.client.text_document_hover_async(lsp.HoverParams(text_document=doc(), position=position))
             await s.client.text_document_completion_async(
                 lsp.CompletionParams(text_document=doc(), position=position)
@@ -350,8 +423,6 @@ def test_random_edits_never_stop_the_server() -> None:
                     text_document=doc(), options=lsp.FormattingOptions(tab_size=4, insert_spaces=True)
                 )
             )
-        s.replace(seeds[1], 100)
-        assert [d for d in await s.diagnostics(URI, 42) if d.severity == lsp.DiagnosticSeverity.Error] == []
         assert not [m for m in s.logged if "failed" in m], s.logged
         assert await s.close() == 0
 
