@@ -27,6 +27,7 @@ from sladsl.language.formatter import FormatError, format_source
 from sladsl.language.parser import keywords, next_words, parse_source
 from sladsl.model import CalendarSpec, Checked
 from sladsl.render import explain
+from sladsl.render.escape import markdown
 from sladsl.source import Source, Span, comment_column
 
 Kind = Literal["calendar", "severity", "plan", "availability", "credit"]
@@ -162,7 +163,8 @@ class Hover:
 
 def hover(analysis: Analysis, offset: int, year: int) -> Hover | None:
     """What is under the cursor, in words: a name is described by its definition, a clause by `explain`'s
-    sentence for it. `year` picks the closed dates listed for a calendar."""
+    sentence for it. `year` picks the closed dates listed for a calendar. Titles and descriptions are the
+    author's text: no `<` in them becomes a tag, and no control character reaches the editor."""
     document = analysis.document
     if document is None:
         return None
@@ -171,11 +173,11 @@ def hover(analysis: Analysis, offset: int, year: int) -> Hover | None:
         defined = [s.item for s in symbols(document) if s.is_definition and _same(s, here)]
         if not defined:
             return Hover(f"{here.kind} `{here.name.text}` is not defined", here.name.span)
-        return Hover(_describe(defined[0], analysis, year), here.name.span)
+        return Hover(markdown(_describe(defined[0], analysis, year)), here.name.span)
     for item in document.items:
         if item.span.start <= offset < item.span.end:
             text = _describe(item, analysis, year)
-            return Hover(text, item.span) if text else None
+            return Hover(markdown(text), item.span) if text else None
     return None
 
 

@@ -99,6 +99,14 @@ def test_hover_shows_a_calendars_week_even_while_the_agreement_has_errors() -> N
     assert (fix.replacement, fix.diagnostic.code) == ("office", "E0202")
 
 
+def test_hover_shows_the_authors_text_as_text() -> None:
+    text = TEXT.replace('"High"', '"<b>High</b> & \x1b[31m"')
+    analysis = editor.analyse(text, "a.sla")
+    shown = editor.hover(analysis, text.index("high"), 2025)
+    assert shown is not None
+    assert shown.markdown.startswith("**severity `high`**: &lt;b&gt;High&lt;/b&gt; &amp; \\u001b[31m")
+
+
 def test_format_text_is_the_formatters_and_none_for_a_syntax_error() -> None:
     from sladsl import format_source  # noqa: PLC0415
     from sladsl.source import Source  # noqa: PLC0415
