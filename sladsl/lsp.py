@@ -103,17 +103,20 @@ def _encoding() -> str:
 
 
 def offset_of(analysis: editor.Analysis, position: lsp.Position) -> int:
-    """A protocol position as a character offset; a position past a line's end is its end."""
+    """A protocol position as a character offset; a position past a line's end is its end. One pass over the
+    line, so a megabyte on one line costs a megabyte, not its square."""
     source = analysis.source
     starts = source.line_starts
     if position.line >= len(starts):
         return len(source.text)
     line = source.line_text(position.line + 1)
     encoding = _encoding()
-    column = 0
-    while column < len(line) and _units(line[: column + 1], encoding) <= position.character:
-        column += 1
-    return starts[position.line] + column
+    units = 0
+    for column, char in enumerate(line):
+        if units >= position.character:
+            return starts[position.line] + column
+        units += _units(char, encoding)
+    return starts[position.line] + len(line)
 
 
 def _position(analysis: editor.Analysis, line: int, column: int) -> lsp.Position:

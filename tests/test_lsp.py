@@ -302,6 +302,30 @@ def test_positions_are_utf16_code_units_on_non_ascii_lines() -> None:
     converse(scenario)
 
 
+def test_a_huge_line_is_answered_quickly() -> None:
+    """Half a million characters on one line (a pasted blob): diagnostics, and a hover at its end, in seconds."""
+    blob = 'agreement "x":  § 1\n    zone Europe/Oslo\n# ' + "é🔥x" * 170_000 + "\nplan p  § 2\n"
+
+    async def scenario(s: Session) -> None:
+        s.open(blob)
+        await s.diagnostics(URI, 1)
+        hover = await asyncio.wait_for(
+            s.client.text_document_hover_async(
+                lsp.HoverParams(text_document=doc(), position=at(2, 2 + 4 * 170_000))
+            ),
+            10,
+        )
+        assert hover is None  # a comment: nothing to say, but said at once
+        done = await asyncio.wait_for(
+            s.client.text_document_completion_async(lsp.CompletionParams(text_document=doc(), position=at(3, 0))),
+            10,
+        )
+        assert isinstance(done, lsp.CompletionList) and "calendar" in {i.label for i in done.items}
+        assert await s.close() == 0
+
+    converse(scenario)
+
+
 def lint_json(paths: list[Path]) -> list[dict[str, Any]]:
     done = subprocess.run(
         [sys.executable, "-m", "sladsl", "lint", "--format", "json", *map(str, paths)],
