@@ -9,8 +9,10 @@ The pipeline is the architecture, and each stage is a package:
 `source` (spans) and `diagnostics` (problems as data) come first. `language` parses `.sla` text with Lark (the
 only package that imports it) and checks it into the `model` the evaluation sees. `time` is the only package
 that does clock arithmetic. `timeline` reads records, `evaluation` is the one engine that decides every figure,
-and `render` makes words, JSON and pages from its data. `run` reads user-named files, keeps work between runs and
-runs worker processes; `cli` is the command line. Only `run` and `cli` print, read files, or exit.
+and `render` makes words, JSON and pages from its data. `editor` answers an editor's questions (diagnostics,
+hover, names, completion, fixes) from those stages. `run` reads user-named files, keeps work between runs and
+runs worker processes; `lsp` is the language server and `cli` the command line. Only `run`, `lsp` and `cli`
+print, touch the standard streams, read files, or exit.
 
 The library's whole public surface is here:
 

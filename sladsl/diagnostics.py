@@ -119,7 +119,10 @@ class Label:
 class Diagnostic:
     """A problem found in a file: its stable code, a lowercase message naming things in backticks, the primary
     span and its label, labelled secondary spans, notes, one `help` line (the only place for a suggestion), and
-    the agreement section (`§`) it sits in. The level follows the code: `E` errors, `W` warnings."""
+    the agreement section (`§`) it sits in. The level follows the code: `E` errors, `W` warnings.
+
+    When the help suggests different text for the primary span (a did-you-mean), `replacement` holds that text,
+    so an editor can offer the fix without reading the help line; it is None when there is no such fix."""
 
     code: str
     message: str
@@ -129,6 +132,7 @@ class Diagnostic:
     notes: tuple[str, ...] = ()
     help: str | None = None
     section: str | None = None
+    replacement: str | None = None
 
     @property
     def is_error(self) -> bool:

@@ -1,8 +1,10 @@
 """The architecture is a test: the boundaries the package docstring states, read from the code itself.
 
 * Only `sladsl.language.parser` and `sladsl.language.syntax_errors` import Lark.
-* Only the command line (`sladsl.cli`) and the layer it shares with other front ends (`sladsl.run`) print,
-  touch standard streams, open or write files, start processes, or exit. The one other read is the grammar,
+* Only the command line (`sladsl.cli`), the layer it shares with other front ends (`sladsl.run`) and the
+  language server (`sladsl.lsp`, which talks to an editor on the standard streams) print, touch standard
+  streams, open or write files, start processes, or exit. The server's answers come from `sladsl.editor`,
+  which is held to the library's rules. The one other read is the grammar,
   which is package data, in `sladsl.language.parser`.
 * Only `sladsl.time` does time arithmetic: nothing else imports `zoneinfo` or pendulum, makes a `timedelta`,
   looks at a UTC offset or converts between zones. Nothing below the command line reads the clock.
@@ -34,11 +36,13 @@ LAYERS = [
     {"sladsl.importers"},  # exports to timeline records
     {"sladsl.evaluation"},
     {"sladsl.render"},
+    {"sladsl.editor"},  # an editor's questions, answered from the stages above: pure, like them
     {"sladsl"},  # the public API: a facade over everything above
     {"sladsl.run"},
+    {"sladsl.lsp"},  # the language server: a front end that talks to an editor on stdin and stdout
     {"sladsl.cli", "sladsl.__main__"},
 ]
-FRONT = ("sladsl.cli", "sladsl.run", "sladsl.__main__")
+FRONT = ("sladsl.cli", "sladsl.run", "sladsl.lsp", "sladsl.__main__")
 
 
 def name_of(path: Path) -> str:

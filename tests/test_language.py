@@ -100,6 +100,29 @@ def test_every_code_has_a_bad_file_and_is_documented() -> None:
         assert f"`{code}`" in readme, code
 
 
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
+def test_a_suggestion_is_also_data_and_applying_it_fixes_the_mistake(path) -> None:
+    """A `help: did you mean `x`?` carries `x` as the diagnostic's `replacement`, for editors; written in place of
+    the primary span, it makes that diagnostic go away."""
+    source, found = diagnostics_of_bytes(path.read_bytes(), rel(path))
+    for d in found:
+        guess = re.fullmatch(r"did you mean `([^`]+)`.*", d.help or "")
+        if guess is None:
+            continue
+        assert d.replacement is not None and d.span is not None, d
+        assert guess.group(1) in d.replacement
+        fixed = source.text[: d.span.start] + d.replacement + source.text[d.span.end :]
+        _, after = diagnostics_of_bytes(fixed.encode(), rel(path))
+        assert (d.code, d.span.start) not in {(a.code, a.span.start if a.span else -1) for a in after}
+
+
+def test_suggestions_with_replacements_are_found_in_the_bad_files() -> None:
+    codes = set()
+    for path in BAD:
+        codes |= {d.code for d in diagnostics_of_bytes(path.read_bytes(), rel(path))[1] if d.replacement}
+    assert codes >= {"E0101", "E0202", "E0204", "E0106"}, codes
+
+
 def test_no_message_names_an_internal_terminal() -> None:
     for path in BAD:
         for d in diagnostics_of_bytes(path.read_bytes(), rel(path))[1]:

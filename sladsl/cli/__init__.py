@@ -601,3 +601,17 @@ def _output(path: str | None) -> Iterator[IO[bytes]]:
         raise click.UsageError(f"cannot write {path}: {error.strerror or error}") from None
     with handle:
         yield handle
+
+
+@main.command("lsp")
+@_guard
+def lsp_command() -> None:
+    """Start the language server for editors (the Language Server Protocol on stdin and stdout).
+
+    It shows lint's diagnostics as you type, describes calendars, targets and credits on hover, goes to
+    definitions and references, completes keywords and names, formats with fmt, and offers the fixes that
+    diagnostics suggest. Editors start it; there is nothing to type into it.
+    """
+    from sladsl.lsp import serve  # noqa: PLC0415 - pygls is loaded only for the editor
+
+    serve()

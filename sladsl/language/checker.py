@@ -88,7 +88,14 @@ class _Checker:
             help_text = "defined: " + ", ".join(f"`{k}`" for k in sorted(known))
         else:
             help_text = f"no {what} is defined in this agreement"
-        self.report("E0202", f"{what} `{name.text}` is not defined", name.span, "not defined", help=help_text)
+        self.report(
+            "E0202",
+            f"{what} `{name.text}` is not defined",
+            name.span,
+            "not defined",
+            help=help_text,
+            replacement=guess,
+        )
 
     # -- the passes --------------------------------------------------------------------------------------
 
@@ -187,6 +194,7 @@ class _Checker:
                 help=f"name the place instead, for example `{suggestion}`"
                 if suggestion
                 else "name the place instead, as `Area/City`",
+                replacement=suggestion,
             )
             return None
         guess = did_you_mean(text, zone_names())
@@ -196,6 +204,7 @@ class _Checker:
             name.span,
             "unknown zone",
             help=f"did you mean `{guess}`?" if guess else "use an IANA name like `Europe/Oslo`",
+            replacement=guess,
         )
         return None
 
@@ -375,6 +384,7 @@ class _Checker:
                 if guess
                 else "use an ISO 3166 code, alpha-2 like `NO` or alpha-3 like `NOR`",
                 section=section,
+                replacement=guess,
             )
             return None
         subdivisions = list(found.subdivisions)
@@ -389,6 +399,7 @@ class _Checker:
                 "unknown subdivision",
                 help=f"did you mean `{guess}`?" if guess else "known: " + _first_few(subdivisions, 12),
                 section=section,
+                replacement=f'subdivision "{guess}"' if guess else None,  # the span is the whole `subdivision "…"`
             )
             return None
         categories = tuple(c.text for c in rule.categories) or ("public",)

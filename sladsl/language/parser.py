@@ -19,10 +19,10 @@ from typing import Any, ClassVar, TypeVar, cast
 
 import lark
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedInput, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, VisitError
 from lark.grammar import Rule
 from lark.indenter import DedentError, Indenter
-from lark.lexer import TerminalDef
+from lark.lexer import PatternStr, TerminalDef
 
 from sladsl import cache
 from sladsl.diagnostics import Diagnostic, SlaError
@@ -121,6 +121,52 @@ def parse_source(source: Source) -> ast.Document:
     if builder.problems:
         raise SlaError(builder.problems)
     return document
+
+
+# ---- what may come next: for an editor's completion ------------------------------------------------------
+
+_WORD = re.compile(r"[a-z][a-z_]*")
+_END_MARK = "\x00"  # no terminal matches it: the lexer stops there, with the parser in the state the text leaves
+
+
+def keywords() -> tuple[str, ...]:
+    """Every keyword of the grammar, sorted."""
+    return tuple(sorted(_keyword_of().values()))
+
+
+@functools.cache
+def _keyword_of() -> dict[str, str]:
+    """Terminal name to keyword, for the terminals that are keywords (`CALENDAR` -> `calendar`)."""
+    found = {}
+    for terminal in lark_parser().terminals:
+        if isinstance(terminal.pattern, PatternStr) and _WORD.fullmatch(terminal.pattern.value):
+            found[terminal.name] = terminal.pattern.value
+    return found
+
+
+def next_words(text: str) -> tuple[tuple[str, ...], bool] | None:
+    """What the grammar accepts right after `text`: its keywords, and whether a name (or a severity code) may
+    come. `text` ends where the next word would start; None when it has a syntax error before that point.
+
+    The parser reads `text` and a character no terminal matches, so the indentation the text ends with is
+    taken as it stands: no block is closed because the input ran out."""
+    interactive = lark_parser().parse_interactive(text + _END_MARK)
+    try:
+        interactive.exhaust_lexer()
+    except UnexpectedCharacters as error:
+        if error.pos_in_stream != len(text):
+            return None
+    except (UnexpectedInput, DedentError):
+        return None
+    else:
+        return None
+    try:
+        accepted = set(interactive.accepts())  # type: ignore[no-untyped-call]
+    except (UnexpectedInput, DedentError):
+        return None
+    keyword_of = _keyword_of()
+    words = tuple(sorted(keyword_of[name] for name in accepted if name in keyword_of))
+    return words, "NAME" in accepted
 
 
 MAX_SYNTAX_ERRORS = 10

@@ -195,6 +195,7 @@ def _unexpected_word(word: str, span: Span, expected: list[str], keywords: list[
         "not allowed here",
         notes=_expected(expected),
         help=f"did you mean `{guess}`?" if guess else None,
+        replacement=guess,
     )
 
 
@@ -227,6 +228,7 @@ def _unexpected_token(error: UnexpectedToken, source: Source, parser: Lark) -> D
             _tspan(source, token),
             "percent sign missing",
             help=f"write `{token}%`",
+            replacement=f"{token}%",
         )
     if token.type == "INT" and "TIME" in expected_names:
         return Diagnostic(

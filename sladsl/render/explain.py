@@ -117,6 +117,122 @@ def _bound(b: ast.Bound) -> str:
     return formatter.bound(b)
 
 
+def calendar_rule_text(rule: ast.CalendarRule) -> str:
+    """One opening rule of a calendar as a sentence: `Open Monday to Friday, 08:00-17:00.`"""
+    if isinstance(rule, ast.WeeklyHours):
+        hours = ", ".join(formatter.hours(h) for h in rule.hours)
+        overnight = " (ending the next morning)" if any(h.end > 1440 for h in rule.hours) else ""
+        return f"Open {days_text(rule.days)}, {hours}{overnight}."
+    if isinstance(rule, ast.OpenAlways):
+        return "Open around the clock, every day of the year."
+    if isinstance(rule, ast.ClosedHolidays):
+        extra = f", subdivision {rule.subdivision.value}" if rule.subdivision else ""
+        kinds = ", ".join(c.text for c in rule.categories) or "public"
+        return f"Closed on the {kinds} holidays of {rule.country.text}{extra}."
+    if isinstance(rule, ast.ClosedDays):
+        return "Closed on " + ", ".join(_day(d) for d in rule.days) + "."
+    if isinstance(rule, ast.OpenDays):
+        dates = ", ".join(f"{d.value:%d %B %Y}" for d in rule.dates)
+        return f"On {dates}, open " + ", ".join(formatter.hours(h) for h in rule.hours) + " instead."
+    return f"Its own zone is `{rule.name.text}`."
+
+
+def days_text(d: ast.Days) -> str:
+    if isinstance(d, ast.EveryDay):
+        return "every day"
+    if isinstance(d, ast.DayRange):
+        return f"{d.first.capitalize()} to {d.last.capitalize()}"
+    return ", ".join(x.capitalize() for x in d.days)
+
+
+def _day(d: ast.Date | ast.AnnualDate) -> str:
+    if isinstance(d, ast.AnnualDate):
+        return f"{d.day} {dt.date(2024, d.month, 1):%B} every year"
+    return f"{d.value:%d %B %Y}"
+
+
+def closed_dates(spec: model.CalendarSpec, year: int) -> list[str] | None:
+    """The dates in `year` a calendar is closed on, each with its holiday's name; None if it closes on none."""
+    if not (spec.holidays or spec.closed_dates or spec.closed_annual):
+        return None
+    found: dict[dt.date, str] = {}
+    for source in spec.holidays:
+        for day, name in holiday_names(source, year):
+            found.setdefault(day, name)
+    for month, day_of_month in spec.closed_annual:
+        found.setdefault(dt.date(year, month, day_of_month), "closed every year")
+    for closed in spec.closed_dates:
+        if closed.year == year:
+            found.setdefault(closed, "closed on this date")
+    opened = dict(spec.opened)
+    return [
+        f"{day:%a %d %B}: {name}" + (" (but opened by the calendar)" if day in opened else "")
+        for day, name in sorted(found.items())
+    ]
+
+
+def weekly_hours(spec: model.CalendarSpec) -> list[tuple[str, str]]:
+    """A calendar's week, Monday first: (the day, its open hours, or `closed`)."""
+    return [
+        (
+            day.capitalize(),
+            ", ".join(f"{formatter.hhmm(i.start)}-{formatter.hhmm(i.end)}" for i in hours) or "closed",
+        )
+        for day, hours in zip(ast.WEEKDAYS, spec.weekly, strict=True)
+    ]
+
+
+def target_sentence(node: ast.Target) -> str:
+    """A target in plain English: `Response for severity `A`: within 2 hours of open time of ...`"""
+    return (
+        f"{_KIND[node.kind]} for {_severities(node.severities)}{_plans(node.plans)}: "
+        f"{deadline_text(node.deadline, node.after)}."
+    )
+
+
+def ladder_rows(node: ast.Ladder) -> list[tuple[str, str]]:
+    """A credit ladder's bands: (the range of the measure, the amount)."""
+    return [(" and ".join(_bound(b) for b in band.bounds), _amount(band.amount)) for band in node.bands]
+
+
+def credit_sentence(node: object) -> str:
+    """A credit, cap, minimum or claim window as a sentence."""
+    if isinstance(node, ast.HourlyCredit):
+        how = {"started": "each started hour", "whole": "each whole hour"}.get(
+            node.rounding or "", "each whole hour (the agreement does not say how part hours count)"
+        )
+        t = node.target
+        return (
+            f"Credit `{node.name.text}`: {_amount(node.amount)} for {how} that a {t.kind} for "
+            f"{_severities(t.severities)}{_plans(t.plans)} is late, counted on that target's clock."
+        )
+    if isinstance(node, ast.FlatCredit):
+        missed = node.missed
+        what = (
+            f"availability `{missed.name.text}` is missed in a period"
+            if isinstance(missed, ast.CommitmentRef)
+            else f"a {missed.kind} for {_severities(missed.severities)}{_plans(missed.plans)} is missed"
+        )
+        return f"Credit `{node.name.text}`: {_amount(node.amount)} each time {what}."
+    if isinstance(node, ast.Cap):
+        return f"All credits together are capped at {_amount(node.amount)} per calendar {node.period.unit}."
+    if isinstance(node, ast.NoStacking):
+        return f"Within one calendar {node.period.unit}, only the largest award stands."
+    if isinstance(node, ast.Minimum):
+        return f"Awards smaller than {_amount(node.amount)} are not issued."
+    assert isinstance(node, ast.ClaimWindow)
+    edge = "starts" if node.edge == "starts" else "ends"
+    if node.kind == "claim":
+        return (
+            f"A credit must be claimed within {node.days} business days of calendar "
+            f"`{node.calendar.text}` after the failure {edge}; a late claim voids it."
+        )
+    return (
+        f"A failure must be reported within {node.days} business days of calendar "
+        f"`{node.calendar.text}` after it {edge}."
+    )
+
+
 class _Explainer:
     def __init__(self, document: ast.Document, checked: Checked, year: int) -> None:
         self.document = document
@@ -214,69 +330,19 @@ class _Explainer:
             spec = self.agreement.calendars[node.name.text]
             items = []
             for rule in node.rules:
-                text = self.calendar_rule(rule, spec)
+                text = calendar_rule_text(rule)
                 if text:
                     items.append(f"{text} {self.at(rule, rule.citation)}")
             self.add(
                 Paragraph(f"Calendar `{node.name.text}` {self.at(node, node.citation)}, in `{spec.zone}`:"),
                 Bullets(tuple(items)),
             )
-            closed = self.closed_dates(spec)
+            closed = closed_dates(spec, self.year)
             if closed is not None:
                 self.add(
                     Paragraph(f"In {self.year}, calendar `{node.name.text}` is closed on:"),
                     Bullets(tuple(closed) or ("no dates",)),
                 )
-
-    def calendar_rule(self, rule: ast.CalendarRule, spec: model.CalendarSpec) -> str:
-        if isinstance(rule, ast.WeeklyHours):
-            hours = ", ".join(formatter.hours(h) for h in rule.hours)
-            overnight = " (ending the next morning)" if any(h.end > 1440 for h in rule.hours) else ""
-            return f"Open {self.days(rule.days)}, {hours}{overnight}."
-        if isinstance(rule, ast.OpenAlways):
-            return "Open around the clock, every day of the year."
-        if isinstance(rule, ast.ClosedHolidays):
-            extra = f", subdivision {rule.subdivision.value}" if rule.subdivision else ""
-            kinds = ", ".join(c.text for c in rule.categories) or "public"
-            return f"Closed on the {kinds} holidays of {rule.country.text}{extra}."
-        if isinstance(rule, ast.ClosedDays):
-            return "Closed on " + ", ".join(self.day(d) for d in rule.days) + "."
-        if isinstance(rule, ast.OpenDays):
-            dates = ", ".join(f"{d.value:%d %B %Y}" for d in rule.dates)
-            return f"On {dates}, open " + ", ".join(formatter.hours(h) for h in rule.hours) + " instead."
-        return f"Its own zone is `{rule.name.text}`."
-
-    @staticmethod
-    def days(d: ast.Days) -> str:
-        if isinstance(d, ast.EveryDay):
-            return "every day"
-        if isinstance(d, ast.DayRange):
-            return f"{d.first.capitalize()} to {d.last.capitalize()}"
-        return ", ".join(x.capitalize() for x in d.days)
-
-    @staticmethod
-    def day(d: ast.Date | ast.AnnualDate) -> str:
-        if isinstance(d, ast.AnnualDate):
-            return f"{d.day} {dt.date(2024, d.month, 1):%B} every year"
-        return f"{d.value:%d %B %Y}"
-
-    def closed_dates(self, spec: model.CalendarSpec) -> list[str] | None:
-        if not (spec.holidays or spec.closed_dates or spec.closed_annual):
-            return None
-        found: dict[dt.date, str] = {}
-        for source in spec.holidays:
-            for day, name in holiday_names(source, self.year):
-                found.setdefault(day, name)
-        for month, day_of_month in spec.closed_annual:
-            found.setdefault(dt.date(self.year, month, day_of_month), "closed every year")
-        for closed in spec.closed_dates:
-            if closed.year == self.year:
-                found.setdefault(closed, "closed on this date")
-        opened = dict(spec.opened)
-        return [
-            f"{day:%a %d %B}: {name}" + (" (but opened by the calendar)" if day in opened else "")
-            for day, name in sorted(found.items())
-        ]
 
     def severities_and_plans(self) -> None:
         severities = self.of(ast.Severity)
@@ -351,11 +417,7 @@ class _Explainer:
         items = []
         for node in targets:
             assert isinstance(node, ast.Target)
-            text = (
-                f"{_KIND[node.kind]} for {_severities(node.severities)}{_plans(node.plans)}: "
-                f"{deadline_text(node.deadline, node.after)}."
-            )
-            items.append(f"{text} {self.at(node, node.citation)}")
+            items.append(f"{target_sentence(node)} {self.at(node, node.citation)}")
         for node in kpis:
             assert isinstance(node, ast.Kpi)
             items.append(
@@ -439,59 +501,18 @@ class _Explainer:
             )
         items = []
         for node in others:
-            items.append(f"{self.credit_sentence(node)} {self.at(node, getattr(node, 'citation', None))}")
+            items.append(f"{credit_sentence(node)} {self.at(node, getattr(node, 'citation', None))}")
         if items:
             self.add(Bullets(tuple(items)))
 
     def ladder_table(self, node: ast.Ladder) -> Table:
         rows = [
-            (
-                " and ".join(_bound(b) for b in band.bounds),
-                _amount(band.amount),
-                str(band.span.line),
-                "; ".join(self.notes.get(band.span.line, [])),
-            )
-            for band in node.bands
+            (measure, amount, str(band.span.line), "; ".join(self.notes.get(band.span.line, [])))
+            for band, (measure, amount) in zip(node.bands, ladder_rows(node), strict=True)
         ]
         if any(row[3] for row in rows):
             return Table((node.measure.text, "credit", "line", "note in the file"), tuple(rows))
         return Table((node.measure.text, "credit", "line"), tuple(row[:3] for row in rows))
-
-    def credit_sentence(self, node: object) -> str:
-        if isinstance(node, ast.HourlyCredit):
-            how = {"started": "each started hour", "whole": "each whole hour"}.get(
-                node.rounding or "", "each whole hour (the agreement does not say how part hours count)"
-            )
-            t = node.target
-            return (
-                f"Credit `{node.name.text}`: {_amount(node.amount)} for {how} that a {t.kind} for "
-                f"{_severities(t.severities)}{_plans(t.plans)} is late, counted on that target's clock."
-            )
-        if isinstance(node, ast.FlatCredit):
-            missed = node.missed
-            what = (
-                f"availability `{missed.name.text}` is missed in a period"
-                if isinstance(missed, ast.CommitmentRef)
-                else f"a {missed.kind} for {_severities(missed.severities)}{_plans(missed.plans)} is missed"
-            )
-            return f"Credit `{node.name.text}`: {_amount(node.amount)} each time {what}."
-        if isinstance(node, ast.Cap):
-            return f"All credits together are capped at {_amount(node.amount)} per calendar {node.period.unit}."
-        if isinstance(node, ast.NoStacking):
-            return f"Within one calendar {node.period.unit}, only the largest award stands."
-        if isinstance(node, ast.Minimum):
-            return f"Awards smaller than {_amount(node.amount)} are not issued."
-        assert isinstance(node, ast.ClaimWindow)
-        edge = "starts" if node.edge == "starts" else "ends"
-        if node.kind == "claim":
-            return (
-                f"A credit must be claimed within {node.days} business days of calendar "
-                f"`{node.calendar.text}` after the failure {edge}; a late claim voids it."
-            )
-        return (
-            f"A failure must be reported within {node.days} business days of calendar "
-            f"`{node.calendar.text}` after it {edge}."
-        )
 
     def warnings(self) -> None:
         if not self.checked.warnings:
