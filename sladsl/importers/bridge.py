@@ -11,6 +11,8 @@ engine already understands, and nothing else:
   `resolution` status makes `resolution` each time the ticket is resolved (again after a reopening: the engine
   decides which one counts); the first entry into a `response` status makes `response`; a `restore` status
   makes `restore`; a change of priority makes `severity_changed`;
+* a history entry that is itself a record (a first public reply, a metric that pauses or fulfils) makes that
+  record: `response` the first time, `paused` only when the clock runs and `resumed` only when it is paused;
 * a record the ticket's fields and its history both give at the same instant is written once.
 
 Nothing is dropped in silence. A row that cannot be mapped (no id, an unknown priority, a time that names no
@@ -37,7 +39,7 @@ from sladsl.timeline.formats import Entry, Reject
 @attrs.define
 class Change:
     """A change a ticket's history records: its `field` (`status` or `priority`), the value it changed to, and
-    when."""
+    when; or, with `field` `record`, a history entry that is itself a record, the record type in `to`."""
 
     field: str
     to: Value
@@ -246,6 +248,18 @@ class Bridge:
         paused = resolved = responded = restored = False
         for instant, _, change in timed:
             place = change.place
+            if change.field == "record":
+                kind = change.to.text
+                if (kind == "paused" and paused) or (kind == "resumed" and not paused):
+                    continue  # a pause while paused, or a start of a clock that runs: nothing changes
+                if kind == "response" and responded:
+                    continue
+                paused = (kind == "paused") or (paused and kind != "resumed")
+                responded = responded or kind == "response"
+                if (kind, instant) not in seen:
+                    seen.add((kind, instant))
+                    events.append((instant, len(events), place, {"type": kind, "incident": ident}))
+                continue
             if change.field == "priority":
                 stored = change.to
                 to = Value(mapping.choice("priority", stored.text), stored.start, stored.end)
