@@ -189,6 +189,49 @@ def test_jira_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped
     assert verdict(report, "HELP-102", "resolution") == ("2025-06-11T22:00:00-04:00", "met", 5 * HOUR)
 
 
+# -- Zendesk ----------------------------------------------------------------------------------------------
+
+ZD = DATA / "zendesk"
+
+
+def zendesk(*history: str) -> tuple[list[Entry], list[Diagnostic], dict[str, Source]]:
+    return run_import("zendesk", ZD / "tickets.json", ZD / "mapping.toml", tuple(ZD / h for h in history))
+
+
+def test_zendesk_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = zendesk("audits.json", "ticket_metric_events.json")
+    assert jsonl(entries) == snapshot
+    assert [w.code for w in warnings] == ["W0401"]  # 4703, closed_by_merge into 4701
+    assert rejected(entries) == []
+    report = checked(entries)
+    assert (report.records.read, report.records.rejected) == (14, 0)
+    # 4701, high = B, Fri 2025-03-07 20:00Z = 15:00 EST; the requester's own comment is not a reply, the private
+    # note is not either: the first public agent comment is 21:30Z = 16:30 EST. Pending from Mon 14:00Z (10:00
+    # EDT: the clocks went forward on the 9th) to Tue 10:00 EDT. Response 4 business hours: Fri 15-17 (2h), Mon
+    # 09-10 (3h), paused, Tue 10-11 (4h) -> Tue 11:00 EDT.
+    assert verdict(report, "4701", "response")[:2] == ("2025-03-11T11:00:00-04:00", "met")
+    # Resolution 16 business hours: 3h by Mon 10:00, paused, Tue 10-17 (10h), Wed 09-15 (16h) -> Wed 15:00;
+    # solved Tue 15:00 EDT (19:00Z): Tue 15-17 and Wed 09-15 to spare, 8 hours.
+    assert verdict(report, "4701", "resolution") == ("2025-03-12T15:00:00-04:00", "met", 8 * HOUR)
+    # 4702 opened as normal (the audit's Create event; the ticket's `priority` is urgent now) = C, Wed 2025-06-11
+    # 13:00 EDT; urgent = A from 14:00, elapsed time kept: 8 wall-clock hours from 13:00 -> 21:00. Solved 18:00,
+    # reopened Thu 09:30, solved again 11:00, closed by automation Mon: the first resolution, 3 hours early.
+    assert verdict(report, "4702", "resolution") == ("2025-06-11T21:00:00-04:00", "met", 3 * HOUR)
+    # 4704, normal = C, from the metric events alone: Mon 2025-11-03 19:00Z = 14:00 EST (after the clocks went
+    # back); pausable_update_time paused 15:00-Tue 11:00 (its first `activate`, at the opening, changes nothing).
+    # 40 business hours: Mon 1h, Tue 11-17 (7h), Wed-Fri (31h), Mon 11-10 (39h), Tue 09-10 -> Tue 2025-11-11 10:00.
+    # No solve in the export: still running at the as-of.
+    assert verdict(report, "4704", "resolution")[:2] == ("2025-11-11T10:00:00-05:00", "pending")
+
+
+def test_zendesk_without_history_reports_only() -> None:
+    """Without audits the tickets give their reports alone, each at its current priority (4702 is urgent now)."""
+    entries, warnings, _ = zendesk()
+    assert [e.raw["type"] for e in entries if isinstance(e.raw, dict)] == ["reported"] * 3
+    assert [e.raw["severity"] for e in entries if isinstance(e.raw, dict)] == ["B", "A", "C"]
+    assert [w.code for w in warnings] == ["W0401"]
+
+
 # -- bad exports -------------------------------------------------------------------------------------------
 
 
@@ -199,16 +242,17 @@ def bad_run(path: Path) -> tuple[list[Diagnostic], dict[str, Source]]:
         "generic": "generic/incidents.csv",
         "servicenow": "servicenow/incident.csv",
         "jira": "jira/issues.json",
+        "zendesk": "zendesk/tickets.json",
     }
     if path.suffix == ".toml":
         export, mapping = DATA / fixtures[kind], path
     else:
         own = path.with_name(path.stem + ".mapping.toml")
         export, mapping = path, own if own.exists() else folder / "mapping.toml"
-    history = path.with_name(path.stem + ".history.csv")
-    sources = {rel(p): source(p) for p in (export, mapping, *([history] if history.exists() else []))}
+    history = tuple(h for h in (path.with_name(f"{path.stem}.history.{x}") for x in ("csv", "json")) if h.exists())
+    sources = {rel(p): source(p) for p in (export, mapping, *history)}
     try:
-        entries, warnings, sources = run_import(kind, export, mapping, (history,) if history.exists() else ())
+        entries, warnings, sources = run_import(kind, export, mapping, history)
     except SlaError as error:
         return list(error.diagnostics), sources
     return sorted([*rejected(entries), *warnings], key=Diagnostic.sort_key), sources
@@ -239,7 +283,7 @@ def test_bad_export_positions_move_with_the_text(tmp_path: Path) -> None:
 
 
 def test_every_template_loads_and_names_its_tool_fields() -> None:
-    for kind in ("generic", "servicenow", "jira"):
+    for kind in ("generic", "servicenow", "jira", "zendesk"):
         mapping = mapping_for(kind, template(kind), f"{kind}.toml")
         assert mapping.priorities and mapping.fields["incident"]
         assert mapping.zone is None  # left for the user to say: a wrong zone would be silent

@@ -2,7 +2,7 @@
 
     export text ─exports→ rows, located JSON ─<kind>→ tickets ─bridge→ entries (records, or why not)
 
-`exports` reads CSV and JSON keeping where every value is; each importer (`generic`, `servicenow`, `jira`) reads
+`exports` reads CSV and JSON keeping where every value is; each importer (a module per kind) reads
 its tool's export into tickets with the tool's documented field names; `bridge` turns tickets into the record
 types the engine already understands (`reported`, `response`, `restore`, `resolution`, `severity_changed`,
 `paused`, `resumed`), through the `mapping` (a TOML file: columns, priorities, zone, statuses, customers). The
@@ -19,7 +19,7 @@ import attrs
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
-from sladsl.importers import generic, jira, servicenow
+from sladsl.importers import generic, jira, servicenow, zendesk
 from sladsl.importers.bridge import Bridge
 from sladsl.importers.mapping import Mapping, check_mapping, load_mapping
 from sladsl.source import Source
@@ -35,7 +35,7 @@ class Importer(Protocol):
     ) -> Iterator[Entry]: ...
 
 
-KINDS: dict[str, Any] = {"generic": generic, "servicenow": servicenow, "jira": jira}
+KINDS: dict[str, Any] = {"generic": generic, "servicenow": servicenow, "jira": jira, "zendesk": zendesk}
 
 
 @attrs.define
