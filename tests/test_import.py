@@ -232,6 +232,36 @@ def test_zendesk_without_history_reports_only() -> None:
     assert [w.code for w in warnings] == ["W0401"]
 
 
+# -- PagerDuty --------------------------------------------------------------------------------------------
+
+PD = DATA / "pagerduty"
+
+
+def test_pagerduty_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = run_import(
+        "pagerduty", PD / "incidents.json", PD / "mapping.toml", (PD / "log_entries.json",)
+    )
+    assert jsonl(entries) == snapshot
+    assert warnings == [] and rejected(entries) == []
+    report = checked(entries)
+    assert (report.records.read, report.records.rejected) == (9, 0)
+    # #1201, "P1 - Kritisch" = A, triggered 2025-03-09 06:30Z = 01:30 EST, half an hour before the clocks went
+    # forward. First acknowledgement 07:10Z = 03:10 EDT (the second, 07:40Z, is not another response); A's
+    # 1 wall-clock hour is 07:30Z = 03:30 EDT: 20 minutes early. Resolved 12:00Z = 08:00 EDT; due 8 hours after the
+    # trigger, 14:30Z = 10:30 EDT: 2.5 hours early.
+    assert verdict(report, "1201", "response") == ("2025-03-09T03:30:00-04:00", "met", 20 * 60)
+    assert verdict(report, "1201", "resolution") == ("2025-03-09T10:30:00-04:00", "met", 9000)
+    # #1202 has no priority: its urgency is high now, and a log entry raised it from low (= C) at 15:00Z. So C from
+    # Tue 2025-06-10 10:00 EDT, B from 11:00, elapsed time kept: 16 business hours are Tue 10-17 (7h), Wed (15h),
+    # Thu 09-10 -> Thu 10:00. Resolved Wed 18:00Z = 14:00 EDT: Wed 14-17 and Thu 09-10 to spare, 4 hours.
+    assert verdict(report, "1202", "resolution") == ("2025-06-12T10:00:00-04:00", "met", 4 * HOUR)
+    # #1203, "P2 - Hoch" = B (its urgency change to low does not touch a severity that came from a priority), Mon
+    # 2025-11-03 15:00Z = 10:00 EST: response within 4 business hours, by 14:00; acknowledged 10:30, 3.5 hours
+    # early. Not resolved in the export: 16 business hours run to Wed 10:00, pending at the as-of.
+    assert verdict(report, "1203", "response") == ("2025-11-03T14:00:00-05:00", "met", 12600)
+    assert verdict(report, "1203", "resolution")[:2] == ("2025-11-05T10:00:00-05:00", "pending")
+
+
 # -- bad exports -------------------------------------------------------------------------------------------
 
 
@@ -243,6 +273,7 @@ def bad_run(path: Path) -> tuple[list[Diagnostic], dict[str, Source]]:
         "servicenow": "servicenow/incident.csv",
         "jira": "jira/issues.json",
         "zendesk": "zendesk/tickets.json",
+        "pagerduty": "pagerduty/incidents.json",
     }
     if path.suffix == ".toml":
         export, mapping = DATA / fixtures[kind], path
@@ -283,7 +314,7 @@ def test_bad_export_positions_move_with_the_text(tmp_path: Path) -> None:
 
 
 def test_every_template_loads_and_names_its_tool_fields() -> None:
-    for kind in ("generic", "servicenow", "jira", "zendesk"):
+    for kind in ("generic", "servicenow", "jira", "zendesk", "pagerduty"):
         mapping = mapping_for(kind, template(kind), f"{kind}.toml")
         assert mapping.priorities and mapping.fields["incident"]
         assert mapping.zone is None  # left for the user to say: a wrong zone would be silent

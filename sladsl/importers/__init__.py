@@ -19,7 +19,7 @@ import attrs
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
-from sladsl.importers import generic, jira, servicenow, zendesk
+from sladsl.importers import generic, jira, pagerduty, servicenow, zendesk
 from sladsl.importers.bridge import Bridge
 from sladsl.importers.mapping import Mapping, check_mapping, load_mapping
 from sladsl.source import Source
@@ -35,7 +35,13 @@ class Importer(Protocol):
     ) -> Iterator[Entry]: ...
 
 
-KINDS: dict[str, Any] = {"generic": generic, "servicenow": servicenow, "jira": jira, "zendesk": zendesk}
+KINDS: dict[str, Any] = {
+    "generic": generic,
+    "servicenow": servicenow,
+    "jira": jira,
+    "zendesk": zendesk,
+    "pagerduty": pagerduty,
+}
 
 
 @attrs.define
