@@ -15,6 +15,9 @@ engine already understands, and nothing else:
   record: `response` the first time, `paused` only when the clock runs and `resumed` only when it is paused;
 * a record the ticket's fields and its history both give at the same instant is written once.
 
+An outage (a status page's incident or maintenance) makes `outage` records: its start and end, the tags the
+importer found for it, and a customer for each customer it names (none: every customer's).
+
 Nothing is dropped in silence. A row that cannot be mapped (no id, an unknown priority, a time that names no
 instant) is an entry whose value is the `Reject` saying why, counted and reported like any rejected record; a
 ticket the mapping's [skip] names (merged into another) is left out with a warning (`W0401`) naming it; a
@@ -299,6 +302,46 @@ class Bridge:
                 if (kind, instant) not in seen:
                     seen.add((kind, instant))
                     events.append((instant, len(events), place, {"type": kind, "incident": ident}))
+
+    # -- outages (status pages) -----------------------------------------------------------------------------
+
+    def outage(
+        self,
+        place: Place,
+        ident: Value | None,
+        start: Value | None,
+        end: Value | None,
+        *,
+        tags: Sequence[str] = (),
+        customers: Sequence[str | None] = (None,),
+        notice: Value | None = None,
+    ) -> Iterator[Entry]:
+        """The `outage` records of one outage: one per customer (None: every customer), each with its tags."""
+        mapping = self.mapping
+        try:
+            name = self.required(place, ident, "incident").text
+            times = {}
+            for field, value in (("start", start), ("end", end), ("notice", notice)):
+                if field == "notice" and value is None:
+                    continue
+                column = mapping.field(field) or field
+                times[field] = self.time(place, self.required(place, value, field), column)
+        except Reject as error:
+            yield self.entry(place, error)
+            return
+        for customer in customers:
+            record: dict[str, Any] = {
+                "type": "outage",
+                "id": name if len(customers) == 1 else f"{name}/{customer}",
+            }
+            if customer is not None:
+                record["customer"] = customer
+            record["start"], record["end"] = times["start"], times["end"]
+            if tags:
+                record["tags"] = list(tags)
+            if "notice" in times:
+                record["notice"] = times["notice"]
+            yield self.entry(place, record)
 
     # -- event rows (generic CSV) ---------------------------------------------------------------------------
 
