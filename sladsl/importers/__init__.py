@@ -19,7 +19,7 @@ import attrs
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
-from sladsl.importers import generic, jira, pagerduty, servicenow, zendesk
+from sladsl.importers import generic, jira, pagerduty, servicenow, statuspage, zendesk
 from sladsl.importers.bridge import Bridge
 from sladsl.importers.mapping import Mapping, check_mapping, load_mapping
 from sladsl.source import Source
@@ -41,6 +41,7 @@ KINDS: dict[str, Any] = {
     "jira": jira,
     "zendesk": zendesk,
     "pagerduty": pagerduty,
+    "statuspage": statuspage,
 }
 
 
