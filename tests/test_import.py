@@ -263,6 +263,25 @@ def test_pagerduty_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-un
     assert verdict(report, "1203", "resolution")[:2] == ("2025-11-05T10:00:00-05:00", "pending")
 
 
+def test_pagerduty_urgency_as_the_severity(tmp_path: Path) -> None:
+    """A mapping that measures every incident by its urgency follows every urgency change, priority or not."""
+    mapping = tmp_path / "urgency.toml"
+    text = (PD / "mapping.toml").read_text(encoding="utf-8")
+    mapping.write_text(
+        text.replace('customer = "service.summary"', 'customer = "service.summary"\npriority = "urgency"')
+    )
+    entries, _, _ = run_import("pagerduty", PD / "incidents.json", mapping, (PD / "log_entries.json",))
+    severities = [(e.raw["incident"], e.raw["type"], e.raw["severity"]) for e in entries if "severity" in e.raw]
+    # #1203 is low now, lowered at 15:20Z: it was triggered high, B, then C.
+    assert severities == [
+        ("1201", "reported", "B"),
+        ("1202", "reported", "C"),
+        ("1202", "severity_changed", "B"),
+        ("1203", "reported", "B"),
+        ("1203", "severity_changed", "C"),
+    ]
+
+
 # -- status page ------------------------------------------------------------------------------------------
 
 SP = DATA / "statuspage"

@@ -89,6 +89,8 @@ def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Sou
         get = node.text
         key = get(mapping.field("key"))
         priority = get(mapping.field("priority"))
+        if mapping.field("priority") == URGENCY:
+            priority = None  # the severity comes from the urgency: read below, with its changes
         mine = changes.pop(key.text, []) if key is not None else []
         # An urgency change changes the severity only of an incident whose severity came from its urgency.
         mine = [c for c in mine if c.field != "priority" or priority is None]
