@@ -3,11 +3,12 @@
     export text ─exports→ rows, located JSON ─<kind>→ tickets ─bridge→ entries (records, or why not)
 
 `exports` reads CSV and JSON keeping where every value is; each importer (a module per kind) reads
-its tool's export into tickets with the tool's documented field names; `bridge` turns tickets into the record
-types the engine already understands (`reported`, `response`, `restore`, `resolution`, `severity_changed`,
-`paused`, `resumed`), through the `mapping` (a TOML file: columns, priorities, zone, statuses, customers). The
-entries go to the one engine as a timeline file's would, so `sladsl check --from KIND` and `sladsl import`
-followed by `sladsl check` decide the same figures. Nothing here reads a file: the texts are given.
+its tool's export into tickets (or a status page's into outages) with the tool's documented field names;
+`bridge` turns them into the record types the engine already understands (`reported`, `response`, `restore`,
+`resolution`, `severity_changed`, `paused`, `resumed`, `outage`), through the `mapping` (a TOML file: columns,
+priorities, zone, statuses, customers). The entries go to the one engine as a timeline file's would, so
+`sladsl check --from KIND` and `sladsl import` followed by `sladsl check` decide the same figures.
+Nothing here reads a file: the texts are given.
 """
 
 from __future__ import annotations
