@@ -17,7 +17,7 @@ BAD_TIMELINES = sorted((ROOT / "tests" / "data" / "bad").glob("*.jsonl"))
 BAD_EXPORTS = sorted(
     p
     for p in (ROOT / "tests" / "data" / "import").glob("*/bad/[EW]04*")
-    if not p.name.endswith((".mapping.toml", ".history.csv"))
+    if not p.name.endswith((".mapping.toml", ".history.csv", ".history.json"))
 )
 VENDORS = ["opti-q", "izy", "isl-online", "zegal", "cloudcti"]
 

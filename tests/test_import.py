@@ -13,6 +13,7 @@ import functools
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import orjson
@@ -189,6 +190,131 @@ def test_jira_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped
     assert verdict(report, "HELP-102", "resolution") == ("2025-06-11T22:00:00-04:00", "met", 5 * HOUR)
 
 
+# -- Zendesk ----------------------------------------------------------------------------------------------
+
+ZD = DATA / "zendesk"
+
+
+def zendesk(*history: str) -> tuple[list[Entry], list[Diagnostic], dict[str, Source]]:
+    return run_import("zendesk", ZD / "tickets.json", ZD / "mapping.toml", tuple(ZD / h for h in history))
+
+
+def test_zendesk_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = zendesk("audits.json", "ticket_metric_events.json")
+    assert jsonl(entries) == snapshot
+    assert [w.code for w in warnings] == ["W0401"]  # 4703, closed_by_merge into 4701
+    assert rejected(entries) == []
+    report = checked(entries)
+    assert (report.records.read, report.records.rejected) == (14, 0)
+    # 4701, high = B, Fri 2025-03-07 20:00Z = 15:00 EST; the requester's own comment is not a reply, the private
+    # note is not either: the first public agent comment is 21:30Z = 16:30 EST. Pending from Mon 14:00Z (10:00
+    # EDT: the clocks went forward on the 9th) to Tue 10:00 EDT. Response 4 business hours: Fri 15-17 (2h), Mon
+    # 09-10 (3h), paused, Tue 10-11 (4h) -> Tue 11:00 EDT.
+    assert verdict(report, "4701", "response")[:2] == ("2025-03-11T11:00:00-04:00", "met")
+    # Resolution 16 business hours: 3h by Mon 10:00, paused, Tue 10-17 (10h), Wed 09-15 (16h) -> Wed 15:00;
+    # solved Tue 15:00 EDT (19:00Z): Tue 15-17 and Wed 09-15 to spare, 8 hours.
+    assert verdict(report, "4701", "resolution") == ("2025-03-12T15:00:00-04:00", "met", 8 * HOUR)
+    # 4702 opened as normal (the audit's Create event; the ticket's `priority` is urgent now) = C, Wed 2025-06-11
+    # 13:00 EDT; urgent = A from 14:00, elapsed time kept: 8 wall-clock hours from 13:00 -> 21:00. Solved 18:00,
+    # reopened Thu 09:30, solved again 11:00, closed by automation Mon: the first resolution, 3 hours early.
+    assert verdict(report, "4702", "resolution") == ("2025-06-11T21:00:00-04:00", "met", 3 * HOUR)
+    # 4704, normal = C, from the metric events alone: Mon 2025-11-03 19:00Z = 14:00 EST (after the clocks went
+    # back); pausable_update_time paused 15:00-Tue 11:00 (its first `activate`, at the opening, changes nothing).
+    # 40 business hours: Mon 1h, Tue 11-17 (7h), Wed-Fri (31h), Mon 11-10 (39h), Tue 09-10 -> Tue 2025-11-11 10:00.
+    # No solve in the export: still running at the as-of.
+    assert verdict(report, "4704", "resolution")[:2] == ("2025-11-11T10:00:00-05:00", "pending")
+
+
+def test_zendesk_without_history_reports_only() -> None:
+    """Without audits the tickets give their reports alone, each at its current priority (4702 is urgent now)."""
+    entries, warnings, _ = zendesk()
+    assert [e.raw["type"] for e in entries if isinstance(e.raw, dict)] == ["reported"] * 3
+    assert [e.raw["severity"] for e in entries if isinstance(e.raw, dict)] == ["B", "A", "C"]
+    assert [w.code for w in warnings] == ["W0401"]
+
+
+# -- PagerDuty --------------------------------------------------------------------------------------------
+
+PD = DATA / "pagerduty"
+
+
+def test_pagerduty_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = run_import(
+        "pagerduty", PD / "incidents.json", PD / "mapping.toml", (PD / "log_entries.json",)
+    )
+    assert jsonl(entries) == snapshot
+    assert warnings == [] and rejected(entries) == []
+    report = checked(entries)
+    assert (report.records.read, report.records.rejected) == (9, 0)
+    # #1201, "P1 - Kritisch" = A, triggered 2025-03-09 06:30Z = 01:30 EST, half an hour before the clocks went
+    # forward. First acknowledgement 07:10Z = 03:10 EDT (the second, 07:40Z, is not another response); A's
+    # 1 wall-clock hour is 07:30Z = 03:30 EDT: 20 minutes early. Resolved 12:00Z = 08:00 EDT; due 8 hours after the
+    # trigger, 14:30Z = 10:30 EDT: 2.5 hours early.
+    assert verdict(report, "1201", "response") == ("2025-03-09T03:30:00-04:00", "met", 20 * 60)
+    assert verdict(report, "1201", "resolution") == ("2025-03-09T10:30:00-04:00", "met", 9000)
+    # #1202 has no priority: its urgency is high now, and a log entry raised it from low (= C) at 15:00Z. So C from
+    # Tue 2025-06-10 10:00 EDT, B from 11:00, elapsed time kept: 16 business hours are Tue 10-17 (7h), Wed (15h),
+    # Thu 09-10 -> Thu 10:00. Resolved Wed 18:00Z = 14:00 EDT: Wed 14-17 and Thu 09-10 to spare, 4 hours.
+    assert verdict(report, "1202", "resolution") == ("2025-06-12T10:00:00-04:00", "met", 4 * HOUR)
+    # #1203, "P2 - Hoch" = B (its urgency change to low does not touch a severity that came from a priority), Mon
+    # 2025-11-03 15:00Z = 10:00 EST: response within 4 business hours, by 14:00; acknowledged 10:30, 3.5 hours
+    # early. Not resolved in the export: 16 business hours run to Wed 10:00, pending at the as-of.
+    assert verdict(report, "1203", "response") == ("2025-11-03T14:00:00-05:00", "met", 12600)
+    assert verdict(report, "1203", "resolution")[:2] == ("2025-11-05T10:00:00-05:00", "pending")
+
+
+def test_pagerduty_urgency_as_the_severity(tmp_path: Path) -> None:
+    """A mapping that measures every incident by its urgency follows every urgency change, priority or not."""
+    mapping = tmp_path / "urgency.toml"
+    text = (PD / "mapping.toml").read_text(encoding="utf-8")
+    mapping.write_text(
+        text.replace('customer = "service.summary"', 'customer = "service.summary"\npriority = "urgency"')
+    )
+    entries, _, _ = run_import("pagerduty", PD / "incidents.json", mapping, (PD / "log_entries.json",))
+    severities = [(e.raw["incident"], e.raw["type"], e.raw["severity"]) for e in entries if "severity" in e.raw]
+    # #1203 is low now, lowered at 15:20Z: it was triggered high, B, then C.
+    assert severities == [
+        ("1201", "reported", "B"),
+        ("1202", "reported", "C"),
+        ("1202", "severity_changed", "B"),
+        ("1203", "reported", "B"),
+        ("1203", "severity_changed", "C"),
+    ]
+
+
+# -- status page ------------------------------------------------------------------------------------------
+
+SP = DATA / "statuspage"
+
+
+def test_statuspage_snapshot_and_figures(snapshot) -> None:  # type: ignore[no-untyped-def]
+    entries, warnings, _ = run_import(
+        "statuspage", SP / "incidents.json", SP / "mapping.toml", (SP / "maintenances.json",)
+    )
+    assert jsonl(entries) == snapshot
+    # The incident still `monitoring` has no end: rejected, at its status. The one of impact `none`: skipped.
+    [problem] = rejected(entries)
+    assert (problem.code, str(problem.span)) == ("E0411", "tests/data/import/statuspage/incidents.json:7:17")
+    assert [w.code for w in warnings] == ["W0401"]
+    agreement = sladsl.load((SP / "status.sla").read_text(encoding="utf-8"), "status.sla").agreement
+    report = evaluate(agreement, entries)
+    assert (report.records.read, report.records.rejected) == (8, 1)
+    acme, globex = report.availability
+    # March 2025 in New York is 31 days less the spring hour: 44,580 minutes. acme: its cluster from 01:40 EST to
+    # 03:20 EDT on the 9th, 40 minutes (not 100: the clocks skipped 02:00-03:00); both clusters on the 27th, 30;
+    # API and dashboard on the 20th (every customer's), 90; the patch announced on the 28th for the 29th, short of
+    # 3 days' notice, 60: counted 220. The upgrade announced 10 days ahead (120 minutes) is maintenance, the SMS
+    # provider's 2 hours are excluded (third_party). 1 - 220 / 44580 = 99.5065%.
+    assert (acme.customer, acme.period_seconds, acme.counted_seconds) == ("acme", 44580 * 60, 220 * 60)
+    assert (acme.maintenance_seconds, round(acme.value, 4)) == (120 * 60, Decimal("99.5065"))
+    # globex: the same without the 40 minutes of acme's own cluster: 180; 1 - 180 / 44580 = 99.5962%.
+    assert (globex.customer, globex.counted_seconds, round(globex.value, 4)) == (
+        "globex",
+        180 * 60,
+        Decimal("99.5962"),
+    )
+
+
 # -- bad exports -------------------------------------------------------------------------------------------
 
 
@@ -199,16 +325,19 @@ def bad_run(path: Path) -> tuple[list[Diagnostic], dict[str, Source]]:
         "generic": "generic/incidents.csv",
         "servicenow": "servicenow/incident.csv",
         "jira": "jira/issues.json",
+        "zendesk": "zendesk/tickets.json",
+        "pagerduty": "pagerduty/incidents.json",
+        "statuspage": "statuspage/incidents.json",
     }
     if path.suffix == ".toml":
         export, mapping = DATA / fixtures[kind], path
     else:
         own = path.with_name(path.stem + ".mapping.toml")
         export, mapping = path, own if own.exists() else folder / "mapping.toml"
-    history = path.with_name(path.stem + ".history.csv")
-    sources = {rel(p): source(p) for p in (export, mapping, *([history] if history.exists() else []))}
+    history = tuple(h for h in (path.with_name(f"{path.stem}.history.{x}") for x in ("csv", "json")) if h.exists())
+    sources = {rel(p): source(p) for p in (export, mapping, *history)}
     try:
-        entries, warnings, sources = run_import(kind, export, mapping, (history,) if history.exists() else ())
+        entries, warnings, sources = run_import(kind, export, mapping, history)
     except SlaError as error:
         return list(error.diagnostics), sources
     return sorted([*rejected(entries), *warnings], key=Diagnostic.sort_key), sources
@@ -239,9 +368,10 @@ def test_bad_export_positions_move_with_the_text(tmp_path: Path) -> None:
 
 
 def test_every_template_loads_and_names_its_tool_fields() -> None:
-    for kind in ("generic", "servicenow", "jira"):
+    for kind in ("generic", "servicenow", "jira", "zendesk", "pagerduty", "statuspage"):
         mapping = mapping_for(kind, template(kind), f"{kind}.toml")
-        assert mapping.priorities and mapping.fields["incident"]
+        assert mapping.fields["incident"]
+        assert mapping.priorities if kind != "statuspage" else mapping.fields["end"]  # outages have no priority
         assert mapping.zone is None  # left for the user to say: a wrong zone would be silent
 
 

@@ -219,7 +219,7 @@ def lint(paths: tuple[str, ...], output: str) -> None:
     "--history",
     type=click.Path(dir_okay=False),
     multiple=True,
-    help="With --from: an export of the tickets' history (ServiceNow's sys_audit).",
+    help="With --from: an export of the tickets' history (sys_audit, audits, log entries, maintenances).",
 )
 @click.option(
     "--jobs",
@@ -508,7 +508,7 @@ def report_command(agreement: str, timeline: str, html_out: str, period: str | N
     "--history",
     type=click.Path(dir_okay=False),
     multiple=True,
-    help="An export of the tickets' history (ServiceNow's sys_audit).",
+    help="An export of the tickets' history (sys_audit, audits, log entries, maintenances).",
 )
 @click.option(
     "--agreement",

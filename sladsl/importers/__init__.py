@@ -2,12 +2,13 @@
 
     export text ─exports→ rows, located JSON ─<kind>→ tickets ─bridge→ entries (records, or why not)
 
-`exports` reads CSV and JSON keeping where every value is; each importer (`generic`, `servicenow`, `jira`) reads
-its tool's export into tickets with the tool's documented field names; `bridge` turns tickets into the record
-types the engine already understands (`reported`, `response`, `restore`, `resolution`, `severity_changed`,
-`paused`, `resumed`), through the `mapping` (a TOML file: columns, priorities, zone, statuses, customers). The
-entries go to the one engine as a timeline file's would, so `sladsl check --from KIND` and `sladsl import`
-followed by `sladsl check` decide the same figures. Nothing here reads a file: the texts are given.
+`exports` reads CSV and JSON keeping where every value is; each importer (a module per kind) reads
+its tool's export into tickets (or a status page's into outages) with the tool's documented field names;
+`bridge` turns them into the record types the engine already understands (`reported`, `response`, `restore`,
+`resolution`, `severity_changed`, `paused`, `resumed`, `outage`), through the `mapping` (a TOML file: columns,
+priorities, zone, statuses, customers). The entries go to the one engine as a timeline file's would, so
+`sladsl check --from KIND` and `sladsl import` followed by `sladsl check` decide the same figures.
+Nothing here reads a file: the texts are given.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import attrs
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
-from sladsl.importers import generic, jira, servicenow
+from sladsl.importers import generic, jira, pagerduty, servicenow, statuspage, zendesk
 from sladsl.importers.bridge import Bridge
 from sladsl.importers.mapping import Mapping, check_mapping, load_mapping
 from sladsl.source import Source
@@ -35,7 +36,14 @@ class Importer(Protocol):
     ) -> Iterator[Entry]: ...
 
 
-KINDS: dict[str, Any] = {"generic": generic, "servicenow": servicenow, "jira": jira}
+KINDS: dict[str, Any] = {
+    "generic": generic,
+    "servicenow": servicenow,
+    "jira": jira,
+    "zendesk": zendesk,
+    "pagerduty": pagerduty,
+    "statuspage": statuspage,
+}
 
 
 @attrs.define

@@ -11,7 +11,12 @@ engine already understands, and nothing else:
   `resolution` status makes `resolution` each time the ticket is resolved (again after a reopening: the engine
   decides which one counts); the first entry into a `response` status makes `response`; a `restore` status
   makes `restore`; a change of priority makes `severity_changed`;
+* a history entry that is itself a record (a first public reply, a metric that pauses or fulfils) makes that
+  record: `response` the first time, `paused` only when the clock runs and `resumed` only when it is paused;
 * a record the ticket's fields and its history both give at the same instant is written once.
+
+An outage (a status page's incident or maintenance) makes `outage` records: its start and end, the tags the
+importer found for it, and a customer for each customer it names (none: every customer's).
 
 Nothing is dropped in silence. A row that cannot be mapped (no id, an unknown priority, a time that names no
 instant) is an entry whose value is the `Reject` saying why, counted and reported like any rejected record; a
@@ -37,7 +42,7 @@ from sladsl.timeline.formats import Entry, Reject
 @attrs.define
 class Change:
     """A change a ticket's history records: its `field` (`status` or `priority`), the value it changed to, and
-    when."""
+    when; or, with `field` `record`, a history entry that is itself a record, the record type in `to`."""
 
     field: str
     to: Value
@@ -246,6 +251,18 @@ class Bridge:
         paused = resolved = responded = restored = False
         for instant, _, change in timed:
             place = change.place
+            if change.field == "record":
+                kind = change.to.text
+                if (kind == "paused" and paused) or (kind == "resumed" and not paused):
+                    continue  # a pause while paused, or a start of a clock that runs: nothing changes
+                if kind == "response" and responded:
+                    continue
+                paused = (kind == "paused") or (paused and kind != "resumed")
+                responded = responded or kind == "response"
+                if (kind, instant) not in seen:
+                    seen.add((kind, instant))
+                    events.append((instant, len(events), place, {"type": kind, "incident": ident}))
+                continue
             if change.field == "priority":
                 stored = change.to
                 to = Value(mapping.choice("priority", stored.text), stored.start, stored.end)
@@ -285,6 +302,46 @@ class Bridge:
                 if (kind, instant) not in seen:
                     seen.add((kind, instant))
                     events.append((instant, len(events), place, {"type": kind, "incident": ident}))
+
+    # -- outages (status pages) -----------------------------------------------------------------------------
+
+    def outage(
+        self,
+        place: Place,
+        ident: Value | None,
+        start: Value | None,
+        end: Value | None,
+        *,
+        tags: Sequence[str] = (),
+        customers: Sequence[str | None] = (None,),
+        notice: Value | None = None,
+    ) -> Iterator[Entry]:
+        """The `outage` records of one outage: one per customer (None: every customer), each with its tags."""
+        mapping = self.mapping
+        try:
+            name = self.required(place, ident, "incident").text
+            times = {}
+            for field, value in (("start", start), ("end", end), ("notice", notice)):
+                if field == "notice" and value is None:
+                    continue
+                column = mapping.field(field) or field
+                times[field] = self.time(place, self.required(place, value, field), column)
+        except Reject as error:
+            yield self.entry(place, error)
+            return
+        for customer in customers:
+            record: dict[str, Any] = {
+                "type": "outage",
+                "id": name if len(customers) == 1 else f"{name}/{customer}",
+            }
+            if customer is not None:
+                record["customer"] = customer
+            record["start"], record["end"] = times["start"], times["end"]
+            if tags:
+                record["tags"] = list(tags)
+            if "notice" in times:
+                record["notice"] = times["notice"]
+            yield self.entry(place, record)
 
     # -- event rows (generic CSV) ---------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ documented field names).
     [events]      generic event rows: the event column's value -> a record type
     [customers]   default (the customer of a row that names none), names (the export's value -> a customer id)
     [skip]        field and values: rows that are not incidents of their own (merged or duplicate tickets)
+    [tags]        outages: an impact or a component's name -> the outage's tags (the agreement's exclusions)
 
 A mapping that cannot be read is `E0409`, with the key at fault; one that names a severity or plan the
 agreement does not define is `E0410`.
@@ -47,6 +48,9 @@ RECORD_FIELDS = (
     "key",
     "event",
     "at",
+    "start",
+    "end",
+    "notice",
 )
 EVENT_RECORDS = (
     "reported",
@@ -59,7 +63,7 @@ EVENT_RECORDS = (
     "severity_changed",
 )
 STATUS_LISTS = ("pause", "response", "restore", "resolution")
-TABLES = ("source", "time", "fields", "priorities", "statuses", "choices", "events", "customers", "skip")
+TABLES = ("source", "time", "fields", "priorities", "statuses", "choices", "events", "customers", "skip", "tags")
 
 
 @attrs.frozen
@@ -88,6 +92,7 @@ class Mapping:
     customers: MappingType[str, str] = attrs.field(factory=dict)
     skip_field: str | None = None
     skip_values: frozenset[str] = frozenset()
+    tags: MappingType[str, tuple[str, ...]] = attrs.field(factory=dict)
     source: Source | None = attrs.field(default=None, eq=False)
 
     def field(self, name: str) -> str | None:
@@ -131,7 +136,7 @@ def load_mapping(text: str | None, name: str, defaults: MappingType[str, Any]) -
         if not isinstance(value, dict):
             reader.fail(table, None, f"`{table}` must be a table: `[{table}]`")
             continue
-        if table in ("priorities", "events", "choices"):
+        if table in ("priorities", "events", "choices", "tags"):
             merged[table] = dict(value)  # a file's own table replaces the default one whole
         else:
             merged[table].update(value)
@@ -310,6 +315,7 @@ class _Reader:
                 found["skip_values"] = frozenset(self.texts("skip", key, value))
             else:
                 self.unknown("skip", key, ("field", "values"))
+        found["tags"] = {key: tuple(self.texts("tags", key, value)) for key, value in merged["tags"].items()}
         return Mapping(self.source.name, **found)
 
     def zone(self, name: str) -> bool:

@@ -17,7 +17,7 @@ from sladsl.timeline.formats import Entry
 
 @attrs.frozen
 class Export:
-    """An export to import: its kind (`generic`, `servicenow`, `jira`), the mapping file (None: the importer's
+    """An export to import: its kind (`generic`, `servicenow`, ...), the mapping file (None: the importer's
     defaults) and the exports of its history."""
 
     kind: str
