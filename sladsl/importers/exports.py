@@ -99,10 +99,16 @@ def read_csv(source: Source, delimiter: str, columns: Sequence[str], what: str =
                 begin = line + before
                 place = _place(source, begin, begin + 1)
                 why = "a quote is never closed" if "end of data" in str(error) else str(error)
-                problem = Reject(
-                    "E0401", f"this row is not CSV: {why}", 'inside a quoted cell, write a quote as `""`'
-                )
-                rows.append(Row(place, {}, problem))
+                help = 'inside a quoted cell, write a quote as `""`'
+                if header is None:  # the header itself: perhaps another separator, else the row says why
+                    _separated_otherwise(
+                        place.text, [place.text], list(columns), place.where, delimiter, what=what
+                    )
+                    unread = Diagnostic(
+                        "E0401", f"the header row is not CSV: {why}", place.where, "header", help=help
+                    )
+                    raise SlaError([unread]) from None
+                rows.append(Row(place, {}, Reject("E0401", f"this row is not CSV: {why}", help)))
                 line = begin + 1
                 break
             first, before = line + before, reader.line_num
@@ -136,24 +142,7 @@ def _check_header(
     missing = [c for c in dict.fromkeys(columns) if c not in header]
     if not missing:
         return
-    line = source.line_text(span.line)
-    for other in DELIMITERS:
-        if other != delimiter and other in line:
-            split = [c.strip().strip('"') for c in line.split(other)]
-            if sum(c in split for c in missing) > len(missing) / 2:
-                shown = "\\t" if other == "\t" else other
-                mine = "\\t" if delimiter == "\t" else delimiter
-                raise SlaError(
-                    [
-                        Diagnostic(
-                            "E0402",
-                            f"the {what}'s columns are separated by `{shown}`, not `{mine}`",
-                            span,
-                            "one column, as read",
-                            help=f'say so under [source] in the mapping: `delimiter = "{shown}"`',
-                        )
-                    ]
-                )
+    _separated_otherwise(source.line_text(span.line), header, missing, span, delimiter, what=what)
     found = []
     lowered = {h.lower(): h for h in header}
     for column in missing:
@@ -172,6 +161,31 @@ def _check_header(
             )
         )
     raise SlaError(found)
+
+
+def _separated_otherwise(
+    line: str, header: list[str], missing: list[str], span: Span, delimiter: str, *, what: str
+) -> None:
+    """E0402 when the header row, split by another separator, holds the columns it seemed to lack: most of them,
+    or any when it read as one column."""
+    for other in DELIMITERS:
+        if other != delimiter and other in line:
+            split = [c.strip().strip('"') for c in line.split(other)]
+            found = sum(c in split for c in missing)
+            if found > len(missing) / 2 or (found and len(header) == 1):
+                shown = "\\t" if other == "\t" else other
+                mine = "\\t" if delimiter == "\t" else delimiter
+                raise SlaError(
+                    [
+                        Diagnostic(
+                            "E0402",
+                            f"the {what}'s columns are separated by `{shown}`, not `{mine}`",
+                            span,
+                            "one column, as read",
+                            help=f'say so under [source] in the mapping: `delimiter = "{shown}"`',
+                        )
+                    ]
+                )
 
 
 def _place(source: Source, first: int, last: int) -> Place:
