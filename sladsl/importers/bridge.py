@@ -26,7 +26,7 @@ repeated local time placed by the mapping's `ambiguous` rule is kept with a warn
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -63,6 +63,43 @@ class Ticket:
     stamps: list[tuple[str, Value]] = attrs.field(factory=list)  # (record type, time) from its own fields
     changes: list[Change] = attrs.field(factory=list)
     skip: Value | None = None
+
+
+STAMPS = ("response", "restore", "resolution", "update")  # record types a ticket's own field may time
+
+
+class _Mapped:
+    """The default of `ticket_of`'s overrides: read the field the mapping names."""
+
+
+MAPPED = _Mapped()
+
+
+def ticket_of(
+    place: Place,
+    get: Callable[[str | None], Value | None],
+    mapping: Mapping,
+    *,
+    priority: Value | _Mapped | None = MAPPED,
+    skip: Value | _Mapped | None = MAPPED,
+) -> Ticket:
+    """A ticket from the fields the mapping names in one row or object (`get` reads a field by name); an
+    importer that knows better gives the `priority` it opened with, or what marks it to `skip`."""
+    ticket = Ticket(
+        place,
+        get(mapping.field("incident")),
+        get(mapping.field("priority")) if isinstance(priority, _Mapped) else priority,
+        get(mapping.field("reported")),
+        customer=get(mapping.field("customer")),
+        channel=get(mapping.field("channel")),
+        plan=get(mapping.field("plan")),
+        skip=get(mapping.skip_field) if isinstance(skip, _Mapped) else skip,
+    )
+    for kind in STAMPS:
+        stamp = get(mapping.field(kind))
+        if stamp is not None:
+            ticket.stamps.append((kind, stamp))
+    return ticket
 
 
 def span_in(place: Place, value: Value) -> Span:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sladsl.importers.bridge import Bridge, Ticket
+from sladsl.importers.bridge import Bridge, ticket_of
 from sladsl.importers.exports import read_csv
 from sladsl.importers.mapping import Mapping
 from sladsl.source import Source
 from sladsl.timeline.formats import Entry
 
-STAMPS = ("response", "restore", "resolution", "update")
 DEFAULTS = {
     "fields": {
         "incident": "incident",
@@ -45,20 +44,7 @@ def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Sou
         elif mapping.rows == "event":
             yield bridge.event(row.place, row.cells)
         else:
-            ticket = Ticket(
-                row.place,
-                row.get(mapping.field("incident")),
-                row.get(mapping.field("priority")),
-                row.get(mapping.field("reported")),
-                customer=row.get(mapping.field("customer")),
-                channel=row.get(mapping.field("channel")),
-                plan=row.get(mapping.field("plan")),
-                skip=row.get(mapping.skip_field),
-            )
-            for kind in STAMPS:
-                found = row.get(mapping.field(kind))
-                if found is not None:
-                    ticket.stamps.append((kind, found))
+            ticket = ticket_of(row.place, row.get, mapping)
             yield from bridge.ticket(ticket)
 
 

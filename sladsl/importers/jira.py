@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sladsl.importers.bridge import Bridge, Change, Ticket
+from sladsl.importers.bridge import Bridge, Change, ticket_of
 from sladsl.importers.exports import place_of, read_json, rows_of
 from sladsl.importers.mapping import Mapping
 from sladsl.source import Source
 from sladsl.timeline.formats import Entry, Reject
 
-STAMPS = ("response", "restore", "resolution", "update")
 NOT_AN_OBJECT = 'each item of the export is an issue, `{"key": ..., "fields": {...}}`'
 CHANGED = {"status": "status", "priority": "priority"}
 DEFAULTS: dict[str, Any] = {
@@ -83,20 +82,7 @@ def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Sou
             yield bridge.entry(place, Reject("E0401", "this issue is not a JSON object", NOT_AN_OBJECT))
             continue
         get = issue.text
-        ticket = Ticket(
-            place,
-            get(mapping.field("incident")),
-            get(mapping.field("priority")),
-            get(mapping.field("reported")),
-            customer=get(mapping.field("customer")),
-            channel=get(mapping.field("channel")),
-            plan=get(mapping.field("plan")),
-            skip=get(mapping.skip_field),
-        )
-        for kind in STAMPS:
-            stamp = get(mapping.field(kind))
-            if stamp is not None:
-                ticket.stamps.append((kind, stamp))
+        ticket = ticket_of(place, get, mapping)
         for entry in issue.items("changelog.histories"):
             for item in entry.items("items"):
                 field, to = item.text("field"), item.text("toString")

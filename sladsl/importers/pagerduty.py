@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sladsl.importers.bridge import Bridge, Change, Ticket
+from sladsl.importers.bridge import Bridge, Change, ticket_of
 from sladsl.importers.exports import Place, Value, place_of, read_json, rows_of
 from sladsl.importers.mapping import Mapping
 from sladsl.source import Source
 from sladsl.timeline.formats import Entry, Reject
 
-STAMPS = ("response", "restore", "resolution", "update")
 NOT_AN_OBJECT = 'each item of the export is an incident, `{"id": ..., "urgency": ..., "created_at": ...}`'
 HISTORY_HELP = "each item of the history is a log entry, with its `type`, `created_at` and `incident.id`"
 URGENCY = "urgency"
@@ -94,20 +93,7 @@ def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Sou
         mine = changes.pop(key.text, []) if key is not None else []
         # An urgency change changes the severity only of an incident whose severity came from its urgency.
         mine = [c for c in mine if c.field != "priority" or priority is None]
-        ticket = Ticket(
-            place,
-            get(mapping.field("incident")),
-            priority or _opened_with(get(URGENCY), mine),
-            get(mapping.field("reported")),
-            customer=get(mapping.field("customer")),
-            channel=get(mapping.field("channel")),
-            plan=get(mapping.field("plan")),
-            skip=get(mapping.skip_field),
-        )
-        for kind in STAMPS:
-            stamp = get(mapping.field(kind))
-            if stamp is not None:
-                ticket.stamps.append((kind, stamp))
+        ticket = ticket_of(place, get, mapping, priority=priority or _opened_with(get(URGENCY), mine))
         ticket.changes = mine
         yield from bridge.ticket(ticket)
     for ident, orphans in changes.items():

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sladsl.importers.bridge import Bridge, Change, Ticket
+from sladsl.importers.bridge import Bridge, Change, ticket_of
 from sladsl.importers.exports import Place, Value, place_of, read_csv, read_json, rows_of
 from sladsl.importers.mapping import Mapping
 from sladsl.source import Source
 from sladsl.timeline.formats import Entry, Reject
 
-STAMPS = ("response", "restore", "resolution", "update")
 AUDIT = ("documentkey", "fieldname", "newvalue", "sys_created_on")
 AUDIT_HELP = "each record is a sys_audit row: documentkey, fieldname, newvalue, sys_created_on"
 AUDITED = {"state": "status", "incident_state": "status", "priority": "priority"}
@@ -110,20 +109,7 @@ def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Sou
         if problem is not None:
             yield bridge.entry(place, problem)
             continue
-        ticket = Ticket(
-            place,
-            get(mapping.field("incident")),
-            get(mapping.field("priority")),
-            get(mapping.field("reported")),
-            customer=get(mapping.field("customer")),
-            channel=get(mapping.field("channel")),
-            plan=get(mapping.field("plan")),
-            skip=get(mapping.skip_field),
-        )
-        for kind in STAMPS:
-            stamp = get(mapping.field(kind))
-            if stamp is not None:
-                ticket.stamps.append((kind, stamp))
+        ticket = ticket_of(place, get, mapping)
         key = get(mapping.field("key"))
         if key is not None:
             ticket.changes = changes.pop(key.text, [])

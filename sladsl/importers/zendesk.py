@@ -17,13 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sladsl.importers.bridge import Bridge, Change, Ticket
+from sladsl.importers.bridge import Bridge, Change, ticket_of
 from sladsl.importers.exports import Node, Place, Value, place_of, read_json, rows_of
 from sladsl.importers.mapping import Mapping
 from sladsl.source import Source
 from sladsl.timeline.formats import Entry, Reject
 
-STAMPS = ("response", "restore", "resolution", "update")
 NOT_AN_OBJECT = 'each item of the export is a ticket, `{"id": ..., "priority": ..., "created_at": ...}`'
 HISTORY_HELP = (
     "each item of the history is an audit (`ticket_id`, `created_at`, `events`) or a ticket metric event"
@@ -109,20 +108,9 @@ def read(export: Source, mapping: Mapping, bridge: Bridge, history: Sequence[Sou
         key = get(mapping.field("key"))
         mine = changes.pop(key.text, []) if key is not None else []
         first = opened_with.pop(key.text, None) if key is not None else None
-        ticket = Ticket(
-            place,
-            get(mapping.field("incident")),
-            first or get(mapping.field("priority")),
-            get(mapping.field("reported")),
-            customer=get(mapping.field("customer")),
-            channel=get(mapping.field("channel")),
-            plan=get(mapping.field("plan")),
-            skip=_skip(node, mapping),
+        ticket = ticket_of(
+            place, get, mapping, priority=first or get(mapping.field("priority")), skip=_skip(node, mapping)
         )
-        for kind in STAMPS:
-            stamp = get(mapping.field(kind))
-            if stamp is not None:
-                ticket.stamps.append((kind, stamp))
         requester = get("requester_id")
         for change in mine:
             if change.field != "comment":
