@@ -156,7 +156,7 @@ class Availability:
             shares.append(
                 OutageShare(outage.id, outage.where.line, parts[0][0], parts[-1][1], total(parts), treatment)
             )
-        return Treated(tuple(shares), counted, maintenance)
+        return Treated(tuple(shares), tuple(counted), tuple(maintenance))
 
     def measure(
         self,
@@ -255,11 +255,11 @@ class Treated:
     downtime and to maintenance."""
 
     shares: tuple[OutageShare, ...]
-    counted: list[tuple[int, int]]
-    maintenance: list[tuple[int, int]]
+    counted: tuple[tuple[int, int], ...]
+    maintenance: tuple[tuple[int, int], ...]
 
 
-NOTHING = Treated((), [], [])
+NOTHING = Treated((), (), ())
 
 _Placed = tuple[int, int, Outage]  # an outage's start, its place among all outages in order of start, the outage
 
