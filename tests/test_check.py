@@ -414,7 +414,8 @@ def test_a_timeline_that_names_no_instant_stands_at_none(tmp_path) -> None:  # t
 @pytest.mark.parametrize(
     ("stand", "says"),
     [
-        ("2025-05-01T00:00", "`2025-05-01T00:00` has no offset or zone (add an offset like `+02:00` (or `Z`)"),
+        ("2025-03-30T02:30", "2025-03-30 02:30 does not exist in Europe/Oslo: the clocks skip it"),
+        ("2025-10-26T02:30", "2025-10-26 02:30 happens twice in Europe/Oslo: the clocks go back (add the offset:"),
         ("2025-05-01T00:00[CET]", "`CET` is an abbreviation, not a time zone (name the place instead, for"),
         ("2025-05-01T00:00[Europe/Olso]", "time zone `Europe/Olso` is not known (did you mean `Europe/Oslo`?)"),
     ],
@@ -424,6 +425,22 @@ def test_a_bad_as_of_is_a_usage_error_with_its_help(stand: str, says: str) -> No
     assert result.returncode == 2
     assert f"Error: Invalid value for --as-of: {says}" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "diff"])
+def test_an_as_of_without_an_offset_is_a_local_time_in_the_agreements_zone(command: str) -> None:
+    # Izy's zone is Europe/Oslo, at +02:00 in April: 2025-04-16T10:00 there is 08:00 UTC. Written with its offset
+    # it gives the same report; 10:00 UTC is 12:00 in Oslo.
+    files = ["agreements/izy.sla", "agreements/izy.timeline.jsonl"]
+    if command == "diff":
+        files.insert(1, "tests/data/diff/izy-proposed.sla")
+    local = cli(command, "--as-of", "2025-04-16T10:00", *files)
+    offset = cli(command, "--as-of", "2025-04-16T10:00:00+02:00", *files)
+    assert (local.returncode, local.stdout) == (offset.returncode, offset.stdout), local.stderr
+    if command == "check":
+        assert "as of 2025-04-16 10:00 Wed (Europe/Oslo)" in local.stdout
+        utc = cli(command, "--as-of", "2025-04-16T10:00:00Z", *files)
+        assert "as of 2025-04-16 12:00 Wed (Europe/Oslo)" in utc.stdout
 
 
 def test_the_html_report_compiles_each_calendar_once(monkeypatch: pytest.MonkeyPatch) -> None:

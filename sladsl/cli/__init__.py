@@ -24,8 +24,9 @@ import orjson
 
 from sladsl import load
 from sladsl.diagnostics import Diagnostic, SlaError
-from sladsl.evaluation.verdicts import Records
+from sladsl.evaluation.verdicts import Records, Report
 from sladsl.importers import KINDS
+from sladsl.language.ast import Document
 from sladsl.model import Agreement
 from sladsl.render.diagnostics import render_text, to_json
 from sladsl.run import files, store
@@ -33,7 +34,7 @@ from sladsl.run.check import Options, WorkerLost, report, stream
 from sladsl.run.imports import Export, open_export
 from sladsl.run.progress import Progress
 from sladsl.source import Source
-from sladsl.time.instants import TimestampError, parse_instant
+from sladsl.time.instants import TimestampError, parse_instant_in
 from sladsl.time.periods import named
 from sladsl.timeline.formats import Entry
 
@@ -82,12 +83,13 @@ def _agreement(path: str) -> Agreement:
     return checked.agreement
 
 
-def _as_of(value: str | None) -> int | None:
-    """The `--as-of` instant, or None for the timeline's own latest instant."""
+def _as_of(value: str | None, zone: str) -> int | None:
+    """The `--as-of` instant, or None for the timeline's own latest instant; a local time without an offset is
+    read in `zone`, the agreement's."""
     if value is None:
         return None
     try:
-        return parse_instant(value)
+        return parse_instant_in(value, zone)
     except TimestampError as error:
         advice = f" ({error.help})" if error.help else ""
         raise click.BadParameter(f"{error}{advice}", param_hint="--as-of") from None
@@ -205,7 +207,10 @@ def lint(paths: tuple[str, ...], output: str) -> None:
 @click.option("--explain", is_flag=True, help="Show how every figure was reached: clocks, pauses, outages, bands.")
 @click.option("--period", help="Only report this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
 @click.option(
-    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+    "--as-of",
+    "as_of",
+    help="Evaluate as of this instant; a local time without an offset is in the agreement's zone "
+    "(default: the latest instant in the timeline).",
 )
 @click.option("--strict", is_flag=True, help="Treat any rejected record as fatal (exit 2).")
 @click.option(
@@ -249,7 +254,7 @@ def check(
     Exits 0 when every decided target is met, 1 when any target, KPI or commitment is breached, 2 on trouble.
     """
     model = _agreement(agreement)
-    options = Options(_as_of(as_of), _window(period, model.local_zone), explain)
+    options = Options(_as_of(as_of, model.local_zone), _window(period, model.local_zone), explain)
     if jobs > 1 and output != "jsonl":
         raise click.UsageError("--jobs needs --format jsonl")
     if kind is None and (mapping is not None or history):
@@ -422,7 +427,10 @@ def explain_command(agreement: str, year: int | None, html_out: str | None) -> N
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.argument("timeline", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
-    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+    "--as-of",
+    "as_of",
+    help="Evaluate as of this instant; a local time without an offset is in the agreement's zone "
+    "(default: the latest instant in the timeline).",
 )
 @_guard
 def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
@@ -436,10 +444,11 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
     from sladsl.language.parser import parse_source  # noqa: PLC0415
     from sladsl.render.compare import render_text as render_comparison  # noqa: PLC0415
 
-    stand = _as_of(as_of)
+    stand: int | None = None
     raw = files.read_bytes(timeline)  # read once: standard input cannot be read twice
     name = files.name_of(timeline)
-    documents, reports = [], []
+    documents: list[Document] = []
+    reports: list[Report] = []
     for path in (old, new):
         source = _read(path)
         try:
@@ -447,6 +456,8 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
             checked = check_document(documents[-1])
         except SlaError as error:
             _fail(error.diagnostics, {path: source})
+        if not reports:  # both agreements are judged at one instant: a local one is in the first's zone
+            stand = _as_of(as_of, checked.agreement.local_zone)
         found = evaluate(checked.agreement, read_timeline(raw, name), as_of=stand)
         if found.records.rejected:
             click.echo(
@@ -472,7 +483,10 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
 )
 @click.option("--period", help="Only draw this period: 2025, 2025-Q2, 2025-06, or a range 2025-04..2025-06.")
 @click.option(
-    "--as-of", "as_of", help="Evaluate as of this instant (default: the latest instant in the timeline)."
+    "--as-of",
+    "as_of",
+    help="Evaluate as of this instant; a local time without an offset is in the agreement's zone "
+    "(default: the latest instant in the timeline).",
 )
 @_guard
 def report_command(agreement: str, timeline: str, html_out: str, period: str | None, as_of: str | None) -> None:
@@ -482,7 +496,9 @@ def report_command(agreement: str, timeline: str, html_out: str, period: str | N
     model = _agreement(agreement)
     progress = Progress(files.size_of(timeline) if timeline != files.STDIN else None)
     try:
-        found = report(model, timeline, Options(_as_of(as_of), _window(period, model.local_zone)), progress)
+        found = report(
+            model, timeline, Options(_as_of(as_of, model.local_zone), _window(period, model.local_zone)), progress
+        )
     finally:
         progress.close()
     try:

@@ -194,6 +194,18 @@ def parse_instant(text: str) -> int:
 _fromisoformat = dt.datetime.fromisoformat
 
 
+def parse_instant_in(text: str, zone_name: str) -> int:
+    """An instant a person names, as `parse_instant` reads it, except that a local time with neither offset nor
+    zone is read in `zone_name` (the agreement's), under the same rules: a time the clocks skip or repeat there
+    is an error that says which offsets would do. A timeline's timestamps never get this leniency."""
+    try:
+        return parse_instant(text)
+    except TimestampError as error:
+        if error.code != "E0304":
+            raise
+    return parse_instant_slowly(f"{text}[{zone_name}]")
+
+
 def parse_instant_slowly(text: str) -> int:
     """The instant of an ISO 8601 timestamp that carries an offset (`+02:00`, `Z`) or a zone in brackets.
 
