@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -158,3 +159,42 @@ def test_fmt_check_diff_and_rewrite(tmp_path) -> None:  # type: ignore[no-untype
     broken = cli("fmt", "tests/data/bad/E0102-missing-colon.sla")
     assert broken.returncode == 2
     assert "error[E0102]" in broken.stderr
+
+
+MESSY = 'agreement  "T" :  § 1\n    zone   Europe/Oslo\ncalendar c:  § 2\n    open monday 09:00-17:00\n'
+TIDY = 'agreement "T":  § 1\n    zone Europe/Oslo\ncalendar c:  § 2\n    open monday 09:00-17:00\n'
+
+
+def test_fmt_of_standard_input_writes_standard_output(tmp_path: Path) -> None:
+    def fmt(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sladsl", "fmt", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,  # nothing may be written here, least of all a file named `-`
+            check=False,
+        )
+
+    done = fmt("-", stdin=MESSY)
+    assert (done.returncode, done.stdout) == (0, TIDY)
+    assert "reformatted <stdin>" in done.stderr
+    assert fmt("-", stdin=TIDY).stdout == TIDY  # already tidy: written back whole all the same
+    checked = fmt("--check", "-", stdin=MESSY)
+    assert (checked.returncode, checked.stdout) == (1, "")
+    shown = fmt("--diff", "-", stdin=MESSY)
+    assert shown.returncode == 1 and "--- <stdin>" in shown.stdout and '+agreement "T":  § 1' in shown.stdout
+    assert fmt("-", "-", stdin=MESSY).returncode == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lint_of_standard_input_names_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sladsl", "lint", "-"],
+        input=TIDY.replace("Europe/Oslo", "Europe/Olso"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "error[E0203]: time zone `Europe/Olso` is not known\n --> <stdin>:2:10" in done.stderr

@@ -163,7 +163,7 @@ def main() -> None:
 )
 @_guard
 def lint(paths: tuple[str, ...], output: str) -> None:
-    """Check agreement files and print their diagnostics.
+    """Check agreement files and print their diagnostics. A path of `-` reads standard input.
 
     Exits 0 when no file has errors (warnings allowed), 1 when any has, 2 on usage errors.
     """
@@ -171,12 +171,12 @@ def lint(paths: tuple[str, ...], output: str) -> None:
     diagnostics: list[Diagnostic] = []
     for path in paths:
         source, problems = _read_checked(path)
-        sources[path] = source
+        sources[source.name] = source  # `-` is standard input, named `<stdin>`
         if problems:
             diagnostics.extend(problems)
             continue
         try:
-            diagnostics.extend(load(source.text, path).warnings)
+            diagnostics.extend(load(source.text, source.name).warnings)
         except SlaError as error:
             diagnostics.extend(error.diagnostics)
     errors = sum(d.is_error for d in diagnostics)
@@ -347,7 +347,8 @@ def _finish(records: Records, breaches: int, strict: bool, where: str) -> NoRetu
 @click.option("--diff", is_flag=True, help="Write nothing; print what would change as a unified diff.")
 @_guard
 def fmt(paths: tuple[str, ...], check_only: bool, diff: bool) -> None:
-    """Rewrite agreement files in the one canonical layout; comments survive.
+    """Rewrite agreement files in the one canonical layout; comments survive. A path of `-` reads standard input
+    and writes the formatted agreement to standard output.
 
     Exits 0 when nothing changed (or, with --check or --diff, nothing would), 1 when a file would change, 2 when
     a file cannot be read or has syntax errors, and 123 if formatting would change a file's meaning (a bug:
@@ -355,27 +356,31 @@ def fmt(paths: tuple[str, ...], check_only: bool, diff: bool) -> None:
     """
     from sladsl.language.formatter import FormatError, changed_lines, format_source  # noqa: PLC0415
 
+    if paths.count(files.STDIN) > 1:
+        raise click.UsageError("standard input (`-`) can be formatted once")
     would_change = []
     for path in paths:
         source = _read(path)
         try:
             formatted = format_source(source)
         except SlaError as error:
-            _fail(error.diagnostics, {path: source})
+            _fail(error.diagnostics, {source.name: source})
         except FormatError as error:
             click.echo(f"internal error: {error}\nplease report it with the input that caused it", err=True)
             sys.exit(EXIT_FORMAT_INTERNAL)
+        if path == files.STDIN and not (check_only or diff):
+            click.echo(formatted, nl=False)  # an agreement from standard input goes back to standard output
         if formatted == source.text:
             continue
-        would_change.append(path)
+        would_change.append(source.name)
         if diff:
             click.echo(
                 "".join(changed_lines(source.text, formatted))
-                .replace("--- before", f"--- {path}", 1)
-                .replace("+++ after", f"+++ {path} (formatted)", 1),
+                .replace("--- before", f"--- {source.name}", 1)
+                .replace("+++ after", f"+++ {source.name} (formatted)", 1),
                 nl=False,
             )
-        elif not check_only:
+        elif not check_only and path != files.STDIN:
             try:
                 Path(path).write_text(formatted, encoding="utf-8")
             except OSError as error:
