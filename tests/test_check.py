@@ -7,6 +7,8 @@ import datetime as dt
 import functools
 import io
 import json
+import os
+import pty
 import re
 import subprocess
 import sys
@@ -852,3 +854,39 @@ def test_izy_maintenance_counts_unless_announced_before_it_begins() -> None:
         "counted: maintenance with no notice (§ Definitions)",
         "counted: maintenance with notice given 2025-05-17 02:00 Sat, after it began (§ Definitions)",
     ]
+
+
+def _on_a_terminal(*args: str, **env: str) -> str:
+    """What a command writes to a terminal: run in a pseudo-terminal, stdout and stderr both on it."""
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | env
+    with subprocess.Popen(
+        [sys.executable, "-m", "sladsl", *args], stdout=follower, stderr=follower, cwd=ROOT, env=environment
+    ) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closes when the command is done
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_colour_on_a_terminal_and_never_in_a_pipe_or_with_no_color() -> None:
+    files = ("agreements/izy.sla", "agreements/izy.timeline.jsonl")
+    red, green, plain = "\x1b[31m\x1b[1mBREACHED", "\x1b[32m\x1b[1mmet\x1b[0m, ", "BREACHED by 30m"
+    shown = _on_a_terminal("check", *files)
+    assert red in shown and green in shown
+    assert "\x1b[33m\x1b[1mwarning" not in shown  # check says `3 warnings` in a sentence, not a diagnostic
+    assert "\x1b[" not in _on_a_terminal("check", *files, NO_COLOR="1")
+    piped = cli("check", *files)
+    assert plain in piped.stdout and "\x1b[" not in piped.stdout + piped.stderr
+    # Diagnostics too: the code in red, in lint's output on a terminal.
+    linted = _on_a_terminal("lint", "tests/data/bad/E0203-unknown-zone.sla")
+    assert "\x1b[31m\x1b[1merror[E0203]\x1b[0m" in linted

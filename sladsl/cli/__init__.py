@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -62,7 +63,7 @@ def _read_checked(path: str, code: str = "E0113") -> tuple[Source, list[Diagnost
 
 def _fail(diagnostics: list[Diagnostic], sources: dict[str, Source], then: str | None = None) -> NoReturn:
     """Show diagnostics (and what they stopped), then exit 2."""
-    click.echo(render_text(diagnostics, sources), err=True, nl=False)
+    _show(render_text(diagnostics, sources), err=True)
     if then is not None:
         click.echo(then, err=True)
     sys.exit(EXIT_USAGE)
@@ -103,6 +104,23 @@ def _window(value: str | None, zone: str) -> tuple[int, int] | None:
         return named(value, zone)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
+
+
+_PAINT = re.compile(
+    r"(?P<error>^error(?:\[E\d{4}\])?)|(?P<warning>^warning(?:\[W\d{4}\])?)|(?P<bad>\bBREACHED\b)"
+    r"|(?P<good>\bMET\b|\bmet(?=, ))|(?P<open>\bPENDING\b|\bpending\b)",
+    re.MULTILINE,
+)
+_COLOURS = {"error": "red", "warning": "yellow", "bad": "red", "good": "green", "open": "yellow"}
+
+
+def _show(text: str, *, err: bool = False) -> None:
+    """Text for people, with errors and breaches in red, warnings and pending targets in yellow and met ones in
+    green when the stream is a terminal and `NO_COLOR` is not set (https://no-color.org); plain otherwise."""
+    stream = sys.stderr if err else sys.stdout
+    if not os.environ.get("NO_COLOR") and stream.isatty():
+        text = _PAINT.sub(lambda m: click.style(m.group(0), fg=_COLOURS[m.lastgroup or "error"], bold=True), text)
+    click.echo(text, err=err, nl=False)
 
 
 def _guard(command: F) -> F:
@@ -184,7 +202,7 @@ def lint(paths: tuple[str, ...], output: str) -> None:
     if output == "json":
         click.echo(json.dumps([to_json(d) for d in diagnostics], indent=2, ensure_ascii=False))
     elif diagnostics:
-        click.echo(render_text(diagnostics, sources), err=True, nl=False)
+        _show(render_text(diagnostics, sources), err=True)
     click.echo(
         f"{len(paths)} file{'s' if len(paths) != 1 else ''}: {errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}",
@@ -308,7 +326,7 @@ def check(
     else:
         from sladsl.render.text import render_text as render_report  # noqa: PLC0415
 
-        click.echo(render_report(found, agreement, name, explain=explain, period=period), nl=False)
+        _show(render_report(found, agreement, name, explain=explain, period=period))
     _finish(found.records, found.breaches, strict, "see Records above")
 
 
@@ -317,7 +335,7 @@ def _imported(export: Export, path: str, agreement: Agreement) -> list[Entry]:
     opened = open_export(export, path, agreement)
     entries = list(opened.entries)
     if opened.warnings:
-        click.echo(render_text(opened.warnings, opened.sources), err=True, nl=False)
+        _show(render_text(opened.warnings, opened.sources), err=True)
     return entries
 
 
@@ -472,7 +490,7 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
             )
         reports.append(found)
     comparison = compare(documents[0], documents[1], reports[0], reports[1])
-    click.echo(render_comparison(comparison, old, new, name), nl=False)
+    _show(render_comparison(comparison, old, new, name))
     sys.exit(EXIT_FINDINGS if comparison.differs else EXIT_OK)
 
 
@@ -588,7 +606,7 @@ def import_command(
         stream.write(lines)
     shown = [*rejected, *opened.warnings]
     if shown:
-        click.echo(render_text(sorted(shown, key=Diagnostic.sort_key), opened.sources), err=True, nl=False)
+        _show(render_text(sorted(shown, key=Diagnostic.sort_key), opened.sources), err=True)
     where = f" to {out}" if out is not None else ""
     warned = len(opened.warnings)
     click.echo(
