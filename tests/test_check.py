@@ -890,3 +890,13 @@ def test_colour_on_a_terminal_and_never_in_a_pipe_or_with_no_color() -> None:
     # Diagnostics too: the code in red, in lint's output on a terminal.
     linted = _on_a_terminal("lint", "tests/data/bad/E0203-unknown-zone.sla")
     assert "\x1b[31m\x1b[1merror[E0203]\x1b[0m" in linted
+
+
+def test_diff_says_on_a_terminal_which_evaluation_runs() -> None:
+    shown = _on_a_terminal(
+        "diff", "agreements/izy.sla", "tests/data/diff/izy-proposed.sla", "agreements/izy.timeline.jsonl"
+    )
+    assert "checking: 1 of 2, under agreements/izy.sla" in shown
+    assert "checking: 2 of 2, under tests/data/diff/izy-proposed.sla" in shown
+    piped = cli("diff", "agreements/izy.sla", "tests/data/diff/izy-proposed.sla", "agreements/izy.timeline.jsonl")
+    assert "checking:" not in piped.stderr

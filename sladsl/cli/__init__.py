@@ -472,7 +472,8 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
     name = files.name_of(timeline)
     documents: list[Document] = []
     reports: list[Report] = []
-    for path in (old, new):
+    progress = Progress(None)  # a line on a terminal's stderr saying which evaluation is running
+    for n, path in enumerate((old, new), 1):
         source = _read(path)
         try:
             documents.append(parse_source(source))
@@ -481,7 +482,9 @@ def diff_command(old: str, new: str, timeline: str, as_of: str | None) -> None:
             _fail(error.diagnostics, {path: source})
         if not reports:  # both agreements are judged at one instant: a local one is in the first's zone
             stand = _as_of(as_of, checked.agreement.local_zone)
+        progress.say(f"{n} of 2, under {path}")
         found = evaluate(checked.agreement, read_timeline(raw, name), as_of=stand)
+        progress.close()
         if found.records.rejected:
             click.echo(
                 f"{path}: {found.records.rejected} of {found.records.read} timeline records rejected "
