@@ -900,3 +900,12 @@ def test_diff_says_on_a_terminal_which_evaluation_runs() -> None:
     assert "checking: 2 of 2, under tests/data/diff/izy-proposed.sla" in shown
     piped = cli("diff", "agreements/izy.sla", "tests/data/diff/izy-proposed.sla", "agreements/izy.timeline.jsonl")
     assert "checking:" not in piped.stderr
+
+
+@pytest.mark.parametrize("command", ["", "check", "lint", "fmt", "explain", "diff", "report", "import", "lsp"])
+def test_every_command_takes_dash_h(command: str) -> None:
+    done = cli(*command.split(), "-h")
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]  # run as `python -m sladsl`, which names itself so
+    assert first.startswith("Usage: ") and f"sladsl {command}".rstrip() + " [OPTIONS]" in first
+    assert "-h, --help" in done.stdout
