@@ -51,11 +51,11 @@ class Availability:
         self, outages: Iterable[Outage], customers: Iterable[str], first: int | None, as_of: int
     ) -> Iterator[AvailabilityVerdict]:
         """Every commitment's verdict for every customer (in name order) and every period from the one holding
-        `first` (the earliest report or outage) to the one holding `as_of`, one at a time: with many outages
-        that apply to everyone, the periods' outage shares outnumber the outages many times over.
+        `first` (the earliest report or outage) to the one holding `as_of`, one at a time.
 
-        A period in which a customer has no outage of its own has the verdict every such customer has: it is
-        decided once, from the outages for everyone, and given to each of them with its shares shared, so the
+        The outages for everyone are treated once per period, and every customer's verdict of that period holds
+        the one tuple of their shares (`shared`); its own outages are its `shares`. A period in which a customer
+        has no outage of its own has the verdict every such customer has, decided once and given to each, so the
         work and the memory grow with the periods and the outages, not with customers times outages."""
         if not self.agreement.availabilities or first is None:
             return

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from sladsl.evaluation.verdicts import AvailabilityVerdict, OutageShare, Report, TargetVerdict, owed
 from sladsl.render import words
 from sladsl.render.escape import visible
+from sladsl.render.json import SharedOutages
 from sladsl.time.instants import wall_text
 
 NO_AS_OF = "with no as-of instant, as no record names one"  # the header when the timeline gives no instant
@@ -226,14 +227,11 @@ def _alike(earlier: AvailabilityVerdict, later: AvailabilityVerdict) -> bool:
 def _shared_outages(report: Report, out: LineBuffer) -> None:
     """The outages for every customer, once per commitment and period rather than under each customer's."""
     zone = report.agreement.local_zone
-    listed: set[tuple[str, int]] = set()
-    for a in report.availability:
-        key = (a.commitment.name, a.start)
-        if not a.shared or key in listed:
-            continue
-        if not listed:
-            out.append("  outages for every customer, counted in each customer's period:")
-        listed.add(key)
+    shared = SharedOutages()
+    firsts = [a for a in report.availability if shared.first(a)]
+    if firsts:
+        out.append("  outages for every customer, counted in each customer's period:")
+    for a in firsts:
         out.append(f"    {a.commitment.name} {a.period}:")
         out.extend(f"      {_share(share, zone)}" for share in a.shared)
 
