@@ -53,6 +53,8 @@ CODES: dict[str, str] = {
     "E0220": "a duration or day count longer than 10 years",
     "E0221": "a deadline or window its calendar is not open enough to reach",
     "E0222": "a formula that divides by zero in a period (the check stops)",
+    "E0223": "an availability commitment that states its rounding twice",
+    "E0224": "an availability rounded to more than 10 decimals",
     "E0301": "a timeline line or record that is not valid JSON (or CSV)",
     "E0302": "a record with no `type`, or an unknown one",
     "E0303": "a record missing a field, or with a field that is empty or of the wrong kind",

@@ -185,6 +185,19 @@ class Availability:
     maintenance: Maintenance | None
     formula: Formula | None
     citation: str | None
+    rounding: Rounding | None = None
+
+
+RoundingMode = Literal["half_up", "down", "up"]
+
+
+@attrs.frozen
+class Rounding:
+    """How a measured availability is rounded before it is compared or read against a ladder."""
+
+    mode: RoundingMode
+    places: int
+    citation: str | None
 
 
 @attrs.frozen

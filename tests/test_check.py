@@ -909,3 +909,43 @@ def test_every_command_takes_dash_h(command: str) -> None:
     first = done.stdout.splitlines()[0]  # run as `python -m sladsl`, which names itself so
     assert first.startswith("Usage: ") and f"sladsl {command}".rstrip() + " [OPTIONS]" in first
     assert "-h, --help" in done.stdout
+
+
+ROUNDED = """\
+agreement "Rounding":  § 1
+    zone UTC
+calendar always_on:  § 2
+    open always
+severity A "Critical"  § 3
+response for A within 1 hour  § 4
+availability uptime per calendar month at least 99.9%:  § 5
+    exclude force_majeure  § 5
+{rounding}credit refund by uptime:  § 6
+    below 99.9% -> 10% of fee
+"""
+
+
+@pytest.mark.parametrize(
+    ("rounding", "value", "status", "refund"),
+    [
+        # June 2025 has 43,200 minutes; 60 of them down: (1 - 60 / 43,200) * 100 = 99.86111...%.
+        ("", "99.86111111111111111111111111", "breached", "100.00"),
+        ("    round half up to 1 decimal  § 5\n", "99.9", "met", None),  # 99.86 -> 99.9, at least 99.9
+        ("    round to 1 decimal  § 5\n", "99.9", "met", None),  # half up when no mode is written
+        ("    round down to 1 decimal  § 5\n", "99.8", "breached", "100.00"),
+        ("    round up to 2 decimals  § 5\n", "99.87", "breached", "100.00"),
+    ],
+)
+def test_a_declared_uptime_rounding_decides_the_verdict_and_the_band(
+    rounding: str, value: str, status: str, refund: str | None
+) -> None:
+    report = evaluate_inline(
+        ROUNDED.format(rounding=rounding),
+        {"type": "customer", "id": "c", "fee": "1000", "currency": "EUR"},
+        {"type": "outage", "id": "O", "start": "2025-06-10T10:00:00Z", "end": "2025-06-10T11:00:00Z"},
+        {"type": "reported", "incident": "I", "customer": "c", "severity": "A", "at": "2025-07-01T00:00:00Z"},
+    )
+    [june] = [a for a in report.availability if a.period == "2025-06"]
+    assert (str(june.value), june.status) == (value, status)
+    owed_now = [a.value for a in report.awards if a.period == "2025-06" and a.status == "owed"]
+    assert owed_now == ([Decimal(refund)] if refund else [])  # EUR 1,000 x 10%

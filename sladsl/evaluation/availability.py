@@ -4,13 +4,14 @@ Outages are clipped to the period and merged, so overlaps are never counted twic
 reported after a `report within` window closed does not count. An outage carrying an excluded tag is excluded;
 planned maintenance (tag `maintenance`) is excluded only with enough notice and, when the agreement says so,
 only outside a calendar's open hours. Where a counted outage overlaps an excluded one, the overlap counts (read
-against the drafter). Without a formula, availability is (1 - counted / period) * 100; nothing is rounded.
+against the drafter). Without a formula, availability is (1 - counted / period) * 100; it is rounded only as the
+commitment's `round` line says.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 import attrs
 
@@ -34,6 +35,7 @@ from sladsl.time.intervals import clip, merge, subtract, total
 from sladsl.time.periods import following, label, period_of
 from sladsl.timeline.records import DEFAULT_CUSTOMER, MAINTENANCE_TAG, Outage
 
+_ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "up": ROUND_UP}
 MEASURES = ("period_minutes", "downtime_minutes", "maintenance_minutes", "counted_minutes")
 
 
@@ -180,6 +182,9 @@ class Availability:
             value = self.formula(commitment, seconds)
         except ZeroDivisionError:
             raise divided_by_zero(commitment, customer, label(start, commitment.period, self.zone)) from None
+        rounding = commitment.rounding
+        if rounding is not None:  # the rounded value is the one compared, read against ladders and shown
+            value = value.quantize(Decimal(1).scaleb(-rounding.places), rounding=_ROUNDING[rounding.mode])
         status: Status = "pending" if end > as_of else ("met" if value >= commitment.percent else "breached")
         return AvailabilityVerdict(
             customer, commitment, name, start, end, *seconds, value, status, own.shares, everyone.shares

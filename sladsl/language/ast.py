@@ -504,7 +504,16 @@ class Formula(Node):
     citation: Citation | None
 
 
-AvailabilityRule = Exclude | ExcludeMaintenance | Formula
+@attrs.frozen
+class UptimeRounding(Node):
+    """`round half up to 1 decimal`, `round down to 2 decimals`: how the measured value is rounded"""
+
+    mode: str | None  # `half up`, `down` or `up` as written; None when not written (half up)
+    places: int
+    citation: Citation | None
+
+
+AvailabilityRule = Exclude | ExcludeMaintenance | Formula | UptimeRounding
 
 
 @attrs.frozen

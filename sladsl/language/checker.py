@@ -23,6 +23,8 @@ from sladsl.model import Checked
 from sladsl.source import Span
 from sladsl.time.zones import ZONE_ABBREVIATIONS, is_abbreviation, is_zone, zone_names
 
+MOST_PLACES = 10  # decimals an uptime may be rounded to: finer is noise, and Decimal keeps 28 digits
+
 _UNIT = {
     "minute": "minute",
     "minutes": "minute",
@@ -684,6 +686,7 @@ class _Checker:
             excluded: list[tuple[str, str | None]] = []
             maintenance = None
             formula = None
+            rounding: model.Rounding | None = None
             for rule in item.rules:
                 cited = _cite(rule.citation) or self.section
                 if isinstance(rule, ast.Exclude):
@@ -702,6 +705,8 @@ class _Checker:
                         else:
                             outside = self.check_calendar_ref(condition.calendar, calendars)
                     maintenance = model.Maintenance(notice, outside, cited)
+                elif isinstance(rule, ast.UptimeRounding):
+                    rounding = self.check_rounding(item, rule, rounding, cited)
                 else:
                     formula = self.check_formula(rule)
             found.append(
@@ -713,10 +718,36 @@ class _Checker:
                     maintenance,
                     formula,
                     _cite(item.citation),
+                    rounding,
                 )
             )
         self.section = None
         return tuple(found)
+
+    def check_rounding(
+        self, item: ast.Availability, rule: ast.UptimeRounding, earlier: model.Rounding | None, cited: str | None
+    ) -> model.Rounding | None:
+        """A commitment's rounding: stated once (E0223), to at most `MOST_PLACES` decimals (E0224)."""
+        if earlier is not None:
+            self.report(
+                "E0223",
+                f"`{item.name.text}` states its rounding twice",
+                rule.span,
+                "second rounding",
+                help="keep the one the contract states",
+            )
+            return earlier
+        if rule.places > MOST_PLACES:
+            self.report(
+                "E0224",
+                f"a rounding to {rule.places} decimals is finer than sladsl measures",
+                rule.span,
+                f"at most {MOST_PLACES} decimals",
+                help=f"round to at most {MOST_PLACES} decimals; a contract rarely states more than two",
+            )
+            return None
+        mode = {None: "half_up", "half up": "half_up", "down": "down", "up": "up"}[rule.mode]
+        return model.Rounding(cast(model.RoundingMode, mode), rule.places, cited)
 
     def check_formula(self, formula: ast.Formula) -> model.Formula | None:
         bound: dict[str, str] = {}

@@ -204,6 +204,9 @@ def line(node: object) -> str:
             else:
                 parts.append(f"outside {condition.calendar.text}")
         return " ".join(parts)
+    if isinstance(node, ast.UptimeRounding):
+        mode = f" {node.mode}" if node.mode else ""
+        return f"round{mode} to {node.places} decimal{'s' if node.places != 1 else ''}"
     if isinstance(node, ast.Formula):
         bindings = ", ".join(f"{b.name.text} = {b.measure}" for b in node.bindings)
         return f"formula {expr(node.expr)} where {bindings}"

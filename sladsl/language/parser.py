@@ -648,7 +648,7 @@ class _Builder(Transformer[Token, Any]):
     def availability(self, meta: Any, ch: list[Any]) -> ast.Availability:
         name, period = _first(ch, ast.Name), _first(ch, ast.Period)
         assert name is not None and period is not None
-        rules = _all(ch, ast.Exclude, ast.ExcludeMaintenance, ast.Formula)
+        rules = _all(ch, ast.Exclude, ast.ExcludeMaintenance, ast.Formula, ast.UptimeRounding)
         return ast.Availability(
             name,
             period,
@@ -671,6 +671,14 @@ class _Builder(Transformer[Token, Any]):
 
     def outside_calendar(self, meta: Any, ch: list[Any]) -> ast.OutsideCalendar:
         return ast.OutsideCalendar(ch[0], span=self._span(meta))
+
+    def uptime_rounding(self, meta: Any, ch: list[Any]) -> ast.UptimeRounding:
+        mode = next((c for c in ch if isinstance(c, str) and not isinstance(c, Token)), None)
+        places = self._tokens(ch, "INT")[0]
+        return ast.UptimeRounding(mode, int(places), _first(ch, ast.Citation), span=self._span(meta))
+
+    def round_mode(self, meta: Any, ch: list[Any]) -> str:
+        return " ".join(str(t) for t in ch)
 
     def formula(self, meta: Any, ch: list[Any]) -> ast.Formula:
         return ast.Formula(ch[0], _all(ch, ast.Binding), _first(ch, ast.Citation), span=self._span(meta))

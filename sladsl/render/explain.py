@@ -461,6 +461,13 @@ class _Explainer:
                             conditions.append(f"for the part outside calendar `{condition.calendar.text}`")
                     text = " ".join(["Planned maintenance does not count", *conditions])
                     items.append(f"{text}. {self.at(rule, cited)}")
+                elif isinstance(rule, ast.UptimeRounding):
+                    how = {None: "half up", "half up": "half up", "down": "down", "up": "up"}[rule.mode]
+                    places = f"{rule.places} decimal{'s' if rule.places != 1 else ''}"
+                    items.append(
+                        f"The measured availability is rounded {how} to {places} before it is compared with the "
+                        f"commitment or read against a ladder. {self.at(rule, cited)}"
+                    )
                 else:
                     names = {
                         "period_minutes": "the minutes in the period",
@@ -474,7 +481,11 @@ class _Explainer:
                         f"{self.at(rule, cited)}"
                     )
             if not any(isinstance(r, ast.Formula) for r in node.rules):
-                items.append("Availability is (1 - counted minutes / minutes in the period) * 100, unrounded.")
+                rounded = any(isinstance(r, ast.UptimeRounding) for r in node.rules)
+                items.append(
+                    "Availability is (1 - counted minutes / minutes in the period) * 100"
+                    + ("." if rounded else ", unrounded.")
+                )
             self.add(Bullets(tuple(items)))
 
     def credits(self) -> None:
