@@ -37,6 +37,7 @@ from sladsl.importers.mapping import Mapping, Severity
 from sladsl.source import Span
 from sladsl.time.instants import LocalTimes, TimestampError, read_export_time
 from sladsl.timeline.formats import Entry, Reject
+from sladsl.timeline.records import span_within
 
 
 @attrs.define
@@ -108,13 +109,7 @@ def span_in(place: Place, value: Value) -> Span:
     start, end = value.start - where.start, value.end - where.start
     if not 0 <= start <= len(text):
         return where
-    line = where.line + text.count("\n", 0, start)
-    first = text.rfind("\n", 0, start) + 1
-    column = (where.column if line == where.line else 1) + start - first
-    end_line = where.line + text.count("\n", 0, end)
-    end_first = text.rfind("\n", 0, end) + 1
-    end_column = (where.column if end_line == where.line else 1) + end - end_first
-    return Span(where.file, value.start, value.end, line, column, end_line, end_column)
+    return span_within(where, text, start, end)
 
 
 def _some(names: Sequence[str], most: int = 8) -> str:

@@ -474,7 +474,7 @@ def rejection(where: Span, text: str | bytes, error: Reject) -> Diagnostic:
         primary, label = found, "here"
     elif error.at is not None:
         body = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
-        found = _inner(where, body, error.at, error.end if error.end is not None else error.at + 1)
+        found = span_within(where, body, error.at, error.end if error.end is not None else error.at + 1)
         primary, label = found, "not UTF-8" if error.code == "E0315" else "here"
     secondary = (Label(where, "record rejected"),) if found is not None and found.line != where.line else ()
     return Diagnostic(error.code, error.message, primary, label, secondary=secondary, help=error.help)
@@ -498,11 +498,12 @@ def field_span(where: Span, text: str | bytes, key: str) -> Span | None:
         end = start
         while end < len(body) and body[end] not in ",}\r\n":
             end += 1
-    return _inner(where, body, start, end)
+    return span_within(where, body, start, end)
 
 
-def _inner(where: Span, body: str, start: int, end: int) -> Span:
-    """A span from character `start` to `end` of a record's text (which may run over several lines)."""
+def span_within(where: Span, body: str, start: int, end: int) -> Span:
+    """A span from character `start` to `end` of a record's or an export row's text (which may run over several
+    lines)."""
     line = where.line + body.count("\n", 0, start)
     line_start = body.rfind("\n", 0, start) + 1
     column = (where.column if line == where.line else 1) + start - line_start
