@@ -280,7 +280,8 @@ class Bridge:
                 continue
             timed.append((instant, order, change))
         timed.sort(key=lambda item: (item[0], item[1]))  # by instant; the history's own order among equal times
-        paused = resolved = responded = restored = False
+        paused = responded = False
+        inside = {"restore": False, "resolution": False}
         for instant, _, change in timed:
             place = change.place
             if change.field == "record":
@@ -318,18 +319,11 @@ class Bridge:
             if mapping.status_in("response", status) and not responded:
                 kinds.append("response")
                 responded = True
-            if mapping.status_in("restore", status):
-                if not restored:
-                    kinds.append("restore")
-                restored = True
-            else:
-                restored = False
-            if mapping.status_in("resolution", status):
-                if not resolved:
-                    kinds.append("resolution")
-                resolved = True
-            else:
-                resolved = False
+            for kind in ("restore", "resolution"):  # each time the ticket enters such a status, reopened or not
+                now_in = mapping.status_in(kind, status)
+                if now_in and not inside[kind]:
+                    kinds.append(kind)
+                inside[kind] = now_in
             for kind in kinds:
                 if (kind, instant) not in seen:
                     seen.add((kind, instant))
