@@ -112,6 +112,8 @@ def _names_in(item: ast.Item) -> Iterator[tuple[Kind, ast.Name, bool]]:
         elif isinstance(node, _USES_A_CALENDAR):
             if node.calendar is not None:  # `within 30 minutes` counts wall-clock time
                 yield "calendar", node.calendar, False
+            if isinstance(node, ast.StartRule):
+                yield from (("severity", code, False) for code in node.severities)
         elif isinstance(node, ast.CommitmentRef):
             yield "availability", node.name, False
 

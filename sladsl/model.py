@@ -139,13 +139,40 @@ class Plan:
 
 
 @attrs.frozen
+class ScopedStart:
+    """`outside hours start at next opening of CALENDAR for KINDS, SEVERITIES`: an empty tuple is every one."""
+
+    calendar: str
+    kinds: tuple[TargetKind, ...]
+    severities: tuple[str, ...]
+    citation: str | None
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+    def covers(self, kind: TargetKind, severity: str) -> bool:
+        return (not self.kinds or kind in self.kinds) and (not self.severities or severity in self.severities)
+
+
+@attrs.frozen
 class ClockRules:
-    """How clocks start, pause and react to a change of severity. Defaults: start at the report, no pauses."""
+    """How clocks start, pause and react to a change of severity. Defaults: start at the report, no pauses.
+
+    `start_calendar` is the start rule for every target; a `scoped` rule replaces it for the targets it covers
+    (no two scoped rules cover the same kind and severity)."""
 
     start_calendar: str | None = None
     pause_on_customer: bool = False
     on_change: Literal["restart", "keep_elapsed", "retroactive"] | None = None
     downgrades: tuple[tuple[TargetKind, str, str], ...] = ()  # (event kind, from severity, to severity)
+    scoped: tuple[ScopedStart, ...] = ()
+    start_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+    def start_for(self, kind: TargetKind, severity: str) -> str | None:
+        """The calendar whose next opening starts the clock of a target of this kind and severity reported
+        while it is closed (None: the clock starts at the report)."""
+        for rule in self.scoped:
+            if rule.covers(kind, severity):
+                return rule.calendar
+        return self.start_calendar
 
 
 @attrs.frozen

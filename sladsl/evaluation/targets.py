@@ -101,6 +101,7 @@ class Targets:
         self.downgrades: dict[tuple[str, str], str] = {(k, s): d for k, s, d in agreement.clock.downgrades}
         self.mode = agreement.clock.on_change or "keep_elapsed"
         self.pausing = agreement.clock.pause_on_customer
+        self.scoped = bool(agreement.clock.scoped)
         self._targets: dict[tuple[str, str, str | None], model.Target | None] = {}
 
     def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
@@ -143,12 +144,18 @@ class Targets:
                 found[-1] = (found[-1][0], event.at)
         return found
 
-    def clock_start(self, incident: Reported) -> tuple[int, tuple[Fact, ...]]:
-        calendar = self.agreement.clock.start_calendar
+    def clock_start(self, incident: Reported, calendar: str | None) -> tuple[int, tuple[Fact, ...]]:
+        """When the clock starts under the start rule of `calendar` (None: at the report), and why."""
         if calendar is None:
             return incident.reported, ()
         start = self.clocks[calendar].next_opening(incident.reported)
         return start, (() if start == incident.reported else (StartedAtOpening(calendar, start),))
+
+    def start_of(self, case: _Case, kind: model.TargetKind, severity: str) -> tuple[int, tuple[Fact, ...]]:
+        """The clock start of one target: the incident's, unless a scoped start rule covers the target."""
+        if not self.scoped:
+            return case.start, case.started
+        return self.clock_start(case.incident, self.agreement.clock.start_for(kind, severity))
 
     def deadline(
         self, deadline: model.Deadline, start: int, pauses: Sequence[Pause]
@@ -202,7 +209,7 @@ class Targets:
         found: list[TargetVerdict] = []
         decided: dict[str, TargetVerdict] = {}
         stretches = self.stretches(incident, events)
-        start, started = self.clock_start(incident)
+        start, started = self.clock_start(incident, self.agreement.clock.start_calendar)
         case = _Case(incident, plan, events, stretches, self.pauses(events), start, started, as_of, trace)
         for kind in self.order:  # a target counted from another's deadline comes after that one
             try:
@@ -259,8 +266,9 @@ class Targets:
             if target is None:
                 continue
             until = stretches[index + 1][0] if index + 1 < len(stretches) else None
-            start = case.start if mode != "restart" or index == 0 else since
-            facts = case.started
+            start, facts = self.start_of(case, kind, target.severity)
+            if mode == "restart" and index > 0:
+                start = since
             if target.after is not None:
                 anchor = decided.get(target.after)
                 if anchor is None or anchor.due is None:
@@ -315,7 +323,7 @@ class Targets:
         target = self.target_for("update", stretches[-1][1], plan)
         if target is None:
             return []
-        start, started = case.start, case.started
+        start, started = self.start_of(case, "update", target.severity)
         response = decided.get("response")
         responded = response is not None and response.actual is not None
         points = [response.actual] if response is not None and response.actual is not None else [start]

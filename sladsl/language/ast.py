@@ -344,9 +344,12 @@ class Target(Node):
 
 @attrs.frozen
 class StartRule(Node):
-    """`outside hours start at next opening of core_hours`"""
+    """`outside hours start at next opening of core_hours`, optionally `for response, 3, 4`: only for those
+    target kinds and severities (either list may be empty: every kind, every severity)."""
 
     calendar: Name
+    kinds: tuple[str, ...]
+    severities: tuple[Name, ...]
     citation: Citation | None
 
 

@@ -614,6 +614,8 @@ class _Checker:
         self, calendars: dict[str, model.CalendarSpec], severities: dict[str, Any]
     ) -> model.ClockRules:
         start: str | None = None
+        start_span: Span | None = None
+        scoped: list[model.ScopedStart] = []
         pause = False
         change: str | None = None
         downgrades: list[tuple[model.TargetKind, str, str]] = []
@@ -621,6 +623,11 @@ class _Checker:
         for block in self.of(ast.Clock):
             for rule in block.rules:
                 self.section = _cite(rule.citation) or _cite(block.citation)
+                if isinstance(rule, ast.StartRule) and (rule.kinds or rule.severities):
+                    found = self.scoped_start(rule, calendars, severities, scoped)
+                    if found is not None:
+                        scoped.append(found)
+                    continue
                 if not isinstance(rule, ast.DowngradeRule):
                     if type(rule) in seen:
                         self.report(
@@ -634,6 +641,7 @@ class _Checker:
                     seen[type(rule)] = rule
                 if isinstance(rule, ast.StartRule):
                     start = self.check_calendar_ref(rule.calendar, calendars)
+                    start_span = rule.span
                 elif isinstance(rule, ast.PauseRule):
                     pause = True
                 elif isinstance(rule, ast.ChangeRule):
@@ -650,7 +658,36 @@ class _Checker:
                     elif len(codes) == 2:
                         downgrades.append((cast(model.TargetKind, rule.kind), codes[0], codes[1]))
         self.section = None
-        return model.ClockRules(start, pause, cast(Any, change), tuple(downgrades))
+        return model.ClockRules(start, pause, cast(Any, change), tuple(downgrades), tuple(scoped), start_span)
+
+    def scoped_start(
+        self,
+        rule: ast.StartRule,
+        calendars: dict[str, model.CalendarSpec],
+        severities: dict[str, Any],
+        earlier: list[model.ScopedStart],
+    ) -> model.ScopedStart | None:
+        """A start rule for some target kinds or severities; E0218 when it covers a target an earlier one does."""
+        calendar = self.check_calendar_ref(rule.calendar, calendars)
+        codes = self.resolve(rule.severities, severities, "severity")
+        if calendar is None or len(codes) != len(rule.severities):
+            return None
+        kinds = tuple(dict.fromkeys(cast(model.TargetKind, kind) for kind in rule.kinds))
+        found = model.ScopedStart(calendar, kinds, tuple(dict.fromkeys(codes)), self.section, rule.span)
+        for other in earlier:
+            kinds_met = _meet(kinds, other.kinds)
+            codes_met = _meet(found.severities, other.severities)
+            if kinds_met is not None and codes_met is not None:
+                both = ", ".join([*kinds_met, *codes_met]) or "every target"
+                self.report(
+                    "E0218",
+                    f"two clock start rules cover the same targets ({both})",
+                    rule.span,
+                    "second rule",
+                    secondary=(Label(other.span, "first rule"),) if other.span is not None else (),
+                )
+                return None
+        return found
 
     # -- KPIs and availability ---------------------------------------------------------------------------
 
@@ -1234,6 +1271,15 @@ def _overlaps(
     for other, began in since.items():
         close(other, began, previous_end)
     return {key: ranges[key] for key in sorted(ranges, key=first_met.__getitem__)}
+
+
+def _meet(ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...] | None:
+    """What two scopes of one kind share (an empty scope is every value): None when they share nothing, and
+    the empty tuple when both are every value."""
+    if not ours or not theirs:
+        return ours or theirs
+    shared = tuple(value for value in ours if value in theirs)
+    return shared or None
 
 
 def _hhmm(minutes: int) -> str:

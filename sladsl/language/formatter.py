@@ -181,7 +181,10 @@ def line(node: object) -> str:
         text = f"{selector(node.kind, node.severities, node.plans)} {deadline(node.deadline)}"
         return text + (f" after {node.after.kind} deadline" if node.after else "")
     if isinstance(node, ast.StartRule):
-        return f"outside hours start at next opening of {node.calendar.text}"
+        scope = [*node.kinds, *(code.text for code in node.severities)]
+        return f"outside hours start at next opening of {node.calendar.text}" + (
+            f" for {', '.join(scope)}" if scope else ""
+        )
     if isinstance(node, ast.PauseRule):
         return "pause while waiting on customer"
     if isinstance(node, ast.ChangeRule):

@@ -378,6 +378,10 @@ class _Codes(tuple[ast.Name, ...]):
     """The severity codes after `for`."""
 
 
+class _Scope(tuple[str | ast.Name, ...]):
+    """What a clock rule's `for` names: target kinds (plain str) and severity codes (names)."""
+
+
 @v_args(meta=True)
 class _Builder(Transformer[Token, Any]):
     def __init__(self, source: Source) -> None:
@@ -616,7 +620,17 @@ class _Builder(Transformer[Token, Any]):
         return ast.Clock(rules, _first(ch, ast.Citation), span=self._span(meta))
 
     def start_rule(self, meta: Any, ch: list[Any]) -> ast.StartRule:
-        return ast.StartRule(ch[0], _first(ch, ast.Citation), span=self._span(meta))
+        scope = _first(ch, _Scope) or ()
+        return ast.StartRule(
+            ch[0],
+            tuple(item for item in scope if isinstance(item, str)),
+            tuple(item for item in scope if isinstance(item, ast.Name)),
+            _first(ch, ast.Citation),
+            span=self._span(meta),
+        )
+
+    def clock_scope(self, meta: Any, ch: list[Any]) -> _Scope:
+        return _Scope(ch)
 
     def pause_rule(self, meta: Any, ch: list[Any]) -> ast.PauseRule:
         return ast.PauseRule(_first(ch, ast.Citation), span=self._span(meta))

@@ -383,8 +383,8 @@ class _Explainer:
                 cited = rule.citation or block.citation
                 if isinstance(rule, ast.StartRule):
                     text = (
-                        f"A report made while calendar `{rule.calendar.text}` is closed starts the clock when "
-                        "it next opens."
+                        f"A report made while calendar `{rule.calendar.text}` is closed starts the clock"
+                        f"{_scope_words(rule)} when it next opens."
                     )
                 elif isinstance(rule, ast.PauseRule):
                     text = "The clock stops while the provider waits on the customer."
@@ -402,7 +402,10 @@ class _Explainer:
                     )
                 items.append(f"{text} {self.at(rule, cited)}")
         if self.agreement.clock.start_calendar is None:
-            items.insert(0, "The clock starts when the incident is reported.")
+            if self.agreement.clock.scoped:
+                items.append("For every other target, the clock starts when the incident is reported.")
+            else:
+                items.insert(0, "The clock starts when the incident is reported.")
         self.add(Heading(2, "How the clock runs"))
         for block in self.of(ast.Clock):
             assert isinstance(block, ast.Clock)
@@ -622,3 +625,20 @@ def render_html(blocks: Iterable[Block], title: str, source_text: str | None = N
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
+
+
+def _scope_words(rule: ast.StartRule) -> str:
+    """` of response and update targets for severities 2 and 3`: whom a scoped start rule covers."""
+    if not rule.kinds and not rule.severities:
+        return ""
+    words = ""
+    if rule.kinds:
+        words += f" of {_and([*rule.kinds])} target{'s' if len(rule.kinds) > 1 else ''}"
+    if rule.severities:
+        codes = [f"`{code.text}`" for code in rule.severities]
+        words += f" for severit{'ies' if len(codes) > 1 else 'y'} {_and(codes)}"
+    return words
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
