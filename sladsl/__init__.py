@@ -89,11 +89,13 @@ def __getattr__(name: str) -> Any:
 
 
 def load(text: str, name: str = "<input>") -> Checked:
-    """Parse and check agreement text: the checked model and its warnings, or `SlaError` with every problem."""
+    """Parse and check agreement text: the checked model and its warnings (the contract checker's proofs among
+    them), or `SlaError` with every problem."""
+    from sladsl.evaluation.proofs import proven  # noqa: PLC0415
     from sladsl.language.checker import check  # noqa: PLC0415
     from sladsl.language.parser import parse  # noqa: PLC0415
 
-    return check(parse(text, name))
+    return proven(check(parse(text, name)))
 
 
 def read_timeline(data: bytes | str, name: str = "<timeline>") -> Iterator[Entry]:

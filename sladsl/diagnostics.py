@@ -106,6 +106,10 @@ CODES: dict[str, str] = {
     "W0208": "overlapping openings in one day",
     "W0209": "a ladder band above 100% or below 0%",
     "W0210": "a formula divides by something that can be zero",
+    "W0211": "a less severe target that can fall due before a more severe one reported at the same moment",
+    "W0212": "a ladder that reads overlaps for the customer but leaves a gap above a paying band",
+    "W0213": "a cap that no awards can reach",
+    "W0214": "a clock start rule that holds a target counted while its calendar is closed",
 }
 
 

@@ -21,6 +21,7 @@ from typing import Literal
 import attrs
 
 from sladsl.diagnostics import Diagnostic, SlaError
+from sladsl.evaluation.proofs import proven
 from sladsl.language import ast, formatter
 from sladsl.language.checker import check
 from sladsl.language.formatter import FormatError, format_source
@@ -52,7 +53,7 @@ def analyse(text: str, name: str) -> Analysis:
     except SlaError as error:
         return Analysis(source, None, None, tuple(error.diagnostics))
     try:
-        checked = check(document)
+        checked = proven(check(document))
     except SlaError as error:
         return Analysis(source, document, None, tuple(error.diagnostics))
     return Analysis(source, document, checked, tuple(sorted(checked.warnings, key=Diagnostic.sort_key)))

@@ -361,7 +361,7 @@ def test_check_exit_codes_and_records_line(tmp_path) -> None:  # type: ignore[no
     breached = cli("check", "agreements/izy.sla", "agreements/izy.timeline.jsonl")
     assert breached.returncode == 1, breached.stderr
     assert "Records: 13 read = 13 evaluated + 0 rejected" in breached.stdout
-    assert "agreements/izy.sla: 3 warnings; `sladsl lint agreements/izy.sla` shows them" in breached.stderr
+    assert "agreements/izy.sla: 4 warnings; `sladsl lint agreements/izy.sla` shows them" in breached.stderr
     clean = tmp_path / "clean.jsonl"
     clean.write_text(
         records(

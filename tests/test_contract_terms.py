@@ -9,6 +9,7 @@ import sladsl
 from sladsl.diagnostics import SlaError
 from sladsl.language.formatter import format_source
 from sladsl.source import Source
+from tests.helpers import ROOT
 from tests.test_check import evaluate_inline, target
 
 SCOPED = """\
@@ -118,3 +119,81 @@ def test_a_scoped_start_rule_names_a_severity_that_exists() -> None:
 
 def test_a_scoped_start_rule_is_formatted_as_written() -> None:
     assert format_source(Source("scoped.sla", SCOPED)) == SCOPED
+
+
+# ---- the contract checker: proofs with witnesses ---------------------------------------------------------
+
+
+def warnings_of(text: str, code: str) -> list[sladsl.Diagnostic]:
+    return [d for d in sladsl.load(text, "proof.sla").warnings if d.code == code]
+
+
+def test_opti_q_medium_can_fall_due_before_high() -> None:
+    # Opti-Q § 4.1: High within 1 support hour (Mon-Fri 09:00-17:00), Medium and Low within 24 wall hours. The
+    # file is in force from 2020; the first instant tried that shows it is Fri 3 January 2020 16:59: High has one
+    # open minute that day and 59 on Monday, so it is due Mon 6 January 09:59; Medium is due Sat 16:59.
+    text = (ROOT / "agreements" / "opti-q.sla").read_text(encoding="utf-8")
+    [warning] = warnings_of(text, "W0211")
+    assert warning.message == "a `medium` response can fall due before a `high` one reported at the same moment"
+    assert warning.notes[0] == (
+        "reported 2020-01-03 16:59 Fri: `medium` is due 2020-01-04 16:59 Sat, `high` only 2020-01-06 09:59 Mon"
+    )
+    assert warning.span is not None and warning.span.line == 50  # `response for medium, low within 24 hours`
+
+
+def test_izy_gap_contradicts_its_overlap_rule() -> None:
+    # Izy's refund table: 98%-98.9% pays 10%, above 99% pays 0%, nothing covers (98.9%, 99%]; bands touch at
+    # 98% and 97%, where the larger refund applies. A month at 98.95% (the gap's middle) earns nothing.
+    text = (ROOT / "agreements" / "izy.sla").read_text(encoding="utf-8")
+    [warning] = warnings_of(text, "W0212")
+    assert warning.message == (
+        "`refund` reads its overlaps for the customer but its gap against them: 98.95% earns nothing, 98.9% "
+        "earns 10% of fee"
+    )
+
+
+def test_a_ladder_without_overlaps_may_keep_its_gap() -> None:
+    text = (ROOT / "tests" / "data" / "bad" / "W0212-gap-against-overlaps.sla").read_text(encoding="utf-8")
+    assert warnings_of(text, "W0212")
+    # Make 98% belong to one band only: the overlap is gone, the gap stays (W0201) and is no contradiction.
+    assert not warnings_of(text.replace("from 95% to 98% ->", "at least 95% and below 98% ->"), "W0212")
+
+
+def test_a_cap_no_awards_can_reach() -> None:
+    text = (ROOT / "tests" / "data" / "bad" / "W0213-cap-never-reached.sla").read_text(encoding="utf-8")
+    # The worst month pays EUR 250; twelve months pay at most EUR 3000, below the EUR 5000 cap.
+    [warning] = warnings_of(text, "W0213")
+    assert warning.message == "no awards can reach the cap (EUR 5000): at most EUR 3000 in a calendar year"
+    # A cap of EUR 3000 can be reached by twelve bad months; a cap per quarter of EUR 700 cannot (3 x 250).
+    assert not warnings_of(text.replace("EUR 5000", "EUR 3000"), "W0213")
+    [quarter] = warnings_of(text.replace("EUR 5000 per calendar year", "EUR 800 per calendar quarter"), "W0213")
+    assert quarter.message.endswith("at most EUR 750 in a calendar quarter")
+    # An hourly credit has no bound, so no cap of its kind is out of reach.
+    hourly = text + "credit late: EUR 10 per started hour late for response for 1  § 9\n"
+    hourly = hourly.replace(
+        "    zone Europe/London\n",
+        '    zone Europe/London\nseverity 1 "Critical"  § 2\nresponse for 1 within 1 hour  § 2\n',
+        1,
+    )
+    assert not warnings_of(hourly, "W0213")
+
+
+def test_a_start_rule_that_holds_a_24_7_target_and_its_fix() -> None:
+    text = (ROOT / "tests" / "data" / "bad" / "W0214-start-rule-holds-a-24-7-target.sla").read_text(
+        encoding="utf-8"
+    )
+    # 2025 starts on a Wednesday at midnight, with the office closed: 15 wall minutes would end 00:15, but the
+    # clock waits for 09:00 and the response is due 09:15.
+    [warning] = warnings_of(text, "W0214")
+    assert warning.notes[0] == "reported 2025-01-01 00:00 Wed: due 2025-01-01 09:15 Wed, not 2025-01-01 00:15 Wed"
+    assert warning.span is not None and warning.span.line == 8  # the rule
+    # Scoping the rule to severity 2, whose target is counted on the office calendar anyway, removes it.
+    assert not warnings_of(text.replace("opening of office  § 4", "opening of office for 2  § 4"), "W0214")
+
+
+@pytest.mark.parametrize("vendor", ["cloudcti", "isl-online", "zegal"])
+def test_the_checker_finds_nothing_false_on_the_other_seeds(vendor: str) -> None:
+    text = (ROOT / "agreements" / f"{vendor}.sla").read_text(encoding="utf-8")
+    assert [
+        d.code for d in sladsl.load(text, vendor).warnings if d.code in {"W0211", "W0212", "W0213", "W0214"}
+    ] == []

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
+import attrs
+
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
 from sladsl.language import ast
@@ -70,6 +72,7 @@ class _Checker:
         self.items = document.items
         self.section: str | None = None  # the citation of the clause being checked, for `= in:` lines
         self.minimum_span: Span | None = None
+        self.availability_periods: dict[str, model.PeriodUnit] = {}  # each commitment's period, for caps
 
     # -- reporting ---------------------------------------------------------------------------------------
 
@@ -111,6 +114,7 @@ class _Checker:
         clock = self.check_clock(calendars, declared["severity"])
         kpis = self.check_kpis(declared["severity"], declared["plan"])
         availabilities = self.check_availabilities(calendars)
+        self.availability_periods = {a.name: a.period for a in availabilities}
         ladders, hourly, flat = self.check_credits(declared, targets)
         caps, stacking, minimum, claims = self.check_limits(calendars, ladders, hourly, flat)
         self.check_completeness(targets)
@@ -1009,6 +1013,8 @@ class _Checker:
                 notes=("a period whose measure falls there earns no credit",),
                 help="extend a neighbouring band's bound, or add a band for this range",
             )
+        if overlaps:
+            self.check_gap_against_overlaps(ladder, bands, pieces, winners)
         for (i, j), where in overlaps.items():
             first, second = bands[i], bands[j]
             shared = ", ".join(_range_text(s, e, True, True) for s, e, _ in where)
@@ -1033,6 +1039,39 @@ class _Checker:
                     "unreachable",
                     notes=("every value in it falls in a band with a larger amount, or outside 0-100%",),
                 )
+
+    def check_gap_against_overlaps(
+        self,
+        ladder: ast.Ladder,
+        bands: list[model.Band],
+        pieces: list[tuple[Decimal, Decimal, bool]],
+        winners: list[int | None],
+    ) -> None:
+        """W0212: where bands overlap, the larger amount applies, reading the ladder for the customer; a gap just
+        above a band that pays something reads it against them, as a slightly better measure earns nothing while
+        a worse one earns that band. The witness is a value inside the gap and the bound of the band below."""
+        for piece in range(1, len(pieces)):
+            below = winners[piece - 1]
+            if winners[piece] is not None or below is None or bands[below].amount.value <= 0:
+                continue
+            start, end, is_point = pieces[piece]
+            inside = start if is_point else (start + end) / 2
+            worse = pieces[piece - 1][0] if pieces[piece - 1][2] else (pieces[piece - 1][0] + start) / 2
+            band = bands[below]
+            assert band.span is not None
+            self.report(
+                "W0212",
+                f"`{ladder.name.text}` reads its overlaps for the customer but its gap against them: "
+                f"{_pct(inside)} earns nothing, {_pct(worse)} earns {band.amount}",
+                ladder.name.span,
+                "gap above a paying band",
+                secondary=(Label(band.span, "the band below the gap"),),
+                notes=(
+                    "where bands overlap the larger amount applies (the table is read against its drafter); a "
+                    "measure in a gap earns nothing",
+                ),
+                help="extend the band below up to the next band, or say in the file's header why the gap stands",
+            )
 
     def check_limits(
         self,
@@ -1084,7 +1123,24 @@ class _Checker:
                         "cap below one award",
                         notes=("every such award will be clipped by the cap",),
                     )
-                caps.append(model.Cap(cap, cast(model.PeriodUnit, item.period.unit), _cite(item.citation)))
+                period = cast(model.PeriodUnit, item.period.unit)
+                most = _most_awarded(
+                    cap, period, ladders=ladders, hourly=hourly, flat=flat, measured=self.availability_periods
+                )
+                if most is not None and most < cap.value:
+                    self.report(
+                        "W0213",
+                        f"no awards can reach the cap ({cap}): at most {attrs.evolve(cap, value=most)} in a "
+                        f"calendar {period}",
+                        item.span,
+                        "never reached",
+                        notes=(
+                            "the most every credit of this kind can award in one period, counting each ladder's "
+                            "largest band once per period it measures, is below the cap",
+                        ),
+                        help="check the cap's amount and period against the contract",
+                    )
+                caps.append(model.Cap(cap, period, _cite(item.citation)))
             elif isinstance(item, ast.NoStacking):
                 stacking.append(model.NoStacking(cast(model.PeriodUnit, item.period.unit), _cite(item.citation)))
             elif isinstance(item, ast.Minimum):
@@ -1271,6 +1327,44 @@ def _overlaps(
     for other, began in since.items():
         close(other, began, previous_end)
     return {key: ranges[key] for key in sorted(ranges, key=first_met.__getitem__)}
+
+
+def _most_awarded(
+    cap: model.Amount,
+    period: model.PeriodUnit,
+    *,
+    ladders: Iterable[model.Ladder],
+    hourly: Sequence[model.HourlyCredit],
+    flat: Sequence[model.FlatCredit],
+    measured: dict[str, model.PeriodUnit],
+) -> Decimal | None:
+    """The most the credits of a cap's kind can award in one of its periods, or None when that has no bound
+    (credits per late hour or per missed target, one for each incident) or is not a fixed amount (a share of
+    a fee, which each customer's fee sets)."""
+    if cap.kind == "fee_share":
+        return None
+    same = {(cap.kind, cap.currency)}
+    if any((c.amount.kind, c.amount.currency) in same for c in hourly):
+        return None
+    if any((c.amount.kind, c.amount.currency) in same and not isinstance(c.missed, str) for c in flat):
+        return None
+    months = {"month": 1, "quarter": 3, "year": 12}
+
+    def times(commitment: str) -> int:
+        each = months[measured.get(commitment, "month")]
+        return max(1, months[period] // each)
+
+    most = Decimal(0)
+    for credit in flat:
+        if (credit.amount.kind, credit.amount.currency) in same and isinstance(credit.missed, str):
+            most += credit.amount.value * times(credit.missed)
+    for ladder in ladders:
+        largest = max(
+            (b.amount.value for b in ladder.bands if (b.amount.kind, b.amount.currency) in same), default=None
+        )
+        if largest is not None:
+            most += largest * times(ladder.measure)
+    return most
 
 
 def _meet(ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...] | None:
