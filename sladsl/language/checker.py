@@ -956,69 +956,23 @@ class _Checker:
             self.report("W0209", f"no availability can be {percent.value}%", percent.span, "outside 0-100%")
 
     def check_coverage(self, ladder: ast.Ladder, bands: list[model.Band]) -> None:
-        """Gaps, overlaps and unreachable bands over 0%..100%, exact at every bound.
-
-        The bounds cut 0%..100% into pieces: each bound, and the open stretch between neighbours. Each band covers
-        a run of consecutive pieces, so one sweep over the pieces, adding a band where its run begins and
-        dropping it where it ends, knows at every piece which band wins (the largest amount, then the earliest).
-        Checking every band at every piece would take bands x pieces steps, quadratic in the ladder."""
-        points = sorted(
-            {Decimal(0), Decimal(100)}
-            | {b.low for b in bands if b.low is not None}
-            | {b.high for b in bands if b.high is not None}
-        )
-        points = [p for p in points if Decimal(0) <= p <= Decimal(100)]
-        # Pieces in order: point k is piece 2k, the open stretch between points k and k+1 is piece 2k+1.
-        pieces: list[tuple[Decimal, Decimal, bool]] = []  # (from, to, is_point)
-        for i, p in enumerate(points):
-            pieces.append((p, p, True))
-            if i + 1 < len(points):
-                pieces.append((p, points[i + 1], False))
-        starting: list[list[int]] = [[] for _ in pieces]  # the bands whose run of pieces begins at each piece
-        ending: list[list[int]] = [[] for _ in pieces]  # ... and ends at each piece
-        for i, band in enumerate(bands):
-            begins, ends = _piece_run(band, points)
-            if begins <= ends:
-                starting[begins].append(i)
-                ending[ends].append(i)
-        uncovered: list[tuple[Decimal, Decimal, bool, bool]] = []  # (from, to, from_closed, to_closed)
-        reachable = [False] * len(bands)
-        winners: list[int | None] = []  # the band that applies at each piece
-        covering: list[tuple[Decimal, int]] = []  # a heap of (-amount, band) with bands that ended still in it
-        active = [False] * len(bands)
-        for piece, (start, end, is_point) in enumerate(pieces):
-            for i in starting[piece]:
-                active[i] = True
-                heapq.heappush(covering, (-bands[i].amount.value, i))
-            while covering and not active[covering[0][1]]:
-                heapq.heappop(covering)
-            winner = covering[0][1] if covering else None
-            winners.append(winner)
-            for i in ending[piece]:
-                active[i] = False
-            if winner is None:
-                if uncovered and uncovered[-1][1] == start and (is_point or uncovered[-1][3]):
-                    uncovered[-1] = (uncovered[-1][0], end, uncovered[-1][2], is_point)
-                else:
-                    uncovered.append((start, end, is_point, is_point))
-                continue
-            reachable[winner] = True
-        overlaps = _overlaps(pieces, winners, starting, ending, reachable)
-        for start, end, start_closed, end_closed in uncovered:
+        """Gaps, overlaps and unreachable bands over 0%..100%, as `ladder_coverage` finds them."""
+        coverage = ladder_coverage(bands)
+        for gap in coverage.gaps:
             self.report(
                 "W0201",
-                f"no band of `{ladder.name.text}` covers {_range_text(start, end, start_closed, end_closed)}",
+                f"no band of `{ladder.name.text}` covers {_stretch_text(gap)}",
                 ladder.name.span,
                 "gap in the bands",
                 notes=("a period whose measure falls there earns no credit",),
                 help="extend a neighbouring band's bound, or add a band for this range",
             )
-        if overlaps:
-            self.check_gap_against_overlaps(ladder, bands, pieces, winners)
-        for (i, j), where in overlaps.items():
-            first, second = bands[i], bands[j]
-            shared = ", ".join(_range_text(s, e, True, True) for s, e, _ in where)
-            higher = first if (first.amount.value, -i) >= (second.amount.value, -j) else second
+        if coverage.overlaps:
+            self.check_gap_against_overlaps(ladder, bands, coverage.pieces, coverage.winners)
+        for overlap in coverage.overlaps:
+            first, second = bands[overlap.first], bands[overlap.second]
+            shared = ", ".join(_stretch_text(where) for where in overlap.where)
+            higher = bands[overlap.applies]
             assert first.span is not None and second.span is not None
             self.report(
                 "W0202",
@@ -1030,7 +984,7 @@ class _Checker:
                 help="make one bound exclusive (`above`/`below`) to say which band applies",
             )
         for i, band in enumerate(bands):
-            if not reachable[i]:
+            if not coverage.reachable[i]:
                 assert band.span is not None
                 self.report(
                     "W0203",
@@ -1044,8 +998,8 @@ class _Checker:
         self,
         ladder: ast.Ladder,
         bands: list[model.Band],
-        pieces: list[tuple[Decimal, Decimal, bool]],
-        winners: list[int | None],
+        pieces: Sequence[tuple[Decimal, Decimal, bool]],
+        winners: Sequence[int | None],
     ) -> None:
         """W0212: where bands overlap, the larger amount applies, reading the ladder for the customer; a gap just
         above a band that pays something reads it against them, as a slightly better measure earns nothing while
@@ -1246,8 +1200,109 @@ _KEYWORD = {
 }
 
 
+@attrs.frozen
+class Stretch:
+    """A range of a ladder's measure, from `low` to `high`, each end in it or not; `low == high` is one value."""
+
+    low: Decimal
+    high: Decimal
+    low_closed: bool
+    high_closed: bool
+
+
+@attrs.frozen
+class Overlap:
+    """Where two bands (by their index in the ladder, `first` before `second`) both cover the measure, and the
+    one of them that applies there: the larger amount, then the earlier band."""
+
+    first: int
+    second: int
+    where: tuple[Stretch, ...]
+    applies: int
+
+
+@attrs.frozen
+class LadderCoverage:
+    """How a ladder's bands cover 0%..100%: where none does, where two do, and which bands can ever apply."""
+
+    gaps: tuple[Stretch, ...]
+    overlaps: tuple[Overlap, ...]
+    reachable: tuple[bool, ...]
+    # The pieces the bounds cut 0%..100% into, in order (from, to, is a single value), and the band that applies
+    # on each (None: a gap).
+    pieces: tuple[tuple[Decimal, Decimal, bool], ...]
+    winners: tuple[int | None, ...]
+
+
+def ladder_coverage(bands: Sequence[model.Band]) -> LadderCoverage:
+    """Gaps, overlaps and unreachable bands over 0%..100%, exact at every bound: the one rule behind lint's
+    W0201-W0203 and the ladder's drawing in `explain --html`.
+
+    The bounds cut 0%..100% into pieces: each bound, and the open stretch between neighbours. Each band covers
+    a run of consecutive pieces, so one sweep over the pieces, adding a band where its run begins and
+    dropping it where it ends, knows at every piece which band wins (the largest amount, then the earliest).
+    Checking every band at every piece would take bands x pieces steps, quadratic in the ladder."""
+    points = sorted(
+        {Decimal(0), Decimal(100)}
+        | {b.low for b in bands if b.low is not None}
+        | {b.high for b in bands if b.high is not None}
+    )
+    points = [p for p in points if Decimal(0) <= p <= Decimal(100)]
+    # Pieces in order: point k is piece 2k, the open stretch between points k and k+1 is piece 2k+1.
+    pieces: list[tuple[Decimal, Decimal, bool]] = []  # (from, to, is_point)
+    for i, p in enumerate(points):
+        pieces.append((p, p, True))
+        if i + 1 < len(points):
+            pieces.append((p, points[i + 1], False))
+    starting: list[list[int]] = [[] for _ in pieces]  # the bands whose run of pieces begins at each piece
+    ending: list[list[int]] = [[] for _ in pieces]  # ... and ends at each piece
+    for i, band in enumerate(bands):
+        begins, ends = _piece_run(band, points)
+        if begins <= ends:
+            starting[begins].append(i)
+            ending[ends].append(i)
+    uncovered: list[tuple[Decimal, Decimal, bool, bool]] = []  # (from, to, from_closed, to_closed)
+    reachable = [False] * len(bands)
+    winners: list[int | None] = []  # the band that applies at each piece
+    covering: list[tuple[Decimal, int]] = []  # a heap of (-amount, band) with bands that ended still in it
+    active = [False] * len(bands)
+    for piece, (start, end, is_point) in enumerate(pieces):
+        for i in starting[piece]:
+            active[i] = True
+            heapq.heappush(covering, (-bands[i].amount.value, i))
+        while covering and not active[covering[0][1]]:
+            heapq.heappop(covering)
+        winner = covering[0][1] if covering else None
+        winners.append(winner)
+        for i in ending[piece]:
+            active[i] = False
+        if winner is None:
+            if uncovered and uncovered[-1][1] == start and (is_point or uncovered[-1][3]):
+                uncovered[-1] = (uncovered[-1][0], end, uncovered[-1][2], is_point)
+            else:
+                uncovered.append((start, end, is_point, is_point))
+            continue
+        reachable[winner] = True
+    overlaps = _overlaps(pieces, winners, starting, ending, reachable)
+    return LadderCoverage(
+        tuple(Stretch(*gap) for gap in uncovered),
+        tuple(
+            Overlap(
+                i,
+                j,
+                tuple(Stretch(low, high, True, True) for low, high, _ in where),
+                i if (bands[i].amount.value, -i) >= (bands[j].amount.value, -j) else j,
+            )
+            for (i, j), where in overlaps.items()
+        ),
+        tuple(reachable),
+        tuple(pieces),
+        tuple(winners),
+    )
+
+
 def _piece_run(band: model.Band, points: list[Decimal]) -> tuple[int, int]:
-    """The first and last of the pieces (see `check_coverage`) that a band covers; first > last when none.
+    """The first and last of the pieces (see `ladder_coverage`) that a band covers; first > last when none.
 
     A bound inside 0%..100% is one of the points; one outside them covers all or none of that side."""
     last_piece = 2 * (len(points) - 1)
@@ -1384,11 +1439,11 @@ def _pct(value: Decimal) -> str:
     return f"{value.normalize():f}%"
 
 
-def _range_text(start: Decimal, end: Decimal, start_closed: bool, end_closed: bool) -> str:
-    if start == end:
-        return f"exactly {_pct(start)}"
-    low = f"{'at least' if start_closed else 'above'} {_pct(start)}"
-    high = f"{'at most' if end_closed else 'below'} {_pct(end)}"
+def _stretch_text(stretch: Stretch) -> str:
+    if stretch.low == stretch.high:
+        return f"exactly {_pct(stretch.low)}"
+    low = f"{'at least' if stretch.low_closed else 'above'} {_pct(stretch.low)}"
+    high = f"{'at most' if stretch.high_closed else 'below'} {_pct(stretch.high)}"
     return f"{low} and {high}"
 
 
