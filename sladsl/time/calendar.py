@@ -88,6 +88,35 @@ def _later(a: int, seconds: int) -> int:
     return a + seconds
 
 
+_WEEK = 7 * 1440  # minutes
+
+
+def week_openings(spec: CalendarSpec) -> tuple[tuple[Interval, ...], ...]:
+    """A calendar's open hours in an ordinary week: one with no holiday, closed or opened date and no change of the
+    clocks. For each local day, Monday first, the stretches of that day that are open, in minutes after its
+    midnight, `[start, end)` within 0..1440, merged and in order.
+
+    An opening belongs to the day it starts on, as `Clock` compiles it, so an overnight opening (`end` past 1440)
+    runs on into the next day, and Sunday's into Monday: Friday 22:00-04:00 is Friday 22:00-24:00 and Saturday
+    00:00-04:00. Drawn as a week, this is what the engine counts on such a week (tests prove it against `Clock`).
+    """
+    stretches: list[tuple[int, int]] = []
+    for day, openings in enumerate(spec.weekly):
+        for opening in openings:
+            start = day * 1440 + opening.start
+            end = day * 1440 + opening.end
+            if end > _WEEK:  # past Sunday midnight: that part falls on Monday, at the start of the week drawn
+                stretches.append((0, end - _WEEK))
+                end = _WEEK
+            stretches.append((start, end))
+    days: list[list[Interval]] = [[] for _ in range(7)]
+    for start, end in merge(stretches):
+        for day in range(start // 1440, (end - 1) // 1440 + 1):
+            midnight = day * 1440
+            days[day].append(Interval(max(start, midnight) - midnight, min(end, midnight + 1440) - midnight))
+    return tuple(tuple(day) for day in days)
+
+
 _CLOCKS: dict[CalendarSpec, Clock] = {}
 _KEPT_CLOCKS = 32
 
