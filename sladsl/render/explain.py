@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Iterable
 
 import attrs
 
 from sladsl import model
 from sladsl.language import ast, formatter
+from sladsl.language.checker import LadderCoverage, ladder_coverage
 from sladsl.model import Checked
+from sladsl.render import pictures
 from sladsl.render.escape import markdown, visible
+from sladsl.time.calendar import week_openings
 from sladsl.time.holidays import holiday_names
 from sladsl.time.zones import has_summer_time
 
@@ -50,7 +54,45 @@ class Quote:
     lines: tuple[str, ...]
 
 
-Block = Heading | Paragraph | Bullets | Table | Quote
+@attrs.frozen
+class Closure:
+    """A date a calendar is closed on, and why: a holiday's name, or the rule that closes it."""
+
+    day: dt.date
+    name: str
+    reopened: bool  # the calendar opens it after all, with hours of its own
+
+    def text(self) -> str:
+        return f"{self.day:%a %d %B}: {self.name}" + (" (but opened by the calendar)" if self.reopened else "")
+
+
+@attrs.frozen
+class Closures:
+    """The dates a calendar is closed on in the year explained, as a list."""
+
+    calendar: str
+    items: tuple[Closure, ...]
+
+
+@attrs.frozen
+class Week:
+    """A calendar's open hours in an ordinary week, drawn in HTML as a grid. The Markdown has them as rules."""
+
+    calendar: str
+    zone: str
+    days: tuple[tuple[model.Interval, ...], ...]  # Monday first, as `week_openings` gives them
+
+
+@attrs.frozen
+class LadderChart:
+    """A credit ladder and how its bands cover the measure, drawn in HTML as a step chart. The Markdown has the
+    table and lint's warnings."""
+
+    ladder: model.Ladder
+    coverage: LadderCoverage
+
+
+Block = Heading | Paragraph | Bullets | Table | Quote | Closures | Week | LadderChart
 
 
 def explain(document: ast.Document, checked: Checked, year: int) -> list[Block]:
@@ -151,8 +193,9 @@ def _day(d: ast.Date | ast.AnnualDate) -> str:
     return f"{d.value:%d %B %Y}"
 
 
-def closed_dates(spec: model.CalendarSpec, year: int) -> list[str] | None:
-    """The dates in `year` a calendar is closed on, each with its holiday's name; None if it closes on none."""
+def closures(spec: model.CalendarSpec, year: int) -> list[Closure] | None:
+    """The dates in `year` a calendar is closed on, in order, each with its holiday's name; None if the calendar
+    closes on no date at all."""
     if not (spec.holidays or spec.closed_dates or spec.closed_annual):
         return None
     found: dict[dt.date, str] = {}
@@ -165,10 +208,13 @@ def closed_dates(spec: model.CalendarSpec, year: int) -> list[str] | None:
         if closed.year == year:
             found.setdefault(closed, "closed on this date")
     opened = dict(spec.opened)
-    return [
-        f"{day:%a %d %B}: {name}" + (" (but opened by the calendar)" if day in opened else "")
-        for day, name in sorted(found.items())
-    ]
+    return [Closure(day, name, day in opened) for day, name in sorted(found.items())]
+
+
+def closed_dates(spec: model.CalendarSpec, year: int) -> list[str] | None:
+    """The dates in `year` a calendar is closed on, each with its holiday's name; None if it closes on none."""
+    found = closures(spec, year)
+    return None if found is None else [closure.text() for closure in found]
 
 
 def weekly_hours(spec: model.CalendarSpec) -> list[tuple[str, str]]:
@@ -336,12 +382,13 @@ class _Explainer:
             self.add(
                 Paragraph(f"Calendar `{node.name.text}` {self.at(node, node.citation)}, in `{spec.zone}`:"),
                 Bullets(tuple(items)),
+                Week(spec.name, spec.zone, week_openings(spec)),
             )
-            closed = closed_dates(spec, self.year)
+            closed = closures(spec, self.year)
             if closed is not None:
                 self.add(
                     Paragraph(f"In {self.year}, calendar `{node.name.text}` is closed on:"),
-                    Bullets(tuple(closed) or ("no dates",)),
+                    Closures(spec.name, tuple(closed)),
                 )
 
     def severities_and_plans(self) -> None:
@@ -513,6 +560,9 @@ class _Explainer:
                 ),
                 self.ladder_table(node),
             )
+            checked = next((ladder for ladder in self.agreement.ladders if ladder.name == node.name.text), None)
+            if checked is not None:
+                self.add(LadderChart(checked, ladder_coverage(checked.bands)))
         items = []
         for node in others:
             items.append(f"{credit_sentence(node)} {self.at(node, getattr(node, 'citation', None))}")
@@ -558,6 +608,10 @@ def render_markdown(blocks: Iterable[Block]) -> str:
             out.append("\n".join(f"- {_md(item)}" for item in block.items))
         elif isinstance(block, Quote):
             out.append("\n".join(f"> {markdown(line)}".rstrip() for line in block.lines))
+        elif isinstance(block, Closures):
+            out.append("\n".join(f"- {_md(item.text())}" for item in block.items) or "- no dates")
+        elif isinstance(block, (Week, LadderChart)):
+            continue  # pictures: the rules and the ladder's table above say the same in words
         else:
             cells = [block.header, tuple("---" for _ in block.header), *block.rows]
             out.append(
@@ -575,54 +629,159 @@ def _md(text: str) -> str:
 
 _CSS = """
 body { font: 16px/1.5 Georgia, 'Times New Roman', serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-       color: #1d1d1d; }
+       color: #1d1d1d; overflow-wrap: anywhere; }
 h1 { font-size: 1.8rem; border-bottom: 2px solid #333; } h2 { font-size: 1.3rem; margin-top: 2rem; }
 code { font: 0.9em Menlo, Consolas, monospace; background: #f2f2f2; padding: 0 0.2em; }
 table { border-collapse: collapse; margin: 0.5rem 0; } td, th { border: 1px solid #999; padding: 0.2rem 0.6rem; }
 th { background: #eee; text-align: left; }
-blockquote { border-left: 4px solid #bbb; margin-left: 0; padding-left: 1rem; color: #444; white-space: pre;
-             overflow-x: auto;
+blockquote { border-left: 4px solid #bbb; margin-left: 0; padding-left: 1rem; color: #444; white-space: pre-wrap;
              font-family: Menlo, Consolas, monospace; font-size: 0.74em; }
+a { color: #1a4f8a; }
+.highlight pre { white-space: pre-wrap; padding: 0.5rem; font: 0.8rem/1.4 Menlo, Consolas, monospace; }
+.highlight span[id^="line-"]:target { background: #ffe98a; }
+figure { margin: 0.8rem 0 1rem; } figcaption { font-size: 0.85rem; color: #444; }
+svg { display: block; max-width: 48rem; font: 11px Menlo, Consolas, monospace; }
+svg.week rect.closed { fill: #f4f4f4; } svg.week rect.open { fill: #4f8fd0; }
+svg.week line { stroke: #fff; stroke-width: 0.5; } svg.week line.hour { stroke: #c9c9c9; }
+svg.week line.six { stroke: #888; stroke-width: 1; } svg.week line.row { stroke: #888; stroke-width: 1; }
+svg.week text { fill: #333; }
+svg.ladder line.axis, svg.ladder line.tick { stroke: #333; } svg.ladder line.level { stroke: #ddd; }
+svg.ladder text { fill: #333; } svg.ladder text.axis { font-style: italic; }
+svg.ladder g.step line { stroke: #1a4f8a; stroke-width: 3; }
+svg.ladder g.step circle { stroke: #1a4f8a; stroke-width: 2; } svg.ladder circle.in { fill: #1a4f8a; }
+svg.ladder circle.out { fill: #fff; } svg.ladder g.unreachable line { stroke-dasharray: 6 4; }
+svg.ladder g.gap rect { fill: #d62728; fill-opacity: 0.18; } svg.ladder g.gap line { stroke: #d62728;
+  stroke-width: 3; } svg.ladder g.gap text { fill: #b01d1e; font-weight: bold; }
+svg.ladder g.overlap rect { fill: #ff9f1c; fill-opacity: 0.3; } svg.ladder g.overlap line { stroke: #ff9f1c;
+  stroke-width: 3; } svg.ladder g.overlap text { fill: #a85e00; font-weight: bold; }
+ul.closed { columns: 2 18rem; }
 """
 
+_LINE_REFERENCE = re.compile(r"\bline (\d+)(?=[;)])")  # as `where` and the warnings write it: `line 12)`
 
-def _inline(text: str) -> str:
-    """Markdown's `code` spans, escaped, as HTML."""
-    parts = html.escape(text).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+class _Page:
+    """The HTML of each block; `lines` is how many lines the source listing at the end has (0: no listing), so
+    a reference to a line becomes a link to it only where there is something to link to."""
+
+    def __init__(self, lines: int) -> None:
+        self.lines = lines
+
+    def link(self, line: int) -> str:
+        return f"#line-{line}" if 1 <= line <= self.lines else ""
+
+    def inline(self, text: str) -> str:
+        """Markdown's `code` spans, escaped, as HTML; outside them, each `line N` a link to that line."""
+        parts = html.escape(text).split("`")
+        return "".join(f"<code>{p}</code>" if i % 2 else self.linked(p) for i, p in enumerate(parts))
+
+    def linked(self, text: str) -> str:
+        def to_line(found: re.Match[str]) -> str:
+            href = self.link(int(found.group(1)))
+            return f'<a href="{href}">{found.group(0)}</a>' if href else found.group(0)
+
+        return _LINE_REFERENCE.sub(to_line, text)
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, Heading):
+            return f"<h{block.level}>{self.inline(block.text)}</h{block.level}>"
+        if isinstance(block, Paragraph):
+            return f"<p>{self.inline(block.text)}</p>"
+        if isinstance(block, Bullets):
+            return "<ul>" + "".join(f"<li>{self.inline(i)}</li>" for i in block.items) + "</ul>"
+        if isinstance(block, Quote):
+            return "<blockquote>" + html.escape("\n".join(block.lines)) + "</blockquote>"
+        if isinstance(block, Closures):
+            return self.closures(block)
+        if isinstance(block, Week):
+            return self.week(block)
+        if isinstance(block, LadderChart):
+            return self.ladder(block)
+        head = "".join(f"<th>{self.inline(h)}</th>" for h in block.header)
+        line_column = block.header.index("line") if "line" in block.header else -1
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{self.cell(c) if k == line_column else self.inline(c)}</td>" for k, c in enumerate(row)
+            )
+            + "</tr>"
+            for row in block.rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def cell(self, text: str) -> str:
+        """A table's `line` cell: the number, linked."""
+        href = self.link(int(text)) if text.isdigit() else ""
+        return f'<a href="{href}">{html.escape(text)}</a>' if href else html.escape(text)
+
+    def closures(self, block: Closures) -> str:
+        items = "".join(
+            f'<li data-date="{c.day.isoformat()}" data-name="{html.escape(c.name, quote=True)}"'
+            + (' data-reopened="true"' if c.reopened else "")
+            + f">{self.inline(c.text())}</li>"
+            for c in block.items
+        )
+        return (
+            f'<ul class="closed" data-calendar="{html.escape(block.calendar, quote=True)}">'
+            + (items or "<li>no dates</li>")
+            + "</ul>"
+        )
+
+    def week(self, block: Week) -> str:
+        step = pictures.grid_step(block.days)
+        columns = f"{step} minutes" if step != 60 else "an hour"
+        return (
+            f'<figure class="week" data-calendar="{html.escape(block.calendar, quote=True)}" '
+            f'data-zone="{html.escape(block.zone, quote=True)}">'
+            + pictures.week_svg(block.calendar, block.days)
+            + "<figcaption>"
+            + self.inline(
+                f"Calendar `{block.calendar}` in an ordinary week (no holiday and no change of the clocks), in "
+                f"local time in `{block.zone}`; shaded: open. Each column is {columns}."
+            )
+            + "</figcaption></figure>"
+        )
+
+    def ladder(self, block: LadderChart) -> str:
+        drawing, words = pictures.ladder_svg(block.ladder, block.coverage, self.link)
+        marks = "<ul>" + "".join(f"<li>{w}</li>" for w in words) + "</ul>" if words else ""
+        return (
+            f'<figure class="ladder" data-ladder="{html.escape(block.ladder.name, quote=True)}">'
+            + drawing
+            + "<figcaption>"
+            + self.inline(
+                f"Credit `{block.ladder.name}` by `{block.ladder.measure}`: each band a step at its amount; a "
+                "filled dot is a bound the band includes, a hollow one a bound it leaves out."
+            )
+            + marks
+            + "</figcaption></figure>"
+        )
 
 
 def highlight_source(text: str) -> str:
-    """The agreement's source, highlighted by the `.sla` Pygments lexer, with line numbers and inline styles."""
+    """The agreement's source, highlighted by the `.sla` Pygments lexer, with line numbers and inline styles;
+    each line a `span` with the id `line-N`, the target of the page's references to it."""
     from pygments import highlight  # noqa: PLC0415
     from pygments.formatters import HtmlFormatter  # noqa: PLC0415
 
     from sladsl.language.lexer import SlaLexer  # noqa: PLC0415
 
-    return highlight(text, SlaLexer(), HtmlFormatter(noclasses=True, linenos="inline", style="friendly"))
+    formatter_ = HtmlFormatter(noclasses=True, linenos="inline", style="friendly", linespans="line")
+    return highlight(text, SlaLexer(), formatter_)
 
 
 def render_html(blocks: Iterable[Block], title: str, source_text: str | None = None) -> str:
-    """One self-contained page: inline CSS, no scripts, no links out; the source, highlighted, at the end."""
-    body: list[str] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            body.append(f"<h{block.level}>{_inline(block.text)}</h{block.level}>")
-        elif isinstance(block, Paragraph):
-            body.append(f"<p>{_inline(block.text)}</p>")
-        elif isinstance(block, Bullets):
-            body.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in block.items) + "</ul>")
-        elif isinstance(block, Quote):
-            body.append("<blockquote>" + html.escape("\n".join(block.lines)) + "</blockquote>")
-        else:
-            head = "".join(f"<th>{_inline(h)}</th>" for h in block.header)
-            rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in block.rows)
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    """One self-contained page: inline CSS and SVG, no scripts, no links out; the source, highlighted, at the end,
+    and every `line N` in the text a link to that line of it."""
+    lines = len(source_text.splitlines()) if source_text is not None else 0
+    page = _Page(lines)
+    body = [page.block(block) for block in blocks]
     if source_text is not None:
         body.append("<h2>The agreement file</h2>")
         body.append(highlight_source(source_text))
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
         f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
 
