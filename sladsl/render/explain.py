@@ -3,6 +3,8 @@
 Every rule becomes a sentence (ladders become tables) that names its `§` citation and its line in the `.sla`
 file. The file's own comments, where the author states the readings chosen for ambiguous clauses, are printed
 as they are; so are the checker's warnings. Holiday calendars list their actual closed dates for a given year.
+The HTML page also draws each calendar's week and each credit ladder (`pictures`), and links every `line N` to
+that line of the highlighted source.
 """
 
 from __future__ import annotations

@@ -86,10 +86,6 @@ def week_svg(calendar: str, days: Sequence[Sequence[model.Interval]]) -> str:
 _PLOT_LEFT, _PLOT_TOP, _PLOT_WIDTH, _PLOT_HEIGHT = 64, 34, 640, 190
 
 
-def _amount_text(amount: model.Amount) -> str:
-    return str(amount)
-
-
 def _unit_text(kind: str, currency: str | None) -> str:
     return {"fee_share": "% of fee", "credits": "credits"}.get(kind, currency or "")
 
@@ -158,34 +154,37 @@ def ladder_svg(ladder: model.Ladder, coverage: LadderCoverage, link: LineLink) -
         f"<title>Credit ladder {html.escape(ladder.name)} over {html.escape(ladder.measure)}</title>",
     ]
     words: list[str] = []
-    # Marks first, so the steps are drawn over them.
-    for k, gap in enumerate(coverage.gaps):
+    marks: list[tuple[Decimal, Decimal, str, str, str]] = []  # from, to, kind, attributes, title
+    for gap in coverage.gaps:
         text = _stretch_words(gap)
-        out.append(
-            f'<g class="gap" data-gap="{_attr(text)}" data-from="{gap.low}" data-to="{gap.high}" '
-            f'data-from-closed="{str(gap.low_closed).lower()}" data-to-closed="{str(gap.high_closed).lower()}">'
-            f"<title>gap: no band covers {html.escape(text)}</title>"
-            + _mark(at[gap.low], at[gap.high], gap.low == gap.high, "gap", k)
-            + "</g>"
+        attributes = (
+            f'data-gap="{_attr(text)}" data-from="{gap.low}" data-to="{gap.high}" '
+            f'data-from-closed="{str(gap.low_closed).lower()}" data-to-closed="{str(gap.high_closed).lower()}"'
         )
+        marks.append((gap.low, gap.high, "gap", attributes, f"gap: no band covers {text}"))
         words.append(f"Gap: no band covers {text}, so a period measured there earns no credit.")
-    for k, overlap in enumerate(coverage.overlaps, start=len(coverage.gaps)):
+    for overlap in coverage.overlaps:
         first, second = bands[overlap.first], bands[overlap.second]
-        lines = [b.span.line for b in (first, second) if b.span is not None]
         for where in overlap.where:
             text = _overlap_words(where)
-            out.append(
-                f'<g class="overlap" data-overlap="{_attr(text)}" data-from="{where.low}" data-to="{where.high}" '
-                f'data-bands="{overlap.first} {overlap.second}" data-applies="{overlap.applies}">'
-                f"<title>overlap: two bands cover {html.escape(text)}</title>"
-                + _mark(at[where.low], at[where.high], where.low == where.high, "overlap", k)
-                + "</g>"
+            attributes = (
+                f'data-overlap="{_attr(text)}" data-from="{where.low}" data-to="{where.high}" '
+                f'data-bands="{overlap.first} {overlap.second}" data-applies="{overlap.applies}"'
             )
+            marks.append((where.low, where.high, "overlap", attributes, f"overlap: two bands cover {text}"))
         shared = ", ".join(_overlap_words(w) for w in overlap.where)
-        named = " and ".join(_line_ref(n, link) for n in lines)
+        named = " and ".join(_line_ref(b.span.line, link) for b in (first, second) if b.span is not None)
         words.append(
             f"Overlap: the bands on {named} both cover {html.escape(shared)}; "
-            f"the larger amount, {html.escape(_amount_text(bands[overlap.applies].amount))}, applies."
+            f"the larger amount, {html.escape(str(bands[overlap.applies].amount))}, applies."
+        )
+    # Marks first, so the steps are drawn over them; their labels alternate in height from left to right, so
+    # that neighbours never collide.
+    for k, (low, high, kind, attributes, title) in enumerate(sorted(marks, key=lambda m: (m[0], m[1]))):
+        out.append(
+            f'<g class="{kind}" {attributes}><title>{html.escape(title)}</title>'
+            + _mark(at[low], at[high], low == high, kind, k)
+            + "</g>"
         )
     # Axes: a tick and a label at each bound, a line and a label at each amount.
     right = _PLOT_LEFT + _PLOT_WIDTH
@@ -218,7 +217,7 @@ def ladder_svg(ladder: model.Ladder, coverage: LadderCoverage, link: LineLink) -
             f'data-from-closed="{str(covered.low_closed).lower()}" '
             f'data-to-closed="{str(covered.high_closed).lower()}" data-amount="{band.amount.value}" '
             f'data-unit="{band.amount.kind}" data-line="{line}">'
-            f"<title>{html.escape(_stretch_words(covered))}: {html.escape(_amount_text(band.amount))}"
+            f"<title>{html.escape(_stretch_words(covered))}: {html.escape(str(band.amount))}"
             f"{f' (line {line})' if line else ''}</title>"
             f'<line x1="{x1:g}" y1="{y:g}" x2="{x2:g}" y2="{y:g}"/>'
             + _dot(x1, y, covered.low_closed)
