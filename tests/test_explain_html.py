@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -252,6 +254,23 @@ def test_a_gap_between_open_ends_and_an_overlap_over_a_range() -> None:
         (2, 3, [(Decimal(96), Decimal(97))], 3),
         (0, 1, [(Decimal("99.5"), Decimal("99.5"))], 1),
     ]
+
+
+def test_the_explain_command_writes_the_pictures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "izy.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "sladsl", "explain", "agreements/izy.sla", "--year", "2025", "--html", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<figure class="week"') == 1 and page.count('<figure class="ladder"') == 1
+    assert '<li data-date="2025-05-17" data-name="Constitution Day">' in page
+    assert '<a href="#line-64">line 64</a>' in page and '<span id="line-64">' in page  # the ladder's clause
+    assert "<figure" not in result.stdout  # the Markdown on stdout has no pictures
 
 
 # ---- the pages, in a browser ----------------------------------------------------------------------------------
