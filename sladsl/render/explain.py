@@ -635,7 +635,7 @@ body { font: 16px/1.5 Georgia, 'Times New Roman', serif; max-width: 60rem; margi
 h1 { font-size: 1.8rem; border-bottom: 2px solid #333; } h2 { font-size: 1.3rem; margin-top: 2rem; }
 code { font: 0.9em Menlo, Consolas, monospace; background: #f2f2f2; padding: 0 0.2em; }
 table { border-collapse: collapse; margin: 0.5rem 0; } td, th { border: 1px solid #999; padding: 0.2rem 0.6rem; }
-th { background: #eee; text-align: left; }
+th { background: #eee; text-align: left; overflow-wrap: normal; }
 blockquote { border-left: 4px solid #bbb; margin-left: 0; padding-left: 1rem; color: #444; white-space: pre-wrap;
              font-family: Menlo, Consolas, monospace; font-size: 0.74em; }
 a { color: #1a4f8a; }
