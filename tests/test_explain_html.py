@@ -173,6 +173,13 @@ def test_an_overnight_opening_belongs_to_the_day_it_starts_on_and_sundays_runs_i
     assert grid_step(week) == 15
 
 
+def test_the_grid_is_as_fine_as_its_boundaries_need() -> None:
+    # gcd(60, 490, 1015) = 5 for 08:10-16:55; a calendar open around the clock keeps columns of an hour.
+    assert grid_step(((Interval(490, 1015),),) + ((),) * 6) == 5
+    assert grid_step(((Interval(0, 1440),),) * 7) == 60
+    assert grid_step(((),) * 7) == 60
+
+
 def open_by_the_engine(spec: CalendarSpec, monday: dt.date, step: int) -> dict[str, list[tuple[str, str]]]:
     """The engine's answer, slot by slot: `Clock.is_open` at the start of every `step` minutes of the local week
     from `monday`, joined into stretches. A wall time the clocks skip (a spring change) is left out."""

@@ -66,11 +66,14 @@ def week_svg(calendar: str, days: Sequence[Sequence[model.Interval]]) -> str:
                 f'data-day="{name.lower()}" data-start="{start}" data-end="{end}">'
                 f"<title>{name} {start}-{end} open</title></rect>"
             )
-    # Column lines at every step, stronger every hour, strongest every six: drawn over the cells.
+    # Column lines at every step, stronger every hour, strongest every six: drawn over the cells. Columns under
+    # ten minutes wide get no line of their own, which would grey the grid over; the stretches' edges stay exact.
     bottom = _TOP + 7 * _ROW
     for minute in range(0, 1441, step):
         x = _LEFT + minute * per_minute
         kind = "six" if minute % 360 == 0 else "hour" if minute % 60 == 0 else "step"
+        if kind == "step" and step < 10:
+            continue
         out.append(f'<line class="{kind}" x1="{x:g}" y1="{_TOP}" x2="{x:g}" y2="{bottom}"/>')
         if minute % 180 == 0:
             hour = minute // 60
