@@ -248,6 +248,18 @@ def test_at_risk_lists_pending_targets_by_the_time_they_have_left(browser) -> No
     ]
     assert problems == []
     page.close()
+    # CloudCTI's INC-42 missed an update due 2025-06-11 17:00 and was resolved the next morning: a breach, no
+    # longer at risk.
+    page = page_of(browser, "cloudcti", problems)
+    assert (
+        page.eval_on_selector(
+            "tr.target[data-incident='INC-42'][data-kind='update'][data-status='breached']",
+            "r => r.dataset.actual",
+        )
+        == ""
+    )
+    assert page.text_content("#at-risk") == "No target is late and still open, and none is pending."
+    page.close()
 
 
 AT_RISK_TIMELINE = "".join(

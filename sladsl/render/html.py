@@ -238,11 +238,15 @@ def _allowance(target: model.Target) -> int | None:
 
 
 def _at_risk(report: Report) -> str:
-    """Targets late and not yet done, most late first; then pending ones, least time left first. Time is on each
+    """Targets late and not yet done in incidents not resolved, most late first; then pending ones, least time
+    left first. Time is on each
     target's own clock (the verdict's margin); the share used is of its allowance, where that is a fixed amount."""
     zone = report.agreement.local_zone
+    # An incident whose resolution is done has nothing left at risk: an update missed before it stays a breach.
+    resolved = {v.incident for v in report.targets if v.kind == "resolution" and v.actual is not None}
     late = sorted(
-        (v for v in report.targets if v.status == "breached" and v.actual is None), key=lambda v: v.margin or 0
+        (v for v in report.targets if v.status == "breached" and v.actual is None and v.incident not in resolved),
+        key=lambda v: v.margin or 0,
     )
     pending = sorted(
         (v for v in report.targets if v.status == "pending" and v.margin is not None), key=lambda v: v.margin or 0
@@ -273,8 +277,8 @@ def _at_risk(report: Report) -> str:
         else ""
     )
     return (
-        head + '<p class="meta">Late and still not done, most late first; then pending, least time left first '
-        "(on each target's own clock).</p>\n"
+        head + '<p class="meta">Late and still not done in an incident not resolved, most late first; then '
+        "pending, least time left first (on each target's own clock).</p>\n"
         '<table id="at-risk"><tr><th>incident</th><th>customer</th><th>severity</th><th>target</th><th>due</th>'
         "<th>late by / time left</th><th>allowance</th></tr>" + "".join(rows) + "</table>" + more
     )
