@@ -212,6 +212,14 @@ def test_overview_adds_up_what_each_customer_is_owed(browser) -> None:  # type: 
     page.close()
 
 
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_overview_markup(vendor: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    """The overview as written, a row to a line, locked for review (the browser tests prove its figures)."""
+    page = render_html(run(vendor), f"agreements/{vendor}.sla", f"agreements/{vendor}.timeline.jsonl")
+    overview = page[page.index("<h2>Overview</h2>") : page.index("<h2>Incidents</h2>")]
+    assert overview.replace("<tr", "\n<tr").replace("<h3>", "\n<h3>") == snapshot
+
+
 def json_of(vendor: str) -> Any:
     """What `sladsl check --format json` says: the figures the page must agree with."""
     result = subprocess.run(
