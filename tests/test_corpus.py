@@ -268,7 +268,9 @@ def test_slack_quarters_without_the_pending_budget_and_credit() -> None:
 def test_biza_support_clocks() -> None:
     # Severity 0 at 02:10 on a Saturday runs on the wall clock: due 03:10, answered 03:30, 20 minutes late.
     assert targets("biza", "BZ-1") == [("response", "breached", -20 * MINUTE), ("update", "met", 10 * MINUTE)]
-    # Severity 2 at 15:00 on Friday 21 March: 2 business hours on Friday, 2 on Monday: due Monday 11:00.
+    # Severity 2 at 15:00 on Friday 21 March: 2 business hours on Friday, 2 on Monday: due Monday 11:00. The update
+    # is due 4 business hours after the response (10:30 -> 14:30); the resolution at 10:00 on Tuesday comes exactly
+    # 4 business hours after the update (14:00-17:00, 09:00-10:00), so no second update fell due.
     assert targets("biza", "BZ-2") == [("response", "met", 30 * MINUTE), ("update", "met", 30 * MINUTE)]
     # Severity 3 at 14:00 on Thursday 17 April: 3 hours that day; Good Friday, Easter Saturday to Monday closed;
     # 5 hours on Tuesday 22 April: due 14:00, answered 13:00.
