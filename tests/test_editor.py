@@ -7,13 +7,17 @@ import pytest
 from sladsl import editor
 from tests.helpers import AGREEMENTS
 
+# Agreements whose names are only defined, never used: their one commitment would be named by a credit that is
+# still pending language (`# pending:` lines), so nothing refers to it yet.
+DEFINED_ONLY = {"digitalocean-droplets", "slack"}
+
 
 @pytest.mark.parametrize("path", AGREEMENTS, ids=lambda p: p.stem)
 def test_every_name_used_in_a_seed_leads_to_its_one_definition(path) -> None:
     analysis = editor.analyse(path.read_text(encoding="utf-8"), path.name)
     assert analysis.document is not None and analysis.checked is not None
     found = list(editor.symbols(analysis.document))
-    assert any(not s.is_definition for s in found)
+    assert any(not s.is_definition for s in found) == (path.stem not in DEFINED_ONLY)
     for symbol in found:
         [defined] = editor.definition(analysis, symbol.name.span.start)
         assert analysis.source.text[defined.start : defined.end] == symbol.name.text

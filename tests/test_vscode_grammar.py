@@ -1,6 +1,6 @@
 """The VS Code extension's TextMate grammar, tokenized as VS Code does it (vscode-textmate with Oniguruma in node)
-on the five seed agreements: comments, strings, `§` citations, percentages, durations, keywords and defined
-names get the scopes meant for them, and no line is left without one.
+on every agreement in `agreements/` (the seeds and the corpus): comments, strings, `§` citations, percentages,
+durations, keywords and defined names get the scopes meant for them, and no line is left without one.
 
 The tokenizer is `editors/vscode/test/tokenize.js`; its packages come from `npm ci` in `editors/vscode`, which
 `.ci/run` does. Without node, or without those packages, the test is skipped and says what to run; under CI
