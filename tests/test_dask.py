@@ -55,7 +55,7 @@ def cluster() -> Iterator[Any]:
     """Two worker processes of one thread each, as on two machines: every task's input and output is pickled."""
     distributed = distributed_or_skip()
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
     ) as local:
         yield local
 
@@ -245,7 +245,8 @@ def test_the_steps_without_dask_as_a_spark_job_would_run_them(shuffled: Path) ->
     checked = agreement(IZY)
     out = io.BytesIO()
     header = Lines(checked).header(checked, str(IZY), name)
-    merge_lines(checked, done, final, out, header=header, options=Options())
+    lines, partials = [d.lines for d in done], [d.partial for d in done]
+    merge_lines(checked, lines, partials, final, out, header=header, options=Options())
     assert out.getvalue() == written_by_one_job(IZY, shuffled)
 
 
@@ -318,3 +319,6 @@ def test_the_scheduler_flag_needs_a_file_the_workers_can_read() -> None:
     )
     assert result.exit_code == 2
     assert "--scheduler: the workers read TIMELINE themselves; name a file they can read" in result.stderr
+    result = one_job("--format", "jsonl", IZY, ROOT / "no-such.jsonl", "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2
+    assert f"cannot read {ROOT / 'no-such.jsonl'}: No such file or directory" in result.stderr

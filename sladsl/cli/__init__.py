@@ -357,6 +357,7 @@ def _on_cluster(  # noqa: PLR0917 - check's own values, passed on
     are written and the command ends here; otherwise the whole report is returned to be written."""
     if jobs > 1:
         raise click.UsageError("--jobs and --scheduler: the cluster's workers share the incidents; give one")
+    files.check_readable(timeline)
     if timeline == files.STDIN or not files.is_regular(timeline):
         raise click.UsageError("--scheduler: the workers read TIMELINE themselves; name a file they can read")
     if kind_of(timeline, files.head(timeline)) != "lines":

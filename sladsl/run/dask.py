@@ -17,19 +17,21 @@ finality's Bloom filter, so every incident is decided after the same record as i
 merge by key into the same bytes.
 
 The shares are held by the workers between `feed` and `finish`, as every share must have read its records
-before the instant the evaluation stands at is known; only their lines and partials come back to the client.
+before the instant the evaluation stands at is known; only their partials and, a block at a time as the merge
+reads them, their lines come back to the client.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 import attrs
 
 from sladsl import model
-from sladsl.evaluation.engine import Summary
+from sladsl.evaluation.engine import Partial, Summary
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.json import Lines
 from sladsl.run import files
@@ -140,14 +142,27 @@ def check(
     ]
     del pieces  # the rows now go to the shares; the pieces are let go once read
     final = standing(options, _say(progress, client, client.map(_latest, fed, pure=False), "reading"))
-    done: list[Done] = _say(progress, client, client.map(_finish, fed, final=final, pure=False), "deciding")
+    done = client.map(_finish, fed, final=final, pure=False)
+    partials = _say(progress, client, client.map(_partial, done, pure=False), "deciding")
     del fed
     if out is None:
         progress.say("the periods: availability, credits and totals")
-        return Checked(None, gather(agreement, done, final, options))
+        return Checked(None, gather(agreement, client.gather(done), final, options))
     progress.say(f"merging {count} shares' lines; then the periods")
     header = Lines(agreement).header(agreement, agreement_file, name)
-    return Checked(merge_lines(agreement, done, final, out, header=header, options=options), None)
+    blocks = client.gather(client.map(_blocks, done, pure=False))
+    lines = [_fetched(client, share, found) for share, found in zip(done, blocks, strict=True)]
+    return Checked(merge_lines(agreement, lines, partials, final, out, header=header, options=options), None)
+
+
+def _fetched(client: Any, done: Any, blocks: list[tuple[int, int]]) -> Iterator[bytes]:
+    """A share's lines, fetched from its worker a block (about a megabyte) at a time, the next one asked for
+    while this one is merged: the client holds two blocks of each share, not all of its lines."""
+    asked = [client.submit(_lines, done, first, end, pure=False) for first, end in blocks[:1]]
+    for n in range(len(blocks)):
+        if n + 1 < len(blocks):
+            asked.append(client.submit(_lines, done, *blocks[n + 1], pure=False))
+        yield from asked.pop(0).result()
 
 
 def _say(progress: Progress, client: Any, futures: list[Any], what: str) -> list[Any]:
@@ -166,7 +181,8 @@ def _pieces(timeline: Any, client: Any, shares: int) -> list[Any]:
             raise files.InputError(f"cannot read {timeline}")
         cuts = files.line_starts(timeline, size, max(shares, -(-size // PIECE)))
         spans = [(lo, hi) for lo, hi in itertools.pairwise(cuts) if hi > lo] or [(0, size)]
-        return [client.submit(_split_file, timeline, lo, hi, shares, pure=False) for lo, hi in spans]
+        path = os.path.abspath(timeline)  # the workers' working folder is not the command's
+        return [client.submit(_split_file, path, lo, hi, shares, pure=False) for lo, hi in spans]
     import dask.dataframe  # noqa: PLC0415 - with Parquet only
 
     if isinstance(timeline, dask.dataframe.DataFrame):
@@ -177,7 +193,13 @@ def _pieces(timeline: Any, client: Any, shares: int) -> list[Any]:
 
 
 def _split_file(path: str, lo: int, hi: int, shares: int) -> Piece:
-    return split(files.chunks_between(path, lo, hi), shares, first=lo == 0)
+    try:
+        return split(files.chunks_between(path, lo, hi), shares, first=lo == 0)
+    except OSError as error:  # raised again in the command, as a file it cannot read would be
+        raise files.InputError(
+            f"a Dask worker cannot read {path}: {error.strerror or error}; the workers read the timeline "
+            "themselves, at the path the command was given"
+        ) from None
 
 
 def _split_items(items: Sequence[Any], shares: int, first: bool) -> Piece:
@@ -236,3 +258,15 @@ def _latest(share: Share) -> int | None:
 
 def _finish(share: Share, final: int | None) -> Done:
     return share.finish(final)
+
+
+def _partial(done: Done) -> Partial:
+    return done.partial
+
+
+def _blocks(done: Done) -> list[tuple[int, int]]:
+    return done.blocks()
+
+
+def _lines(done: Done, first: int, end: int) -> tuple[bytes, ...]:
+    return done.lines[first:end]

@@ -171,6 +171,19 @@ class Done:
     items: tuple[Decided | Rejected, ...]
     partial: Partial
 
+    def blocks(self, size: int = 1 << 20) -> list[tuple[int, int]]:
+        """The lines cut in runs of about `size` bytes, as (first, end) places: what a merge far from the share
+        reads at a time."""
+        found, first, held = [], 0, 0
+        for n, line in enumerate(self.lines):
+            held += len(line)
+            if held >= size:
+                found.append((first, n + 1))
+                first, held = n + 1, 0
+        if first < len(self.lines):
+            found.append((first, len(self.lines)))
+        return found
+
 
 class Share:
     """One share of the incidents through the engine's incident stage: `feed` its records, then `finish` at the
@@ -283,23 +296,25 @@ def standing(options: Options, latest: Iterable[int | None]) -> int | None:
 
 def merge_lines(
     agreement: model.Agreement,
-    done: Sequence[Done],
+    lines: Sequence[Iterable[bytes]],
+    partials: Sequence[Partial],
     final: int | None,
     out: IO[bytes],
     *,
     header: bytes,
     options: Options,
 ) -> Summary:
-    """`--format jsonl`: the header, the shares' lines in key order without their keys (two shares never share a
-    key), then the period stage's lines; the summary."""
+    """`--format jsonl`: the header, the shares' keyed lines (`Done.lines`, in the order of the shares, or read a
+    block at a time) merged in key order and written without their keys (two shares never share a key), then the
+    period stage's lines on the shares' partials (in the order of the shares); the summary."""
     write = Writer(out)
     write(header)
-    for line in heapq.merge(*(share.lines for share in done)):
+    for line in heapq.merge(*lines):
         write(line[line.index(b"\t") + 1 :])
-    lines = Lines(agreement)
+    rendering = Lines(agreement)
     summary: Summary | None = None
-    for item in PeriodStage(agreement, [share.partial for share in done], final, window=options.window).run():
-        for line in lines.render(item):
+    for item in PeriodStage(agreement, partials, final, window=options.window).run():
+        for line in rendering.render(item):
             write(line)
         if isinstance(item, Summary):
             summary = item
