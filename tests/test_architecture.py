@@ -38,7 +38,7 @@ LAYERS = [
     {"sladsl.render"},
     {"sladsl.editor"},  # an editor's questions, answered from the stages above: pure, like them
     {"sladsl"},  # the public API: a facade over everything above
-    {"sladsl.run"},
+    {"sladsl.run", "sladsl.dask"},  # `sladsl.dask` is the public name of a front end in `run`: it only re-exports
     {"sladsl.lsp"},  # the language server: a front end that talks to an editor on stdin and stdout
     {"sladsl.cli", "sladsl.__main__"},
 ]

@@ -37,7 +37,7 @@ from sladsl.run.progress import Progress
 from sladsl.source import Source
 from sladsl.time.instants import TimestampError, parse_instant_in
 from sladsl.time.periods import named
-from sladsl.timeline.formats import Entry
+from sladsl.timeline.formats import Entry, kind_of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 LARGE_TIMELINE = 64 * 1024 * 1024  # bytes; above this, text and json output say that jsonl streams
@@ -251,6 +251,12 @@ def lint(paths: tuple[str, ...], output: str) -> None:
     show_default=True,
     help="With --format jsonl: worker processes, each taking a share of the incidents. Output is identical.",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Check on the Dask cluster of this scheduler (tcp://host:8786), whose workers read TIMELINE at the "
+    "same path; needs `pip install 'sladsl[dask]'`. Output is identical.",
+)
 @_guard
 def check(
     *,
@@ -265,6 +271,7 @@ def check(
     kind: str | None,
     mapping: str | None,
     history: tuple[str, ...],
+    scheduler: str | None,
 ) -> None:
     """Check TIMELINE (JSON Lines, CSV or a JSON array) against AGREEMENT. A TIMELINE of `-` is standard input.
     With --from KIND, TIMELINE is that tool's export, read through its importer and --mapping.
@@ -277,12 +284,16 @@ def check(
         raise click.UsageError("--jobs needs --format jsonl")
     if kind is None and (mapping is not None or history):
         raise click.UsageError("--mapping and --history need --from KIND")
+    if kind is not None and scheduler is not None:
+        raise click.UsageError("--scheduler reads JSON Lines; an export read with --from is checked here")
     imported = None
     if kind is not None:
         if jobs > 1:
             raise click.UsageError("--jobs reads JSON Lines; an export read with --from is checked in one process")
         imported = _imported(Export(kind, mapping, history), timeline, model)
-    if output == "jsonl":
+    if scheduler is not None:
+        found = _on_cluster(scheduler, model, agreement, timeline, options, output, strict=strict, jobs=jobs)
+    elif output == "jsonl":
         progress = Progress(files.size_of(timeline) if timeline != files.STDIN else None)
         try:
             summary = stream(
@@ -303,18 +314,19 @@ def check(
             progress.close()
         sys.stdout.flush()
         _finish(summary.records, summary.breaches, strict, "see the `rejected` lines")
-    size = files.size_of(timeline) if timeline != files.STDIN else None
-    if size is not None and size > LARGE_TIMELINE:
-        click.echo(
-            f"{timeline} is large: the whole report is held until it is written; `--format jsonl` writes results "
-            "as they are decided, in memory that follows the incidents still open",
-            err=True,
-        )
-    progress = Progress(size)
-    try:
-        found = report(model, timeline, options, progress, imported=imported)
-    finally:
-        progress.close()
+    else:
+        size = files.size_of(timeline) if timeline != files.STDIN else None
+        if size is not None and size > LARGE_TIMELINE:
+            click.echo(
+                f"{timeline} is large: the whole report is held until it is written; `--format jsonl` writes "
+                "results as they are decided, in memory that follows the incidents still open",
+                err=True,
+            )
+        progress = Progress(size)
+        try:
+            found = report(model, timeline, options, progress, imported=imported)
+        finally:
+            progress.close()
     name = files.name_of(timeline)
     if output == "json":
         from sladsl.render.json import json_text  # noqa: PLC0415
@@ -328,6 +340,51 @@ def check(
 
         _show(render_report(found, agreement, name, explain=explain, period=period))
     _finish(found.records, found.breaches, strict, "see Records above")
+
+
+def _on_cluster(  # noqa: PLR0917 - check's own values, passed on
+    address: str,
+    model: Agreement,
+    agreement: str,
+    timeline: str,
+    options: Options,
+    output: str,
+    *,
+    strict: bool,
+    jobs: int,
+) -> Report:
+    """`check --scheduler`: the check run on a Dask cluster (`sladsl.run.dask`). With `--format jsonl` its lines
+    are written and the command ends here; otherwise the whole report is returned to be written."""
+    if jobs > 1:
+        raise click.UsageError("--jobs and --scheduler: the cluster's workers share the incidents; give one")
+    files.check_readable(timeline)
+    if timeline == files.STDIN or not files.is_regular(timeline):
+        raise click.UsageError("--scheduler: the workers read TIMELINE themselves; name a file they can read")
+    if kind_of(timeline, files.head(timeline)) != "lines":
+        raise click.UsageError("--scheduler reads JSON Lines; check a CSV file or a JSON array without it")
+    from sladsl.run import dask  # noqa: PLC0415 - Dask is an optional extra, loaded only when asked for
+
+    progress = Progress(None)
+    try:
+        progress.say(f"connecting to the Dask scheduler at {address}")
+        client = dask.client_for(address)
+    except (dask.DaskMissing, dask.SchedulerUnreachable) as error:
+        progress.close()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        out = sys.stdout.buffer if output == "jsonl" else None
+        checked = dask.check(
+            model, timeline, client, out=out, agreement_file=agreement, options=options, progress=progress
+        )
+    finally:
+        progress.close()
+        client.close()
+    if checked.summary is not None:
+        sys.stdout.flush()
+        _finish(checked.summary.records, checked.summary.breaches, strict, "see the `rejected` lines")
+    assert checked.report is not None
+    return checked.report
 
 
 def _imported(export: Export, path: str, agreement: Agreement) -> list[Entry]:
