@@ -53,8 +53,7 @@ from sladsl.render.json import Lines
 from sladsl.run import files
 from sladsl.run.check import Options, WorkerLost, Writer
 from sladsl.run.progress import Progress
-from sladsl.source import Span
-from sladsl.timeline.formats import Entry, json_lines, parse_line
+from sladsl.timeline.formats import Entry, json_lines, read_line
 from sladsl.timeline.records import key_of
 
 
@@ -243,9 +242,8 @@ def _mine(
                     number, _, line, column, offset, length = found[at : at + FIELDS]
                     start = cut + offset
                     body = whole[start : start + length]
-                    line += lines_before
-                    where = Span(job.name, start, start + length, line, column, line, column + length)
-                    yield Entry(firsts[part] + number, where, parse_line(body), body)
+                    place = (line + lines_before, start, column, body)
+                    yield Entry(firsts[part] + number, None, read_line(body), body, (job.name, place))
                 if found:
                     done = cut + found[-2]
                     if progress is not None:
@@ -283,7 +281,7 @@ def _codes(
     with contextlib.ExitStack() as stack:
         outs = [stack.enter_context(open(job.codes(index, worker), "wb")) for worker in range(workers)]
         for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
-            key = key_of(parse_line(body))
+            key = key_of(read_line(body))
             if key is not None and key[0] == "customer":
                 customers.append((number, key[1]))
             code = code_of_key(key)

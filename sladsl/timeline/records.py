@@ -34,7 +34,7 @@ from sladsl.source import Span
 from sladsl.time.instants import TimestampError, offset_hint, parse_instant
 from sladsl.time.periods import is_period_name
 from sladsl.time.zones import ZONE_ABBREVIATIONS, closest_zone, is_abbreviation, is_zone
-from sladsl.timeline.formats import Entry, Reject
+from sladsl.timeline.formats import Entry, Reject, Typed
 
 EVENT_TYPES = ("response", "restore", "resolution", "update", "severity_changed", "paused", "resumed")
 INCIDENT_TYPES = frozenset(("reported", *EVENT_TYPES))
@@ -47,7 +47,8 @@ _TYPES = {t: t for t in RECORD_TYPES}
 
 # The records are values, never changed once read. They are plain (not frozen) attrs classes because a timeline
 # has millions of them and frozen construction costs three times as much. `seq` is the record's number in its
-# timeline, `where` its place.
+# timeline, `where` its place. A report or an event, of which a timeline is mostly made, keeps the entry it was
+# read from and makes its span only when a diagnostic asks for it.
 
 
 @attrs.define
@@ -72,7 +73,11 @@ class Incident:
     channel: str | None
     reported: int
     seq: int = attrs.field(eq=False)
-    where: Span = attrs.field(eq=False)
+    entry: Entry = attrs.field(eq=False, repr=False)
+
+    @property
+    def where(self) -> Span:
+        return self.entry.where
 
 
 @attrs.define
@@ -85,7 +90,11 @@ class Event:
     at: int
     severity: str | None
     seq: int = attrs.field(eq=False)
-    where: Span = attrs.field(eq=False)
+    entry: Entry = attrs.field(eq=False, repr=False)
+
+    @property
+    def where(self) -> Span:
+        return self.entry.where
 
 
 @attrs.define
@@ -113,9 +122,10 @@ class Claim:
 
 
 Record = Customer | Incident | Event | Outage | Claim
+Fields = dict[str, Any] | Typed  # a record's fields: parsed as a dict, or decoded as a typed struct
 
 
-def text(raw: Mapping[str, Any], key: str, required: bool = True) -> str | None:
+def text(raw: Mapping[str, Any] | Typed, key: str, required: bool = True) -> str | None:
     """A field's text. An empty (or blank) string is not a value: an outage for customer "" would be for no
     customer at all, and an incident "" could not be told from a missing id. (A CSV's empty cell is a field left
     out; a cell of spaces is empty.) A number is taken as its text."""
@@ -149,7 +159,7 @@ def key_of(raw: Any) -> tuple[str, str] | None:
     `("customer", id)` for a customer record, None for anything else (an outage, a claim, a record that names
     no one). Records with one key must be seen together before the incident or customer they describe can be
     decided."""
-    if type(raw) is not dict:
+    if type(raw) is not dict and not isinstance(raw, Typed):
         return None
     kind = raw.get("type")
     if type(kind) is not str:
@@ -189,7 +199,7 @@ class RecordReader:
         raw = entry.raw
         if isinstance(raw, Reject):
             raise raw
-        if not isinstance(raw, dict):
+        if not isinstance(raw, (dict, Typed)):
             raise Reject("E0302", "a record must be a JSON object")
         kind = raw.get("type")
         kind = _TYPES.get(kind, kind) if isinstance(kind, str) else kind  # the constant, not the record's copy
@@ -214,7 +224,7 @@ class RecordReader:
         at = self.instant(raw, "at")
         assert at is not None
         severity = self.severity(raw) if kind == "severity_changed" else None
-        return Event(incident, kind, at, severity, entry.seq, entry.where)
+        return Event(incident, kind, at, severity, entry.seq, entry)
 
     # -- fields ------------------------------------------------------------------------------------------
 
@@ -228,7 +238,7 @@ class RecordReader:
             self.shared[value] = value
         return value
 
-    def instant(self, raw: dict[str, Any], key: str, required: bool = True) -> int | None:
+    def instant(self, raw: Fields, key: str, required: bool = True) -> int | None:
         value = text(raw, key, required)
         if value is None:
             return None
@@ -238,7 +248,7 @@ class RecordReader:
             hint = offset_hint(value, self.agreement.local_zone) if error.code == "E0304" else error.help
             raise Reject(error.code, f"`{key}`: {error}", hint, key) from None
 
-    def severity(self, raw: dict[str, Any]) -> str:
+    def severity(self, raw: Fields) -> str:
         code = text(raw, "severity")
         assert code is not None
         if code not in self.severities:
@@ -251,7 +261,7 @@ class RecordReader:
             )
         return self.severities[code]
 
-    def plan(self, raw: dict[str, Any]) -> str | None:
+    def plan(self, raw: Fields) -> str | None:
         name = text(raw, "plan", required=False)
         if name is not None and name not in self.plans:
             guess = did_you_mean(name, self.plans)
@@ -267,7 +277,7 @@ class RecordReader:
             )
         return None if name is None else self.plans[name]
 
-    def zone(self, raw: dict[str, Any]) -> str | None:
+    def zone(self, raw: Fields) -> str | None:
         name = text(raw, "zone", required=False)
         if name is None:
             return None
@@ -291,7 +301,7 @@ class RecordReader:
             )
         return name
 
-    def amount(self, raw: dict[str, Any], key: str) -> Decimal | None:
+    def amount(self, raw: Fields, key: str) -> Decimal | None:
         value = raw.get(key)
         if value is None:
             return None
@@ -314,7 +324,7 @@ class RecordReader:
             )
         return number
 
-    def customer_named(self, raw: dict[str, Any], everyone: bool = False) -> str | None:
+    def customer_named(self, raw: Fields, everyone: bool = False) -> str | None:
         """The customer a record names. When the timeline declares its customers, it is one of them, and a
         report or claim must name one; an outage that names none is everyone's (`everyone`). When it declares
         none, a report or claim that names none belongs to `customer`."""
@@ -342,7 +352,7 @@ class RecordReader:
 
     # -- records -----------------------------------------------------------------------------------------
 
-    def customer(self, entry: Entry, raw: dict[str, Any]) -> Customer:
+    def customer(self, entry: Entry, raw: Fields) -> Customer:
         ident = text(raw, "id")
         assert ident is not None
         return Customer(
@@ -355,7 +365,7 @@ class RecordReader:
             entry.where,
         )
 
-    def incident(self, entry: Entry, raw: dict[str, Any]) -> Incident:
+    def incident(self, entry: Entry, raw: Fields) -> Incident:
         ident = text(raw, "incident")
         assert ident is not None
         at = self.instant(raw, "at")
@@ -365,9 +375,9 @@ class RecordReader:
         severity, plan = self.severity(raw), self.plan(raw)
         channel = text(raw, "channel", required=False)
         channel = None if channel is None else self.share(channel)
-        return Incident(ident, self.share(customer), severity, plan, channel, at, entry.seq, entry.where)
+        return Incident(ident, self.share(customer), severity, plan, channel, at, entry.seq, entry)
 
-    def outage(self, entry: Entry, raw: dict[str, Any]) -> Outage:
+    def outage(self, entry: Entry, raw: Fields) -> Outage:
         start, end = self.instant(raw, "start"), self.instant(raw, "end")
         assert start is not None and end is not None
         if end <= start:
@@ -395,7 +405,7 @@ class RecordReader:
             entry.where,
         )
 
-    def outage_tags(self, raw: dict[str, Any]) -> tuple[str, ...]:
+    def outage_tags(self, raw: Fields) -> tuple[str, ...]:
         """An outage's tags: each the agreement's (a tag one of its commitments excludes) or `maintenance`."""
         tags = raw.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
@@ -412,7 +422,7 @@ class RecordReader:
                 )
         return tuple(known[t] for t in tags)
 
-    def claim(self, entry: Entry, raw: dict[str, Any]) -> Claim:
+    def claim(self, entry: Entry, raw: Fields) -> Claim:
         at = self.instant(raw, "at")
         assert at is not None
         customer = self.customer_named(raw)
