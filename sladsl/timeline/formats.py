@@ -25,7 +25,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 import orjson
@@ -164,21 +164,22 @@ def json_lines_backwards(blocks: Iterable[bytes]) -> Iterator[bytes]:
 
 
 class Typed(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False, tag_field="type"):
-    """A record whose every field has the JSON type its kind expects, decoded and type-checked in C (a JSON
-    `true` where a string belongs is refused here, and the record is then read as a dict, whose reader says
-    why). Only the types are checked: what the values mean (a blank string, a timestamp, a severity) is
-    checked by the reader, which reads a `Typed` record as it reads a dict, through `get`."""
+    """A report or an event whose every field has the JSON type its kind expects, decoded and type-checked in C
+    (a JSON `true` where a string belongs is refused here, and the record is then read as a dict, whose reader
+    says why). Only the types are checked: what the values mean (a blank string, a timestamp, a severity) is
+    checked by the one reader, which reads a `Typed` record's fields as it reads a dict's."""
+
+    kind: ClassVar[str]  # the record's `type`
+    incident: str
+    at: str
 
     def get(self, key: str, default: Any = None) -> Any:
         """A field's value, as `dict.get` gives it: None for a field left out or given as `null`."""
-        if key == "type":
-            return self.__struct_config__.tag
-        return getattr(self, key, default)
+        return self.kind if key == "type" else getattr(self, key, default)
 
 
 class Reported(Typed, tag="reported", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "reported"
     severity: str
     customer: str | None = None
     plan: str | None = None
@@ -186,38 +187,31 @@ class Reported(Typed, tag="reported", frozen=True):
 
 
 class Response(Typed, tag="response", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "response"
 
 
 class Restore(Typed, tag="restore", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "restore"
 
 
 class Resolution(Typed, tag="resolution", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "resolution"
 
 
 class Update(Typed, tag="update", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "update"
 
 
 class Paused(Typed, tag="paused", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "paused"
 
 
 class Resumed(Typed, tag="resumed", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "resumed"
 
 
 class SeverityChanged(Typed, tag="severity_changed", frozen=True):
-    incident: str
-    at: str
+    kind: ClassVar[str] = "severity_changed"
     severity: str
 
 
