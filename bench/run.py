@@ -6,21 +6,27 @@
     python bench/run.py --quick --against /tmp/before   # and an earlier checkout, in turn on the same timeline
 
 It measures, on the same generated timeline (`bench/generate.py`, Izy's agreement):
-- end-to-end `sladsl check --format jsonl` throughput in incidents per second with one job and with two (the
-  last line reports the better), and peak RSS;
+- end-to-end `sladsl check --format jsonl` throughput in incidents per second with one job and with a job per
+  core (at least two), and the peak RSS of the largest process;
 - cold start: `sladsl check` on the Izy agreement with a 10-incident timeline (median of five runs, after one
   with an empty cache folder, which is reported too);
 - agreement parse time per 500 lines (median of five, parser already built);
 - the user's pick, on a subsample: pendulum + businesstimedelta, and pandas CustomBusinessHour, each computing
   the same response deadlines for severities A and B (2 and 4 core hours from the report), per incident;
 - sladsl's own business-time engine computing those same deadlines from the same timestamps (parse, then the
-  compiled calendar's `Clock.deadline`; best of five), and how many of each peer's deadlines differ from it.
+  compiled calendar's `Clock.deadline`; best of five), and how many of each peer's deadlines differ from it;
+- one process on a second generated timeline, for the agreement that uses every rule of the five seed agreements
+  (`tests/data/engine/all-features.sla`: plans, pauses, severity changes, updates, KPIs, outages, claims), a
+  quarter as many incidents.
 
 The last line is machine-readable:
-    incidents_per_s=<n> vs_businesstimedelta=<x>x vs_pandas=<y>x peak_rss_mb=<m> cold_start_ms=<c>
-Its ratios divide whole incidents checked end to end by the peers' deadlines. Just before it, on stderr,
-`same_deadlines_per_s=<n> vs_businesstimedelta=<x>x vs_pandas=<y>x` gives the other reading, the same work on
-both sides: deadlines by sladsl's engine over deadlines by each peer.
+    incidents_per_s=<one process> all_cores_incidents_per_s=<n> same_work_vs_businesstimedelta=<x>x
+    same_work_vs_pandas=<y>x end_to_end_vs_businesstimedelta=<x>x end_to_end_vs_pandas=<y>x peak_rss_mb=<m>
+    cold_start_ms=<c> mixed_incidents_per_s=<n> same_deadlines_per_s=<n> vs_businesstimedelta=<x>x vs_pandas=<y>x
+(one line). `same_work_*` divide deadlines by sladsl's engine by deadlines by each peer, the same work on both
+sides; `end_to_end_*` divide whole incidents checked end to end by the peers' deadlines, which flatters the
+peers. The last three fields are those of the earlier line, kept for its readers: `vs_*` are `end_to_end_vs_*`.
+Just before it, on stderr, `same_deadlines_per_s=<n> vs_businesstimedelta=<x>x vs_pandas=<y>x` as before.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate, write  # noqa: E402
+from bench.generate import MIXED_AGREEMENT, generate, write  # noqa: E402
 from sladsl import load  # noqa: E402
 from sladsl.model import HolidaySource  # noqa: E402
 from sladsl.time.calendar import Clock  # noqa: E402
@@ -55,10 +61,13 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def end_to_end(timeline: Path, incidents: int, jobs: int = 1, tree: Path = ROOT) -> tuple[float, float]:
+def end_to_end(
+    timeline: Path, incidents: int, jobs: int = 1, tree: Path = ROOT, agreement: Path | None = None
+) -> tuple[float, float]:
     """Incidents per second and peak RSS (MB, the largest process) of one streamed check, output discarded, with
-    the sladsl of a source tree (this one, or another checkout to compare with)."""
-    agreement = tree / "agreements" / "izy.sla"
+    the sladsl of a source tree (this one, or another checkout to compare with); Izy's agreement unless another
+    is named."""
+    agreement = agreement or tree / "agreements" / "izy.sla"
     command = [*SLADSL, "check", "--format", "jsonl", "--jobs", str(jobs), str(agreement), str(timeline)]
     started = time.perf_counter()
     # A fresh process per run, so its peak RSS is its own: RUSAGE_CHILDREN would keep the largest so far.
@@ -94,9 +103,9 @@ def against(timeline: Path, incidents: int, other: Path, rounds: int = 3) -> Non
         )
 
 
-def write_timeline(path: Path, incidents: int) -> Path:
-    say(f"generating {incidents:,} incidents")
-    write(path, incidents)
+def write_timeline(path: Path, incidents: int, *, mixed: bool = False) -> Path:
+    say(f"generating {incidents:,} incidents" + (" for every feature" if mixed else ""))
+    write(path, incidents, mixed=mixed)
     say(f"timeline: {path.stat().st_size / 1e6:,.1f} MB")
     return path
 
@@ -245,10 +254,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         timeline = write_timeline(Path(folder) / "timeline.jsonl", incidents)
         rates, peaks = {}, {}
-        for jobs in (1, 2):
+        cores = max(2, os.cpu_count() or 2)
+        for jobs in (1, cores):
             rates[jobs], peaks[jobs] = end_to_end(timeline, incidents, jobs)
             say(f"check --jobs {jobs}: {rates[jobs]:,.0f} incidents/s, peak RSS {peaks[jobs]:,.0f} MB")
-        rate, peak = max(rates.values()), max(peaks.values())
+        rate, all_cores, peak = rates[1], rates[cores], max(peaks.values())
+        mixed_count = max(incidents // 4, 1000)
+        mixed = write_timeline(Path(folder) / "mixed.jsonl", mixed_count, mixed=True)
+        mixed_rate, mixed_peak = end_to_end(mixed, mixed_count, 1, agreement=MIXED_AGREEMENT)
+        mixed.unlink()
+        say(
+            f"check --jobs 1, every feature ({MIXED_AGREEMENT.name}): {mixed_rate:,.0f} incidents/s, peak RSS "
+            f"{mixed_peak:,.0f} MB"
+        )
         if args.against is not None:
             against(timeline, incidents, args.against.resolve())
         if args.rss:
@@ -280,8 +298,12 @@ def main() -> None:
         f"vs_pandas={engine / pd_rate:.0f}x"
     )
     print(
-        f"incidents_per_s={rate:.0f} vs_businesstimedelta={rate / btd_rate:.1f}x vs_pandas={rate / pd_rate:.1f}x "
-        f"peak_rss_mb={peak:.0f} cold_start_ms={cold:.0f}"
+        f"incidents_per_s={rate:.0f} all_cores_incidents_per_s={all_cores:.0f} "
+        f"same_work_vs_businesstimedelta={engine / btd_rate:.0f}x same_work_vs_pandas={engine / pd_rate:.0f}x "
+        f"end_to_end_vs_businesstimedelta={rate / btd_rate:.1f}x end_to_end_vs_pandas={rate / pd_rate:.1f}x "
+        f"peak_rss_mb={peak:.0f} cold_start_ms={cold:.0f} mixed_incidents_per_s={mixed_rate:.0f} "
+        f"same_deadlines_per_s={engine:.0f} vs_businesstimedelta={rate / btd_rate:.1f}x "
+        f"vs_pandas={rate / pd_rate:.1f}x"
     )
 
 

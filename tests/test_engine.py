@@ -437,7 +437,7 @@ def test_only_the_incidents_still_open_are_held(generated: Path) -> None:
         if key is not None and key[0] == "incident":
             first.setdefault(key[1], entry.seq)
             last[key[1]] = entry.seq
-            if entry.raw["type"] == "response":
+            if entry.raw.get("type") == "response":
                 answered.add(key[1])
     evaluation = Evaluation(MODELS["izy"], finality=learned(found))
     stage = evaluation.incidents

@@ -46,15 +46,13 @@ from sladsl.evaluation.engine import (
     Rejected,
     Summary,
     final_as_of,
-    owner,
 )
 from sladsl.evaluation.finality import Finality, code_of_key, reader_of
 from sladsl.render.json import Lines
 from sladsl.run import files
 from sladsl.run.check import Options, WorkerLost, Writer
 from sladsl.run.progress import Progress
-from sladsl.source import Span
-from sladsl.timeline.formats import Entry, json_lines, parse_line
+from sladsl.timeline.formats import Entry, json_lines, read_line
 from sladsl.timeline.records import key_of
 
 
@@ -217,8 +215,10 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
 
         if progress is not None:
             progress.start("checking", job.size)
-        for entry in _mine(job, index, parts, firsts, progress):
-            belongs = owner(entry.raw, workers)  # None: a customer record, which every worker reads, 0 counts
+        for entry, code in _mine(job, index, parts, firsts, progress):
+            # Whose the record is, from the code step 1 wrote for it (what `owner` says of it, not worked out
+            # again): None for a customer record, which every worker reads and worker 0 counts.
+            belongs = reader_of(code, workers)
             emit(stage.feed(entry, counted=index in (belongs, 0)))
         if progress is not None:
             progress.say("deciding the incidents still open")
@@ -229,9 +229,9 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
 
 def _mine(
     job: Job, index: int, parts: list[tuple[int, int]], firsts: list[int], progress: Progress | None
-) -> Iterator[Entry]:
+) -> Iterator[tuple[Entry, int]]:
     """Step 3's input: the records this worker reads, in the order of the file, each parsed where step 1 found
-    it; the other workers' lines are never looked at."""
+    it, with the code step 1 gave it; the other workers' lines are never looked at."""
     lines_before = 0
     kept = 0  # where the pages of the file still counted in this process's memory begin
     with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as whole:
@@ -240,12 +240,11 @@ def _mine(
             for block in files.chunks(job.codes(part, index), size=FIELDS * 8 * 4096):
                 found = array.array("q", block)
                 for at in range(0, len(found), FIELDS):
-                    number, _, line, column, offset, length = found[at : at + FIELDS]
+                    number, code, line, column, offset, length = found[at : at + FIELDS]
                     start = cut + offset
                     body = whole[start : start + length]
-                    line += lines_before
-                    where = Span(job.name, start, start + length, line, column, line, column + length)
-                    yield Entry(firsts[part] + number, where, parse_line(body), body)
+                    place = (line + lines_before, start, column, body)
+                    yield Entry(firsts[part] + number, None, read_line(body), body, (job.name, place)), code
                 if found:
                     done = cut + found[-2]
                     if progress is not None:
@@ -283,7 +282,7 @@ def _codes(
     with contextlib.ExitStack() as stack:
         outs = [stack.enter_context(open(job.codes(index, worker), "wb")) for worker in range(workers)]
         for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
-            key = key_of(parse_line(body))
+            key = key_of(read_line(body))
             if key is not None and key[0] == "customer":
                 customers.append((number, key[1]))
             code = code_of_key(key)

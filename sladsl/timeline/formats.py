@@ -5,6 +5,12 @@ name, line and column), and carries its own text so that a diagnostic can point 
 that cannot be parsed still becomes an entry: its value is the `Reject` that says why, so it is counted and
 reported like any other bad record.
 
+A JSON Lines record of the kinds a timeline is mostly made of (reports and events) is first decoded as a `Typed`
+struct, its fields' JSON types checked in C: no dict of it is made, and its span only when a diagnostic asks for
+one (a line's number, offset and column are kept until then). Any record the typed decode refuses (another kind,
+a field unknown or of another type, JSON that is not valid) is parsed as a dict instead, so every diagnostic is
+made by the one reader (`sladsl.timeline.records`) from the same values either way.
+
 JSON Lines are split on line feeds alone (JSON strings may hold U+2028), each line decoded on its own: one line
 that is not UTF-8, or not JSON, costs that line only. Only JSON's own white space (space, tab, CR, LF) may
 surround a record. The lines of a file can also be read from the end (`json_lines_backwards`), with the same
@@ -19,9 +25,9 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
-import attrs
+import msgspec
 import orjson
 
 from sladsl.source import Source, Span
@@ -50,15 +56,38 @@ class Reject(Exception):
         self.at, self.end = at, end
 
 
-@attrs.define(slots=True)
 class Entry:
-    """One record as read: its number in the timeline, its place, its parsed value (or the `Reject` saying why it
-    has none), and its own text."""
+    """One record as read: its number in the timeline, its place, its parsed value (a dict, a `Typed` struct, or
+    the `Reject` saying why it has none), and its own text.
 
-    seq: int
-    where: Span
-    raw: Any
-    text: str | bytes
+    An entry of a JSON Lines file is given its line (`json_lines`' number, offset, column and body) in place of a
+    span, and makes the span when it is first asked for: most records never need one."""
+
+    __slots__ = ("_line", "_where", "raw", "seq", "text")
+
+    def __init__(
+        self,
+        seq: int,
+        where: Span | None,
+        raw: Any,
+        text: str | bytes,
+        line: tuple[str, tuple[int, int, int, bytes]] | None = None,
+    ) -> None:
+        self.seq, self._where, self.raw, self.text = seq, where, raw, text
+        self._line = line
+
+    @property
+    def where(self) -> Span:
+        where = self._where
+        if where is None:
+            assert self._line is not None, "an entry has a span or a line"
+            name, (number, offset, column, body) = self._line
+            end = offset + len(body)
+            where = self._where = Span(name, offset, end, number, column, number, column + len(body))
+        return where
+
+    def __repr__(self) -> str:
+        return f"Entry({self.seq!r}, {self.where!r}, {self.raw!r}, {self.text!r})"
 
 
 def kind_of(name: str, text: str | bytes) -> str:
@@ -132,6 +161,73 @@ def json_lines_backwards(blocks: Iterable[bytes]) -> Iterator[bytes]:
     body = head.removeprefix(BOM).strip(JSON_BLANK)
     if body:
         yield body
+
+
+class Typed(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False, tag_field="type"):
+    """A report or an event whose every field has the JSON type its kind expects, decoded and type-checked in C
+    (a JSON `true` where a string belongs is refused here, and the record is then read as a dict, whose reader
+    says why). Only the types are checked: what the values mean (a blank string, a timestamp, a severity) is
+    checked by the one reader, which reads a `Typed` record's fields as it reads a dict's."""
+
+    kind: ClassVar[str]  # the record's `type`
+    incident: str
+    at: str
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A field's value, as `dict.get` gives it: None for a field left out or given as `null`."""
+        return self.kind if key == "type" else getattr(self, key, default)
+
+
+class Reported(Typed, tag="reported", frozen=True):
+    kind: ClassVar[str] = "reported"
+    severity: str
+    customer: str | None = None
+    plan: str | None = None
+    channel: str | None = None
+
+
+class Response(Typed, tag="response", frozen=True):
+    kind: ClassVar[str] = "response"
+
+
+class Restore(Typed, tag="restore", frozen=True):
+    kind: ClassVar[str] = "restore"
+
+
+class Resolution(Typed, tag="resolution", frozen=True):
+    kind: ClassVar[str] = "resolution"
+
+
+class Update(Typed, tag="update", frozen=True):
+    kind: ClassVar[str] = "update"
+
+
+class Paused(Typed, tag="paused", frozen=True):
+    kind: ClassVar[str] = "paused"
+
+
+class Resumed(Typed, tag="resumed", frozen=True):
+    kind: ClassVar[str] = "resumed"
+
+
+class SeverityChanged(Typed, tag="severity_changed", frozen=True):
+    kind: ClassVar[str] = "severity_changed"
+    severity: str
+
+
+_TYPED = msgspec.json.Decoder(
+    Reported | Response | Restore | Resolution | Update | Paused | Resumed | SeverityChanged
+).decode
+
+
+def read_line(body: bytes) -> Any:
+    """A line's value: a `Typed` record when its kind has one and its JSON types are right, else what
+    `parse_line` makes of it. The typed decode accepts only valid UTF-8 JSON objects that orjson reads to the same
+    values (its last duplicate key wins, as orjson's does), so the reader sees the same record either way."""
+    try:
+        return _TYPED(body)
+    except msgspec.DecodeError:
+        return parse_line(body)
 
 
 def parse_line(body: bytes) -> Any:
@@ -248,9 +344,8 @@ def lines_of(name: str, lines: Iterable[tuple[int, int, int, bytes]]) -> Iterato
 
 def line_entry(name: str, seq: int, line: tuple[int, int, int, bytes]) -> Entry:
     """Record `seq` of a JSON Lines timeline, from `json_lines`: its line number, offset, column and body."""
-    number, offset, column, body = line
-    where = Span(name, offset, offset + len(body), number, column, number, column + len(body))
-    return Entry(seq, where, parse_line(body), body)
+    body = line[3]
+    return Entry(seq, None, read_line(body), body, (name, line))
 
 
 # -- CSV and JSON arrays, read whole --------------------------------------------------------------------------

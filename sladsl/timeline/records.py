@@ -34,7 +34,7 @@ from sladsl.source import Span
 from sladsl.time.instants import TimestampError, offset_hint, parse_instant
 from sladsl.time.periods import is_period_name
 from sladsl.time.zones import ZONE_ABBREVIATIONS, closest_zone, is_abbreviation, is_zone
-from sladsl.timeline.formats import Entry, Reject
+from sladsl.timeline.formats import Entry, Reject, Reported, SeverityChanged, Typed
 
 EVENT_TYPES = ("response", "restore", "resolution", "update", "severity_changed", "paused", "resumed")
 INCIDENT_TYPES = frozenset(("reported", *EVENT_TYPES))
@@ -47,7 +47,8 @@ _TYPES = {t: t for t in RECORD_TYPES}
 
 # The records are values, never changed once read. They are plain (not frozen) attrs classes because a timeline
 # has millions of them and frozen construction costs three times as much. `seq` is the record's number in its
-# timeline, `where` its place.
+# timeline, `where` its place. A report or an event, of which a timeline is mostly made, keeps the entry it was
+# read from and makes its span only when a diagnostic asks for it.
 
 
 @attrs.define
@@ -72,7 +73,11 @@ class Incident:
     channel: str | None
     reported: int
     seq: int = attrs.field(eq=False)
-    where: Span = attrs.field(eq=False)
+    entry: Entry = attrs.field(eq=False, repr=False)
+
+    @property
+    def where(self) -> Span:
+        return self.entry.where
 
 
 @attrs.define
@@ -85,7 +90,11 @@ class Event:
     at: int
     severity: str | None
     seq: int = attrs.field(eq=False)
-    where: Span = attrs.field(eq=False)
+    entry: Entry = attrs.field(eq=False, repr=False)
+
+    @property
+    def where(self) -> Span:
+        return self.entry.where
 
 
 @attrs.define
@@ -113,13 +122,18 @@ class Claim:
 
 
 Record = Customer | Incident | Event | Outage | Claim
+Fields = dict[str, Any] | Typed  # a record's fields: parsed as a dict, or decoded as a typed struct
 
 
-def text(raw: Mapping[str, Any], key: str, required: bool = True) -> str | None:
-    """A field's text. An empty (or blank) string is not a value: an outage for customer "" would be for no
-    customer at all, and an incident "" could not be told from a missing id. (A CSV's empty cell is a field left
-    out; a cell of spaces is empty.) A number is taken as its text."""
-    value = raw.get(key)
+def text(raw: Mapping[str, Any] | Typed, key: str, required: bool = True) -> str | None:
+    """A field's text (`text_of` its value)."""
+    return text_of(raw.get(key), key, required)
+
+
+def text_of(value: Any, key: str, required: bool = True) -> str | None:
+    """The text of field `key`'s value. An empty (or blank) string is not a value: an outage for customer ""
+    would be for no customer at all, and an incident "" could not be told from a missing id. (A CSV's empty cell
+    is a field left out; a cell of spaces is empty.) A number is taken as its text."""
     if type(value) is str:
         if value and not value.isspace():
             return value
@@ -149,6 +163,11 @@ def key_of(raw: Any) -> tuple[str, str] | None:
     `("customer", id)` for a customer record, None for anything else (an outage, a claim, a record that names
     no one). Records with one key must be seen together before the incident or customer they describe can be
     decided."""
+    if isinstance(raw, Typed):
+        try:
+            return ("incident", raw.incident) if text_of(raw.incident, "incident") else None
+        except Reject:
+            return None
     if type(raw) is not dict:
         return None
     kind = raw.get("type")
@@ -187,6 +206,13 @@ class RecordReader:
     def read(self, entry: Entry) -> Record:
         """The record an entry holds; `Reject` when it cannot be used."""
         raw = entry.raw
+        if isinstance(raw, Typed):  # a report or an event: its fields' JSON types are known to be right
+            if isinstance(raw, Reported):
+                return self.reported(
+                    entry, raw.incident, raw.at, raw.severity, raw.customer, raw.plan, raw.channel
+                )
+            severity = raw.severity if isinstance(raw, SeverityChanged) else None
+            return self.event(entry, raw.kind, raw.incident, raw.at, severity)
         if isinstance(raw, Reject):
             raise raw
         if not isinstance(raw, dict):
@@ -204,17 +230,20 @@ class RecordReader:
         if kind == "customer":
             return self.customer(entry, raw)
         if kind == "reported":
-            return self.incident(entry, raw)
+            return self.reported(
+                entry,
+                raw.get("incident"),
+                raw.get("at"),
+                raw.get("severity"),
+                raw.get("customer"),
+                raw.get("plan"),
+                raw.get("channel"),
+            )
         if kind == "outage":
             return self.outage(entry, raw)
         if kind == "claim":
             return self.claim(entry, raw)
-        incident = text(raw, "incident")
-        assert incident is not None
-        at = self.instant(raw, "at")
-        assert at is not None
-        severity = self.severity(raw) if kind == "severity_changed" else None
-        return Event(incident, kind, at, severity, entry.seq, entry.where)
+        return self.event(entry, kind, raw.get("incident"), raw.get("at"), raw.get("severity"))
 
     # -- fields ------------------------------------------------------------------------------------------
 
@@ -228,8 +257,11 @@ class RecordReader:
             self.shared[value] = value
         return value
 
-    def instant(self, raw: dict[str, Any], key: str, required: bool = True) -> int | None:
-        value = text(raw, key, required)
+    def instant(self, raw: Fields, key: str, required: bool = True) -> int | None:
+        return self.instant_of(raw.get(key), key, required)
+
+    def instant_of(self, given: Any, key: str, required: bool = True) -> int | None:
+        value = text_of(given, key, required)
         if value is None:
             return None
         try:
@@ -238,8 +270,9 @@ class RecordReader:
             hint = offset_hint(value, self.agreement.local_zone) if error.code == "E0304" else error.help
             raise Reject(error.code, f"`{key}`: {error}", hint, key) from None
 
-    def severity(self, raw: dict[str, Any]) -> str:
-        code = text(raw, "severity")
+    def severity(self, given: Any) -> str:
+        """The agreement's severity of a `severity` field's value."""
+        code = text_of(given, "severity")
         assert code is not None
         if code not in self.severities:
             guess = did_you_mean(code, self.severities)
@@ -251,8 +284,9 @@ class RecordReader:
             )
         return self.severities[code]
 
-    def plan(self, raw: dict[str, Any]) -> str | None:
-        name = text(raw, "plan", required=False)
+    def plan(self, given: Any) -> str | None:
+        """The agreement's plan of a `plan` field's value, None if there is none."""
+        name = text_of(given, "plan", required=False)
         if name is not None and name not in self.plans:
             guess = did_you_mean(name, self.plans)
             raise Reject(
@@ -267,7 +301,7 @@ class RecordReader:
             )
         return None if name is None else self.plans[name]
 
-    def zone(self, raw: dict[str, Any]) -> str | None:
+    def zone(self, raw: Fields) -> str | None:
         name = text(raw, "zone", required=False)
         if name is None:
             return None
@@ -291,7 +325,7 @@ class RecordReader:
             )
         return name
 
-    def amount(self, raw: dict[str, Any], key: str) -> Decimal | None:
+    def amount(self, raw: Fields, key: str) -> Decimal | None:
         value = raw.get(key)
         if value is None:
             return None
@@ -314,11 +348,12 @@ class RecordReader:
             )
         return number
 
-    def customer_named(self, raw: dict[str, Any], everyone: bool = False) -> str | None:
-        """The customer a record names. When the timeline declares its customers, it is one of them, and a
-        report or claim must name one; an outage that names none is everyone's (`everyone`). When it declares
-        none, a report or claim that names none belongs to `customer`."""
-        name = text(raw, "customer", required=False)
+    def customer_named(self, given: Any, everyone: bool = False) -> str | None:
+        """The customer a record names in its `customer` field (`given`, that field's value). When the timeline
+        declares its customers, it is one of them, and a report or claim must name one; an outage that names none
+        is everyone's (`everyone`). When it declares none, a report or claim that names none belongs to
+        `customer`."""
+        name = text_of(given, "customer", required=False)
         declared = self.declared
         if not declared:
             return name if name is not None or everyone else DEFAULT_CUSTOMER
@@ -342,12 +377,12 @@ class RecordReader:
 
     # -- records -----------------------------------------------------------------------------------------
 
-    def customer(self, entry: Entry, raw: dict[str, Any]) -> Customer:
+    def customer(self, entry: Entry, raw: Fields) -> Customer:
         ident = text(raw, "id")
         assert ident is not None
         return Customer(
             ident,
-            self.plan(raw),
+            self.plan(raw.get("plan")),
             self.amount(raw, "fee"),
             text(raw, "currency", required=False),
             self.zone(raw),
@@ -355,26 +390,40 @@ class RecordReader:
             entry.where,
         )
 
-    def incident(self, entry: Entry, raw: dict[str, Any]) -> Incident:
-        ident = text(raw, "incident")
+    def reported(self, entry: Entry, *fields: Any) -> Incident:
+        """A `reported` record, from the values of its `incident`, `at`, `severity`, `customer`, `plan` and
+        `channel` fields (None for one left out), checked in the order incident, at, customer, severity, plan,
+        channel."""
+        given_ident, given_at, given_severity, given_customer, given_plan, given_channel = fields
+        ident = text_of(given_ident, "incident")
         assert ident is not None
-        at = self.instant(raw, "at")
+        at = self.instant_of(given_at, "at")
         assert at is not None
-        customer = self.customer_named(raw)
+        customer = self.customer_named(given_customer)
         assert customer is not None
-        severity, plan = self.severity(raw), self.plan(raw)
-        channel = text(raw, "channel", required=False)
+        severity, plan = self.severity(given_severity), self.plan(given_plan)
+        channel = text_of(given_channel, "channel", required=False)
         channel = None if channel is None else self.share(channel)
-        return Incident(ident, self.share(customer), severity, plan, channel, at, entry.seq, entry.where)
+        return Incident(ident, self.share(customer), severity, plan, channel, at, entry.seq, entry)
 
-    def outage(self, entry: Entry, raw: dict[str, Any]) -> Outage:
+    def event(self, entry: Entry, kind: str, given_ident: Any, given_at: Any, given_severity: Any) -> Event:
+        """An event of kind `kind`, from the values of its `incident`, `at` and (for a change of severity)
+        `severity` fields."""
+        incident = text_of(given_ident, "incident")
+        assert incident is not None
+        at = self.instant_of(given_at, "at")
+        assert at is not None
+        severity = self.severity(given_severity) if kind == "severity_changed" else None
+        return Event(incident, kind, at, severity, entry.seq, entry)
+
+    def outage(self, entry: Entry, raw: Fields) -> Outage:
         start, end = self.instant(raw, "start"), self.instant(raw, "end")
         assert start is not None and end is not None
         if end <= start:
             raise Reject("E0312", "the outage ends before it starts", "`end` must come after `start`", "end")
         tags = self.outage_tags(raw)
         ident = text(raw, "id", required=False) or f"outage at line {entry.where.line}"
-        customer = self.customer_named(raw, everyone=True)
+        customer = self.customer_named(raw.get("customer"), everyone=True)
         notice = self.instant(raw, "notice", required=False)
         if notice is not None and MAINTENANCE_TAG not in tags:
             raise Reject(
@@ -395,7 +444,7 @@ class RecordReader:
             entry.where,
         )
 
-    def outage_tags(self, raw: dict[str, Any]) -> tuple[str, ...]:
+    def outage_tags(self, raw: Fields) -> tuple[str, ...]:
         """An outage's tags: each the agreement's (a tag one of its commitments excludes) or `maintenance`."""
         tags = raw.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
@@ -412,10 +461,10 @@ class RecordReader:
                 )
         return tuple(known[t] for t in tags)
 
-    def claim(self, entry: Entry, raw: dict[str, Any]) -> Claim:
+    def claim(self, entry: Entry, raw: Fields) -> Claim:
         at = self.instant(raw, "at")
         assert at is not None
-        customer = self.customer_named(raw)
+        customer = self.customer_named(raw.get("customer"))
         assert customer is not None
         credit = text(raw, "credit", required=False)
         if credit is not None and credit not in self.credits:
