@@ -313,11 +313,6 @@ def test_github_enterprise_cloud_24_5_support_and_quarters() -> None:
     assert q4.value == percent(67 * MINUTE, 132480)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a period's claim window is counted from the second day after the period: the day after its exclusive "
-    "end instant (1 April 00:00), not the day after its last day (31 March)",
-)
 def test_google_workspace_claim_window_runs_thirty_days_from_the_month_end() -> None:
     # March ends at 00:00 on 1 April (Los Angeles); 30 days, 1 to 30 April, close at 00:00 on 1 May.
     (reason,) = awards("google-workspace", "studio-la")["2025-03"].reasons

@@ -167,11 +167,12 @@ class Credits:
         period: AvailabilityVerdict, credit: str, basis: Basis, amount: tuple[str, Decimal], citation: str | None
     ) -> tuple[Award, int]:
         """An award for a period: counted in its last second, so caps and no-stacking place it in that period;
-        its failure ends when the period does."""
+        its failure ends in that second too, so a claim window counted in days after it begins on the day after
+        the period's last day (the period's end instant is already the next day)."""
         award = Award(
             period.customer, credit, None, period.period, period.end - 1, *amount, "owed", basis, (), citation
         )
-        return award, period.end
+        return award, period.end - 1
 
     def claim_status(self, award: Award, ended: int) -> Award:
         windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]
