@@ -11,8 +11,6 @@ stretches of each day, the closed dates, the ladder's steps, gaps and overlaps. 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -27,10 +25,12 @@ from sladsl.render.explain import closures, explain, render_html
 from sladsl.render.pictures import grid_step
 from sladsl.time.calendar import Clock, week_openings
 from sladsl.time.instants import local, wall_to_instant
-from tests.helpers import ROOT
+from tests.browser import OUTPUT, in_chromium
+from tests.helpers import ROOT, VENDORS
 
 NIGHT = ROOT / "tests" / "data" / "explain" / "night-shift.sla"
-PAGES = {p.stem: p for p in sorted((ROOT / "agreements").glob("*.sla"))} | {"night-shift": NIGHT}
+# The seed agreements, whose weeks, holidays and ladders are written out by hand below, and the night shifts.
+PAGES = {name: ROOT / "agreements" / f"{name}.sla" for name in sorted(VENDORS)} | {"night-shift": NIGHT}
 YEAR = 2025
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -281,33 +281,6 @@ def test_the_explain_command_writes_the_pictures(tmp_path) -> None:  # type: ign
 
 
 # ---- the pages, in a browser ----------------------------------------------------------------------------------
-
-CHROMIUM = shutil.which("chromium")
-OUTPUT = ROOT / "tests" / "output"
-
-if CHROMIUM is None and os.environ.get("CI"):
-    raise RuntimeError("CI needs Debian's chromium for the browser tests; .ci/run installs it")
-in_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when chromium is there
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def write_page(name: str) -> Path:

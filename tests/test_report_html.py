@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,35 +22,11 @@ import pytest
 from bench.generate import write
 from sladsl.render.html import DRAWN, LEFT, RIGHT, WIDTH, render_html
 from sladsl.render.json import render_json
+from tests.browser import OUTPUT, in_chromium
 from tests.helpers import ROOT
 from tests.test_check import VENDORS, run
 
-CHROMIUM = shutil.which("chromium")
-OUTPUT = ROOT / "tests" / "output"
-
-if CHROMIUM is None and os.environ.get("CI"):
-    raise RuntimeError("CI needs Debian's chromium for the browser tests; .ci/run installs it")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when chromium is there
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
+pytestmark = in_chromium
 
 
 def opened(browser: Any, page_file: Path, problems: list[str]) -> Any:

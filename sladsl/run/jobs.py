@@ -143,7 +143,19 @@ def parallel(
             handles = [stack.enter_context(open(spool, "rb")) for spool in spools]
             _merge(handles, out)
     progress.say("the periods: availability, credits and totals")
-    write = Writer(out)
+    return write_periods(agreement, partials, final, options, write=Writer(out), lines=lines)
+
+
+def write_periods(
+    agreement: model.Agreement,
+    partials: Sequence[Partial],
+    final: int | None,
+    options: Options,
+    *,
+    write: Writer,
+    lines: Lines,
+) -> Summary:
+    """The period stage on the workers' (or shares') partials, its lines written after theirs; its summary."""
     summary: Summary | None = None
     for item in PeriodStage(agreement, partials, final, window=options.window).run():
         for line in lines.render(item):

@@ -47,7 +47,7 @@ from sladsl.evaluation.finality import Finality, code_of_key
 from sladsl.evaluation.verdicts import Report
 from sladsl.render.json import Lines
 from sladsl.run.check import Options, Writer
-from sladsl.run.jobs import sortable
+from sladsl.run.jobs import sortable, write_periods
 from sladsl.source import Span
 from sladsl.timeline.formats import Entry, json_lines, parse_line
 from sladsl.timeline.records import key_of
@@ -311,16 +311,7 @@ def merge_lines(
     write(header)
     for line in heapq.merge(*lines):
         write(line[line.index(b"\t") + 1 :])
-    rendering = Lines(agreement)
-    summary: Summary | None = None
-    for item in PeriodStage(agreement, partials, final, window=options.window).run():
-        for line in rendering.render(item):
-            write(line)
-        if isinstance(item, Summary):
-            summary = item
-    write.flush()
-    assert summary is not None
-    return summary
+    return write_periods(agreement, partials, final, options, write=write, lines=Lines(agreement))
 
 
 def gather(agreement: model.Agreement, done: Sequence[Done], final: int | None, options: Options) -> Report:
