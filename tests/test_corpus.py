@@ -18,6 +18,7 @@ from sladsl import Report, evaluate, read_timeline
 from sladsl.cli import main
 from sladsl.evaluation.verdicts import AvailabilityVerdict, Award, Claimed, ClaimedLate, InBand, TargetVerdict
 from sladsl.render.text import render_text as render_report
+from sladsl.render.words import percent_beside
 from tests.helpers import AGREEMENTS, ROOT, VENDORS
 
 CORPUS = [
@@ -319,3 +320,16 @@ def test_google_workspace_claim_window_runs_thirty_days_from_the_month_end() -> 
     assert isinstance(reason, Claimed)
     zone = dt.timezone(dt.timedelta(hours=-7))  # PDT
     assert dt.datetime.fromtimestamp(reason.closes, zone).isoformat() == "2025-05-01T00:00:00-07:00"
+
+
+def test_a_measure_just_below_its_bound_is_never_shown_on_it() -> None:
+    # App Platform's June: 1297 s down of 2,592,000 leaves 99.9499614%; four places would round it onto the
+    # 99.95% target and its band's upper bound and read "99.95% (at least 99.95%) BREACHED".
+    name = "digitalocean-app-platform"
+    text = render_report(run(name), f"agreements/{name}.sla", f"agreements/{name}.timeline.jsonl")
+    assert "aci_uptime 2025-06 customer web-aci: 99.94996% (at least 99.95%)  BREACHED" in text
+    assert "aci_uptime 2025-06 at 99.94996%: band at least 99% and below 99.95%" in text
+    assert percent_beside(Decimal("99.95"), Decimal("99.95")) == "99.95%"  # exactly on it: as it is
+    assert percent_beside(Decimal("99.9500049"), Decimal("99.95")) == "99.950005%"  # just above: stays above
+    assert percent_beside(Decimal("98.654"), Decimal("99")) == "98.654%"  # far from it: four places at most
+    assert percent_beside(None, Decimal("99")) == "-"

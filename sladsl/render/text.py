@@ -142,9 +142,10 @@ def _kpis(report: Report, out: LineBuffer) -> None:
     out.append("KPIs")
     for k in report.kpis:
         codes = ", ".join(k.kpi.severities)
+        met = words.percent_beside(k.percent, k.kpi.percent)
         out.append(
             f"  {k.kpi.kind} for {codes}, at least {words.percent(k.kpi.percent)} per {k.kpi.period}: {k.period} "
-            f"customer {k.customer}: {k.met} of {k.decided} met ({words.percent(k.percent)})  {k.status.upper()}"
+            f"customer {k.customer}: {k.met} of {k.decided} met ({met})  {k.status.upper()}"
             f"  {k.kpi.citation or ''}".rstrip()
         )
 
@@ -159,10 +160,11 @@ def _availability(report: Report, out: LineBuffer, explain: bool) -> None:
         _shared_outages(report, out)
     for run in _runs(report.availability):
         a = run[0]
+        measured = words.percent_beside(a.value, a.commitment.percent)
         if len(run) > 1:
             out.append(
                 f"  {a.commitment.name} {a.period} to {run[-1].period} customer {a.customer}: "
-                f"{words.percent(a.value)} in each of {len(run)} {a.commitment.period}s "
+                f"{measured} in each of {len(run)} {a.commitment.period}s "
                 f"(at least {words.percent(a.commitment.percent)})  {a.status.upper()}  "
                 f"{a.commitment.citation or ''}".rstrip()
             )
@@ -171,7 +173,7 @@ def _availability(report: Report, out: LineBuffer, explain: bool) -> None:
                 out.append(f"    formula {a.commitment.formula.text}")
             continue
         out.append(
-            f"  {a.commitment.name} {a.period} customer {a.customer}: {words.percent(a.value)} "
+            f"  {a.commitment.name} {a.period} customer {a.customer}: {measured} "
             f"(at least {words.percent(a.commitment.percent)})  {a.status.upper()}  "
             f"{a.commitment.citation or ''}".rstrip()
         )

@@ -77,6 +77,18 @@ def percent(value: Decimal | None) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") + "%"
 
 
+def percent_beside(value: Decimal | None, bound: Decimal) -> str:
+    """A measured percentage shown beside the bound it is compared with: as `percent`, with more places where four
+    would round it onto the bound or across it (`99.94998%`, never `99.95%`, for a miss of a 99.95% target)."""
+    if value is None or value == bound:
+        return percent(value)
+    for places in range(4, 29):
+        shown = value.quantize(Decimal(1).scaleb(-places))
+        if shown != bound and (shown > bound) == (value > bound):
+            return f"{shown:f}".rstrip("0").rstrip(".") + "%"
+    return f"{value:f}%"
+
+
 def amount(unit: str, value: Decimal) -> str:
     """An award's value in its unit: `3 credits`, `10% of the monthly fee`, `EUR 150.00`."""
     if unit == "credits":
@@ -187,12 +199,15 @@ def basis(found: Basis) -> str:
     if isinstance(found, MissedTarget):
         return f"{found.incident} {found.target} missed"
     if isinstance(found, MissedCommitment):
-        return f"{found.commitment} {found.period}: {percent(found.value)} below {percent(found.required)}"
+        shown = percent_beside(found.value, found.required)
+        return f"{found.commitment} {found.period}: {shown} below {percent(found.required)}"
     if isinstance(found, InBand):
         if found.band is None:
             return f"{found.measure} {found.period} at {percent(found.value)}: no band covers it"
+        bounds = [b for b in (found.band.low, found.band.high) if b is not None]
+        shown = max((percent_beside(found.value, b) for b in bounds), key=len, default=percent(found.value))
         return (
-            f"{found.measure} {found.period} at {percent(found.value)}: band {band(found.band)} -> "
+            f"{found.measure} {found.period} at {shown}: band {band(found.band)} -> "
             f"{clause_amount(found.band.amount)}"
         )
     raise TypeError(found)
