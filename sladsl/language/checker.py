@@ -961,7 +961,7 @@ class _Checker:
         for gap in coverage.gaps:
             self.report(
                 "W0201",
-                f"no band of `{ladder.name.text}` covers {_stretch_text(gap)}",
+                f"no band of `{ladder.name.text}` covers {stretch_text(gap)}",
                 ladder.name.span,
                 "gap in the bands",
                 notes=("a period whose measure falls there earns no credit",),
@@ -971,7 +971,7 @@ class _Checker:
             self.check_gap_against_overlaps(ladder, bands, coverage.pieces, coverage.winners)
         for overlap in coverage.overlaps:
             first, second = bands[overlap.first], bands[overlap.second]
-            shared = ", ".join(_stretch_text(where) for where in overlap.where)
+            shared = ", ".join(stretch_text(where) for where in overlap.where)
             higher = bands[overlap.applies]
             assert first.span is not None and second.span is not None
             self.report(
@@ -1439,7 +1439,8 @@ def _pct(value: Decimal) -> str:
     return f"{value.normalize():f}%"
 
 
-def _stretch_text(stretch: Stretch) -> str:
+def stretch_text(stretch: Stretch) -> str:
+    """A range of the measure in the contract's words: `exactly 98%`, `above 98.9% and at most 99%`."""
     if stretch.low == stretch.high:
         return f"exactly {_pct(stretch.low)}"
     low = f"{'at least' if stretch.low_closed else 'above'} {_pct(stretch.low)}"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sladsl import model
 from sladsl.language import ast
-from sladsl.language.checker import LadderCoverage, Stretch
+from sladsl.language.checker import LadderCoverage, Stretch, stretch_text
 from sladsl.language.formatter import hhmm
 
 LineLink = Callable[[int], str]  # a source line to the `href` of its anchor, or "" when there is none
@@ -93,15 +93,6 @@ def _unit_text(kind: str, currency: str | None) -> str:
     return {"fee_share": "% of fee", "credits": "credits"}.get(kind, currency or "")
 
 
-def _stretch_words(stretch: Stretch) -> str:
-    """A range of the measure in the contract's words: `exactly 98%`, `above 98.9% and at most 99%`."""
-    if stretch.low == stretch.high:
-        return f"exactly {stretch.low}%"
-    low = f"{'at least' if stretch.low_closed else 'above'} {stretch.low}%"
-    high = f"{'at most' if stretch.high_closed else 'below'} {stretch.high}%"
-    return f"{low} and {high}"
-
-
 def _overlap_words(stretch: Stretch) -> str:
     """Where two bands overlap: `exactly 98%`, or `between 96% and 97%`. Lint names an overlap's ends as if both
     were in it, which a band with an open end (`below 97%`) denies, so the ends of a range go unsaid here."""
@@ -159,7 +150,7 @@ def ladder_svg(ladder: model.Ladder, coverage: LadderCoverage, link: LineLink) -
     words: list[str] = []
     marks: list[tuple[Decimal, Decimal, str, str, str]] = []  # from, to, kind, attributes, title
     for gap in coverage.gaps:
-        text = _stretch_words(gap)
+        text = stretch_text(gap)
         attributes = (
             f'data-gap="{_attr(text)}" data-from="{gap.low}" data-to="{gap.high}" '
             f'data-from-closed="{str(gap.low_closed).lower()}" data-to-closed="{str(gap.high_closed).lower()}"'
@@ -220,7 +211,7 @@ def ladder_svg(ladder: model.Ladder, coverage: LadderCoverage, link: LineLink) -
             f'data-from-closed="{str(covered.low_closed).lower()}" '
             f'data-to-closed="{str(covered.high_closed).lower()}" data-amount="{band.amount.value}" '
             f'data-unit="{band.amount.kind}" data-line="{line}">'
-            f"<title>{html.escape(_stretch_words(covered))}: {html.escape(str(band.amount))}"
+            f"<title>{html.escape(stretch_text(covered))}: {html.escape(str(band.amount))}"
             f"{f' (line {line})' if line else ''}</title>"
             f'<line x1="{x1:g}" y1="{y:g}" x2="{x2:g}" y2="{y:g}"/>'
             + _dot(x1, y, covered.low_closed)
