@@ -55,6 +55,8 @@ CODES: dict[str, str] = {
     "E0222": "a formula that divides by zero in a period (the check stops)",
     "E0223": "an availability commitment that states its rounding twice",
     "E0224": "an availability rounded to more than 10 decimals",
+    "E0225": "a maintenance budget stated twice, or counted in months",
+    "E0226": "a credit for downtime that pays zero times the fee",
     "E0301": "a timeline line or record that is not valid JSON (or CSV)",
     "E0302": "a record with no `type`, or an unknown one",
     "E0303": "a record missing a field, or with a field that is empty or of the wrong kind",
@@ -77,6 +79,7 @@ CODES: dict[str, str] = {
     "E0321": "a customer the timeline's `customer` records do not declare",
     "E0322": "a claim whose period is not a year, quarter or month, or that names neither incident nor period",
     "E0323": "an outage with a `notice` but no `maintenance` tag",
+    "E0324": "a customer's `fee_period` that is not `month`, `quarter` or `year`",
     "E0401": "an export that cannot be read as its kind: not CSV or JSON, no header, or not a list of records",
     "E0402": "a CSV export whose columns are separated by another delimiter than the mapping's",
     "E0403": "a column the mapping names that the export's header does not have",
@@ -110,6 +113,8 @@ CODES: dict[str, str] = {
     "W0212": "a ladder that reads overlaps for the customer but leaves a gap above a paying band",
     "W0213": "a cap that no awards can reach",
     "W0214": "a clock start rule that holds a target counted while its calendar is closed",
+    "W0215": "a maintenance budget that can hold all the time in its period",
+    "W0216": "a credit for the fee of the time down that does not say how its award is rounded",
 }
 
 

@@ -99,9 +99,9 @@ def _names_in(item: ast.Item) -> Iterator[tuple[Kind, ast.Name, bool]]:
         yield "plan", item.name, True
     elif isinstance(item, ast.Availability):
         yield "availability", item.name, True
-    elif isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit)):
+    elif isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit, ast.DowntimeCredit)):
         yield "credit", item.name, True
-    if isinstance(item, ast.Ladder):
+    if isinstance(item, (ast.Ladder, ast.DowntimeCredit)):
         yield "availability", item.measure, False
     for node in item.walk():
         if isinstance(node, (ast.Target, ast.Kpi, ast.TargetRef)):
@@ -204,7 +204,18 @@ def _describe(item: ast.Item, analysis: Analysis, year: int) -> str:
             f"**availability `{item.name.text}`**: at least {formatter.percent(item.percent)} each calendar "
             f"{item.period.unit}" + _cited(item.citation)
         )
-    if isinstance(item, (ast.HourlyCredit, ast.FlatCredit, ast.Cap, ast.NoStacking, ast.Minimum, ast.ClaimWindow)):
+    if isinstance(
+        item,
+        (
+            ast.HourlyCredit,
+            ast.FlatCredit,
+            ast.DowntimeCredit,
+            ast.Cap,
+            ast.NoStacking,
+            ast.Minimum,
+            ast.ClaimWindow,
+        ),
+    ):
         return explain.credit_sentence(item) + _cited(item.citation)
     return ""
 

@@ -7,7 +7,7 @@ re-validates: an instance of these classes is correct by construction of the che
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -186,12 +186,22 @@ class Kpi:
 
 
 @attrs.frozen
+class Budget:
+    """At most `seconds` of planned maintenance excluded in each calendar `period`, used up earliest first."""
+
+    seconds: int
+    period: PeriodUnit
+
+
+@attrs.frozen
 class Maintenance:
-    """Planned maintenance excluded from downtime: with at least this much notice, only outside a calendar."""
+    """Planned maintenance excluded from downtime: with at least this much notice, only outside a calendar, and
+    only while a budget lasts."""
 
     notice: WallTime | None
     outside: str | None
     citation: str | None
+    budget: Budget | None = None
 
 
 @attrs.frozen
@@ -216,6 +226,7 @@ class Availability:
 
 
 RoundingMode = Literal["half_up", "down", "up"]
+DECIMAL_ROUNDING: dict[RoundingMode, str] = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "up": ROUND_UP}
 
 
 @attrs.frozen
@@ -281,6 +292,27 @@ class FlatCredit:
 
 
 @attrs.frozen
+class DowntimeCredit:
+    """An award for each period its commitment `measure` missed, in proportion to the downtime it counted: an
+    `amount` per hour of downtime (started or whole hours), or, with no amount, `multiple` times the fee for
+    the time down (the period's fee times counted downtime over the period's length). `rounded` rounds the
+    award."""
+
+    name: str
+    measure: str
+    amount: Amount | None
+    rounding: Literal["started", "whole"] | None
+    multiple: Decimal
+    rounded: Rounding | None
+    citation: str | None
+
+    @property
+    def unit_amount(self) -> Amount:
+        """The kind of amount it awards: its amount per hour, or a share of the fee."""
+        return self.amount if self.amount is not None else Amount("fee_share", self.multiple * 100)
+
+
+@attrs.frozen
 class Cap:
     amount: Amount
     period: PeriodUnit
@@ -328,6 +360,7 @@ class Agreement:
     minimum: Amount | None
     claim_windows: tuple[ClaimWindow, ...]
     minimum_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    downtime_credits: tuple[DowntimeCredit, ...] = ()
 
     @property
     def local_zone(self) -> str:

@@ -666,6 +666,7 @@ def test_json_report_matches_the_documented_schema() -> None:
             "citation",
             "outages",
             "shared_outages",
+            "maintenance_budget",
         },
         "shared_outages": {"commitment", "period", "start", "end", "outages"},
         "credits": {

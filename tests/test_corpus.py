@@ -249,21 +249,31 @@ def test_google_workspace_days_of_service() -> None:
     assert sum(a.value for a in owed.values() if a.status == "owed") == Decimal(10)
 
 
-def test_slack_quarters_without_the_pending_budget_and_credit() -> None:
+def test_slack_quarters_with_the_maintenance_budget_and_ten_times_the_fee() -> None:
     # Q1 (90 days, 129,600 minutes): 12 minutes in February and 5 before midnight on 31 March: 17 minutes,
     # 99.98688%, breached (12 alone, 99.99074%, would have met 99.99%).
     q1 = uptime("slack", "workspace-acme", "2025-Q1")
     assert (q1.counted_seconds, q1.status) == (17 * MINUTE, "breached")
     # Q2 (131,040 minutes): 8 minutes after midnight on 1 April, and 1 hour of maintenance announced 24 hours
     # ahead (less than 48) count; 3 hours announced 3 days ahead and 30 third-party minutes do not:
-    # 68 / 131,040 -> 99.9481%.
+    # 68 / 131,040 -> 99.9481%. The 3 hours are the first the yearly budget of 10 hours pays for.
     q2 = uptime("slack", "workspace-acme", "2025-Q2")
     assert (q2.maintenance_seconds, q2.counted_seconds) == (180 * MINUTE, 68 * MINUTE)
     assert q2.value == percent(68 * MINUTE, 131040)
-    # Q3: 11 hours of maintenance, each announced days ahead, all excluded today (the yearly budget is pending).
+    assert q2.budget is not None
+    assert (q2.budget.before, q2.budget.excluded, q2.budget.over) == (0, 180 * MINUTE, 0)
+    # Q3: 11 hours of maintenance, each announced days ahead. 7 hours are left of the budget: the 6 hours of
+    # 6 July and the first hour of 3 August are excluded, the other 2 hours of 3 August and the 2 hours of
+    # 7 September count: 240 / 132,480 minutes -> 99.8188%, breached.
     q3 = uptime("slack", "workspace-acme", "2025-Q3")
-    assert (q3.maintenance_seconds, q3.counted_seconds, q3.status) == (660 * MINUTE, 0, "met")
-    assert run("slack").awards == ()
+    assert (q3.maintenance_seconds, q3.counted_seconds, q3.status) == (420 * MINUTE, 240 * MINUTE, "breached")
+    assert q3.budget is not None
+    assert (q3.budget.before, q3.budget.excluded, q3.budget.over) == (180 * MINUTE, 420 * MINUTE, 240 * MINUTE)
+    # 10 times the fee for the time down, on a quarterly fee of USD 3,600, rounded half up to cents:
+    # Q1 36,000 * 17 / 129,600 = 4.7222..., Q2 36,000 * 68 / 131,040 = 18.6813..., Q3 36,000 * 240 / 132,480 =
+    # 65.2173...; Q4 is still open.
+    awards = [(a.period, a.value) for a in run("slack").awards]
+    assert awards == [("2025-Q1", Decimal("4.72")), ("2025-Q2", Decimal("18.68")), ("2025-Q3", Decimal("65.22"))]
 
 
 def test_biza_support_clocks() -> None:

@@ -9,7 +9,7 @@ from tests.helpers import AGREEMENTS
 
 # Agreements whose names are only defined, never used: their one commitment would be named by a credit that is
 # still pending language (`# pending:` lines), so nothing refers to it yet.
-DEFINED_ONLY = {"digitalocean-droplets", "slack"}
+DEFINED_ONLY = {"digitalocean-droplets"}
 
 
 @pytest.mark.parametrize("path", AGREEMENTS, ids=lambda p: p.stem)

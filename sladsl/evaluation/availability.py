@@ -3,15 +3,16 @@
 Outages are clipped to the period and merged, so overlaps are never counted twice. An outage the customer
 reported after a `report within` window closed does not count. An outage carrying an excluded tag is excluded;
 planned maintenance (tag `maintenance`) is excluded only with enough notice and, when the agreement says so,
-only outside a calendar's open hours. Where a counted outage overlaps an excluded one, the overlap counts (read
-against the drafter). Without a formula, availability is (1 - counted / period) * 100; it is rounded only as the
-commitment's `round` line says.
+only outside a calendar's open hours and only while its budget lasts: each customer's budget per calendar
+period is used up by its excluded maintenance in order of time, and maintenance beyond it counts. Where a
+counted outage overlaps an excluded one, the overlap counts (read against the drafter). Without a formula,
+availability is (1 - counted / period) * 100; it is rounded only as the commitment's `round` line says.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
 
 import attrs
 
@@ -20,6 +21,7 @@ from sladsl.diagnostics import Diagnostic, Label, SlaError
 from sladsl.evaluation.targets import beyond
 from sladsl.evaluation.verdicts import (
     AvailabilityVerdict,
+    BudgetUse,
     Counted,
     Excluded,
     Maintenance,
@@ -35,7 +37,6 @@ from sladsl.time.intervals import clip, merge, subtract, total
 from sladsl.time.periods import following, label, period_of
 from sladsl.timeline.records import DEFAULT_CUSTOMER, MAINTENANCE_TAG, Outage
 
-_ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "up": ROUND_UP}
 MEASURES = ("period_minutes", "downtime_minutes", "maintenance_minutes", "counted_minutes")
 
 
@@ -74,12 +75,16 @@ class Availability:
             periods = list(_sweep(everyone, first, commitment.period, self.zone, as_of))
             shared: list[Treated | None] = [None] * len(periods)  # each period's outages for everyone, treated
             common: list[AvailabilityVerdict | None] = [None] * len(periods)
+            common_used: list[dict[tuple[tuple[int, int], ...], tuple[AvailabilityVerdict, Used]]] = [
+                {} for _ in periods
+            ]  # with a budget: each period's verdict for customers with no outage of their own, by budget used
             for customer in names:
                 # A sweep over the customer's own outages in order of start, beside the periods' outages for
                 # everyone: `mine` holds exactly its own outages that overlap the period at hand.
                 pending = iter(by_customer.get(customer, ()))
                 upcoming = next(pending, None)
                 mine: list[_Placed] = []
+                used: Used = {}  # the customer's budget used so far, by the start of each budget period
                 for k, (start, end, name, active) in enumerate(periods):
                     while upcoming is not None and upcoming[0] < end:
                         mine.append(upcoming)
@@ -101,7 +106,31 @@ class Availability:
                             everyone=for_everyone,
                             as_of=as_of,
                             name=name,
+                            used=used,
                         )
+                        continue
+                    if _budget(commitment) is not None:  # verdicts differ by how much budget is left
+                        key = tuple(sorted(used.items()))
+                        known = common_used[k].get(key)
+                        if known is None:
+                            before = dict(used)
+                            verdict = self.measure(
+                                customer,
+                                commitment,
+                                start,
+                                end,
+                                own=NOTHING,
+                                everyone=for_everyone,
+                                as_of=as_of,
+                                name=name,
+                                used=used,
+                            )
+                            common_used[k][tuple(sorted(before.items()))] = (verdict, dict(used))
+                            yield verdict
+                        else:
+                            used.clear()
+                            used.update(known[1])
+                            yield _given(known[0], customer)
                         continue
                     alone = common[k]
                     if alone is None:  # decided when first needed, so a failure comes where it always came
@@ -171,12 +200,29 @@ class Availability:
         everyone: Treated,
         as_of: int,
         name: str,
+        used: Used | None = None,
     ) -> AvailabilityVerdict:
         """The verdict from the treated outages: overlaps are merged, so no second counts twice, and where a
-        counted outage overlaps maintenance the overlap counts."""
+        counted outage overlaps maintenance the overlap counts. With a budget, the maintenance left is excluded
+        while the customer's budget lasts (`used`, updated), and counts beyond it."""
         counted_merged = merge(own.counted + everyone.counted)
         maintenance_only = subtract(merge(own.maintenance + everyone.maintenance), counted_merged)
         downtime = total(merge(counted_merged + maintenance_only))
+        budget = _budget(commitment)
+        use = None
+        if budget is not None:
+            assert commitment.maintenance is not None
+            before = (used or {}).get(period_of(start, budget.period, self.zone)[0], 0)
+            maintenance_only, over = self.spend(budget, maintenance_only, {} if used is None else used)
+            counted_merged = merge(counted_merged + over)
+            use = BudgetUse(
+                budget.seconds,
+                budget.period,
+                before,
+                total(maintenance_only),
+                total(over),
+                commitment.maintenance.citation,
+            )
         seconds = (end - start, downtime, total(maintenance_only), total(counted_merged))
         try:
             value = self.formula(commitment, seconds)
@@ -184,11 +230,34 @@ class Availability:
             raise divided_by_zero(commitment, customer, label(start, commitment.period, self.zone)) from None
         rounding = commitment.rounding
         if rounding is not None:  # the rounded value is the one compared, read against ladders and shown
-            value = value.quantize(Decimal(1).scaleb(-rounding.places), rounding=_ROUNDING[rounding.mode])
+            value = value.quantize(
+                Decimal(1).scaleb(-rounding.places), rounding=model.DECIMAL_ROUNDING[rounding.mode]
+            )
         status: Status = "pending" if end > as_of else ("met" if value >= commitment.percent else "breached")
         return AvailabilityVerdict(
-            customer, commitment, name, start, end, *seconds, value, status, own.shares, everyone.shares
+            customer, commitment, name, start, end, *seconds, value, status, own.shares, everyone.shares, use
         )
+
+    def spend(
+        self, budget: model.Budget, maintenance: list[tuple[int, int]], used: Used
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Maintenance (merged, in order) split into what the budget still excludes and what lies beyond it,
+        earliest first, each budget period on its own; `used` is updated."""
+        excluded: list[tuple[int, int]] = []
+        over: list[tuple[int, int]] = []
+        for first, end in maintenance:
+            at = first
+            while at < end:
+                opened, closes = period_of(at, budget.period, self.zone)
+                piece_end = min(end, closes)
+                take = max(0, min(budget.seconds - used.get(opened, 0), piece_end - at))
+                if take:
+                    excluded.append((at, at + take))
+                    used[opened] = used.get(opened, 0) + take
+                if at + take < piece_end:
+                    over.append((at + take, piece_end))
+                at = piece_end
+        return excluded, over
 
     def reported_late(self, outage: Outage) -> ReportedLate | None:
         """Why an outage does not count because the customer reported it too late, or None. An outage with no
@@ -287,6 +356,13 @@ def _sweep(
         start, end = following(end, unit, zone)
 
 
+Used = dict[int, int]  # maintenance budget used, in seconds, by the start of its budget period
+
+
+def _budget(commitment: model.Availability) -> model.Budget | None:
+    return None if commitment.maintenance is None else commitment.maintenance.budget
+
+
 def _given(verdict: AvailabilityVerdict, customer: str) -> AvailabilityVerdict:
     """A period's verdict made from the outages for everyone, given to one customer (`attrs.evolve`, faster)."""
     v = verdict
@@ -304,6 +380,7 @@ def _given(verdict: AvailabilityVerdict, customer: str) -> AvailabilityVerdict:
         v.status,
         v.shares,
         v.shared,
+        v.budget,
     )
 
 

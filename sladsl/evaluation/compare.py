@@ -110,7 +110,7 @@ def clause_key(item: ast.Item) -> tuple[str, ...]:
         return ("clock",)
     if isinstance(item, ast.Availability):
         return ("availability", item.name.text)
-    if isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit)):
+    if isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit, ast.DowntimeCredit)):
         return ("credit", item.name.text)
     if isinstance(item, (ast.Cap, ast.NoStacking)):
         return (type(item).__name__, item.period.unit)

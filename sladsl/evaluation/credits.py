@@ -4,8 +4,13 @@ Ladders give the larger band where bands overlap (read against the drafter) and 
 hourly credits count started or whole hours late (whole when the agreement does not say); flat credits pay per
 breached target or missed commitment. Then, in this order: awards below the minimum are void; awards not
 claimed within the claim window are void (or open while it runs); within a no-stacking period only the largest
-award stands; caps cut what would exceed them, earliest award first. Fee shares use the customer's monthly fee,
-times the months in the period.
+award stands; caps cut what would exceed them, earliest award first. A share of the fee is a share of the
+customer's fee for the period measured (for a target's award, a month): a quarterly fee for a quarter, a
+twelfth of a yearly fee for a month.
+
+Credits for downtime are owed for each period their commitment missed: an amount per hour of counted downtime
+(whole hours unless the agreement says started), or a multiple of the fee for the time down, which is the
+period's fee times the counted downtime over the period's length, rounded as the credit says.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from sladsl.evaluation.verdicts import (
     Capped,
     Claimed,
     ClaimedLate,
+    DowntimeFee,
+    DowntimeHours,
     InBand,
     LadderGap,
     LateHours,
@@ -91,9 +98,10 @@ class Credits:
         if amount.kind == "money":
             return str(amount.currency), amount.value * times
         record = self.customers.get(customer)
-        if record is None or record.fee is None:
+        fee = None if record is None else record.fee_for(months)
+        if record is None or fee is None:
             return FEE_PERCENT, amount.value * months * times
-        return record.currency or "fee", record.fee * months * amount.value / 100 * times
+        return record.currency or "fee", fee * amount.value / 100 * times
 
     def awards(self, targets: Iterable[TargetVerdict], availability: Iterable[AvailabilityVerdict]) -> list[Award]:
         raw: list[tuple[Award, int]] = []  # with the instant the failure ended, for claim windows
@@ -127,6 +135,12 @@ class Credits:
                         amount = self.value_of(verdict.customer, flat.amount)
                         missed = MissedTarget(verdict.incident, verdict.kind)
                         raw.append(self.target_award(verdict, flat.name, missed, amount, flat.citation))
+        for downtime in agreement.downtime_credits:
+            for period in periods:
+                if period.commitment.name == downtime.measure and period.status == "breached":
+                    found = self.downtime_award(downtime, period)
+                    if found is not None:
+                        raw.append(found)
         for ladder in agreement.ladders:
             for period in periods:
                 if period.commitment.name != ladder.measure or period.status == "pending":
@@ -151,6 +165,34 @@ class Credits:
         awards = self.apply_minimum(awards)
         awards = self.apply_no_stacking(awards)
         return self.apply_caps(awards)
+
+    def downtime_award(
+        self, credit: model.DowntimeCredit, period: AvailabilityVerdict
+    ) -> tuple[Award, int] | None:
+        """A credit for a missed period's counted downtime, or None when the downtime makes no whole hour."""
+        months = MONTHS[period.commitment.period]
+        counted = period.counted_seconds
+        if counted <= 0:  # missed by a formula's reckoning with no downtime counted: nothing to pay for
+            return None
+        basis: Basis
+        if credit.amount is not None:
+            rounding = credit.rounding or "whole"
+            hours = math.ceil(counted / HOUR) if rounding == "started" else counted // HOUR
+            if hours <= 0:
+                return None
+            unit, value = self.value_of(period.customer, credit.amount, months, times=hours)
+            basis = DowntimeHours(credit.measure, period.period, counted, hours, rounding, credit.amount)
+        else:
+            share = model.Amount("fee_share", credit.multiple * 100)
+            unit, whole = self.value_of(period.customer, share, months)
+            value = whole * counted / period.period_seconds
+            basis = DowntimeFee(
+                credit.measure, period.period, counted, period.period_seconds, credit.multiple, credit.rounded
+            )
+        if credit.rounded is not None and unit != FEE_PERCENT:  # the contract rounds money, not a share of it
+            step = Decimal(1).scaleb(-credit.rounded.places)
+            value = value.quantize(step, rounding=model.DECIMAL_ROUNDING[credit.rounded.mode])
+        return self.period_award(period, credit.name, basis, (unit, value), credit.citation)
 
     def target_award(
         self, verdict: TargetVerdict, credit: str, basis: Basis, amount: tuple[str, Decimal], citation: str | None

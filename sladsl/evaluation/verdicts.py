@@ -240,6 +240,21 @@ class AvailabilityVerdict:
     status: Status
     shares: tuple[OutageShare, ...]
     shared: tuple[OutageShare, ...]
+    budget: BudgetUse | None = None
+
+
+@attrs.frozen
+class BudgetUse:
+    """A maintenance budget in one verdict's period: `seconds` per calendar `period`, `before` of it spent
+    earlier in that budget period, `excluded` spent on maintenance in this one, and `over` seconds of maintenance
+    counted because it was spent."""
+
+    seconds: int
+    period: model.PeriodUnit
+    before: int
+    excluded: int
+    over: int
+    citation: str | None
 
 
 # -- credits --------------------------------------------------------------------------------------------------
@@ -285,7 +300,33 @@ class InBand:
     band: model.Band | None
 
 
-Basis = LateHours | MissedTarget | MissedCommitment | InBand
+@attrs.frozen
+class DowntimeHours:
+    """A credit per hour of downtime: the commitment `measure` missed in `period` with `downtime` seconds
+    counted, which make `hours` hours (started or whole)."""
+
+    measure: str
+    period: str
+    downtime: int
+    hours: int
+    rounding: Literal["started", "whole"]
+    per_hour: model.Amount
+
+
+@attrs.frozen
+class DowntimeFee:
+    """A credit of `multiple` times the fee for the time down: the commitment `measure` missed in `period`,
+    `downtime` seconds counted of the period's `length`, the award rounded as `rounded` says (None: exact)."""
+
+    measure: str
+    period: str
+    downtime: int
+    length: int
+    multiple: Decimal
+    rounded: model.Rounding | None
+
+
+Basis = LateHours | MissedTarget | MissedCommitment | InBand | DowntimeHours | DowntimeFee
 
 
 @attrs.frozen

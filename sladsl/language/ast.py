@@ -434,10 +434,18 @@ class OutsideCalendar(Node):
 
 
 @attrs.frozen
-class ExcludeMaintenance(Node):
-    """`exclude planned maintenance with notice of at least 48 hours outside core_hours`"""
+class Budget(Node):
+    """`up to 10 hours per calendar year`: at most this much maintenance is excluded in each such period"""
 
-    conditions: tuple[Notice | OutsideCalendar, ...]
+    duration: Duration
+    period: Period
+
+
+@attrs.frozen
+class ExcludeMaintenance(Node):
+    """`exclude planned maintenance with notice of at least 48 hours outside core_hours up to 10 hours per year`"""
+
+    conditions: tuple[Notice | OutsideCalendar | Budget, ...]
     citation: Citation | None
 
 
@@ -654,6 +662,28 @@ class FlatCredit(Node):
 
 
 @attrs.frozen
+class CreditRounding(Node):
+    """`rounded half up to 2 decimals`: how an award worked out from downtime is rounded"""
+
+    mode: str | None  # `half up`, `down` or `up` as written; None when not written (half up)
+    places: int
+
+
+@attrs.frozen
+class DowntimeCredit(Node):
+    """`credit back: 10 times fee for downtime of uptime` or `credit back: 5% of fee per started hour of
+    downtime of uptime`: an award for a period its commitment missed, in proportion to the downtime it counted"""
+
+    name: Name
+    amount: Amount | None  # per hour of downtime; None for a multiple of the fee for the time down
+    rounding: str | None  # `started` or `whole` hours, for an amount per hour
+    multiple: Decimal | None  # `10 times fee`; None when not written (once the fee)
+    measure: Name
+    rounded: CreditRounding | None
+    citation: Citation | None
+
+
+@attrs.frozen
 class Cap(Node):
     """`cap 30 credits per calendar year`"""
 
@@ -701,6 +731,7 @@ Item = (
     | Ladder
     | HourlyCredit
     | FlatCredit
+    | DowntimeCredit
     | Cap
     | NoStacking
     | Minimum

@@ -115,8 +115,8 @@ class _Checker:
         kpis = self.check_kpis(declared["severity"], declared["plan"])
         availabilities = self.check_availabilities(calendars)
         self.availability_periods = {a.name: a.period for a in availabilities}
-        ladders, hourly, flat = self.check_credits(declared, targets)
-        caps, stacking, minimum, claims = self.check_limits(calendars, ladders, hourly, flat)
+        ladders, hourly, flat, downtime = self.check_credits(declared, targets)
+        caps, stacking, minimum, claims = self.check_limits(calendars, ladders, hourly, flat, downtime)
         self.check_completeness(targets)
         self.check_lengths()
         if any(d.is_error for d in self.diagnostics):
@@ -143,6 +143,7 @@ class _Checker:
             minimum=minimum,
             minimum_span=self.minimum_span,
             claim_windows=claims,
+            downtime_credits=downtime,
         )
 
     def check_header(self) -> dict[str, Any]:
@@ -245,7 +246,7 @@ class _Checker:
                 declare("plan", item.name, item)
             elif isinstance(item, ast.Availability):
                 declare("commitment", item.name, item)
-            elif isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit)):
+            elif isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit, ast.DowntimeCredit)):
                 declare("credit", item.name, item)
         return kinds
 
@@ -735,8 +736,11 @@ class _Checker:
                 elif isinstance(rule, ast.ExcludeMaintenance):
                     notice = None
                     outside = None
+                    budget = None
                     for condition in rule.conditions:
-                        if isinstance(condition, ast.Notice):
+                        if isinstance(condition, ast.Budget):
+                            budget = self.check_budget(condition, budget)
+                        elif isinstance(condition, ast.Notice):
                             ahead = condition.duration
                             notice = (  # a bare `with notice`: announced, however shortly, before it begins
                                 model.WallTime(0, "minute")
@@ -745,7 +749,7 @@ class _Checker:
                             )
                         else:
                             outside = self.check_calendar_ref(condition.calendar, calendars)
-                    maintenance = model.Maintenance(notice, outside, cited)
+                    maintenance = model.Maintenance(notice, outside, cited, budget)
                 elif isinstance(rule, ast.UptimeRounding):
                     rounding = self.check_rounding(item, rule, rounding, cited)
                 else:
@@ -764,6 +768,38 @@ class _Checker:
             )
         self.section = None
         return tuple(found)
+
+    def check_budget(self, budget: ast.Budget, earlier: model.Budget | None) -> model.Budget | None:
+        """A maintenance budget: stated once (E0225), in minutes, hours, days or weeks (E0225), and no longer
+        than its period can hold (W0215)."""
+        unit = _UNIT[budget.duration.unit]
+        if earlier is not None or unit == "month":
+            self.report(
+                "E0225",
+                "the maintenance budget is stated twice"
+                if earlier is not None
+                else "a maintenance budget is counted in minutes, hours, days or weeks, not months",
+                budget.span,
+                "second budget" if earlier is not None else "not a length of time",
+                help="keep the budget the contract states"
+                if earlier is not None
+                else "write the budget as the contract counts it, for example `up to 10 hours per calendar year`",
+            )
+            return earlier
+        period = cast(model.PeriodUnit, budget.period.unit)
+        seconds = budget.duration.amount * _MOST_SECONDS[unit]
+        shortest = {"month": 28, "quarter": 90, "year": 365}[period] * 86400
+        if seconds >= shortest:
+            self.report(
+                "W0215",
+                f"a budget of {budget.duration.amount} {budget.duration.unit} can hold all the time in a "
+                f"calendar {period}",
+                budget.span,
+                "never used up",
+                notes=("every period's maintenance would be excluded, as if there were no budget",),
+                help="check the budget's amount and period against the contract",
+            )
+        return model.Budget(seconds, period)
 
     def check_rounding(
         self, item: ast.Availability, rule: ast.UptimeRounding, earlier: model.Rounding | None, cited: str | None
@@ -859,8 +895,13 @@ class _Checker:
 
     def check_credits(
         self, declared: dict[str, dict[str, Any]], targets: tuple[model.Target, ...]
-    ) -> tuple[tuple[model.Ladder, ...], tuple[model.HourlyCredit, ...], tuple[model.FlatCredit, ...]]:
-        ladders, hourly, flat = [], [], []
+    ) -> tuple[
+        tuple[model.Ladder, ...],
+        tuple[model.HourlyCredit, ...],
+        tuple[model.FlatCredit, ...],
+        tuple[model.DowntimeCredit, ...],
+    ]:
+        ladders, hourly, flat, downtime = [], [], [], []
         commitments = declared["commitment"]
         for item in self.items:
             if isinstance(item, ast.Ladder):
@@ -900,8 +941,70 @@ class _Checker:
                 flat.append(
                     model.FlatCredit(item.name.text, self.amount(item.amount), missed, _cite(item.citation))
                 )
+            elif isinstance(item, ast.DowntimeCredit):
+                self.section = _cite(item.citation)
+                found = self.check_downtime_credit(item, commitments)
+                if found is not None:
+                    downtime.append(found)
         self.section = None
-        return tuple(ladders), tuple(hourly), tuple(flat)
+        return tuple(ladders), tuple(hourly), tuple(flat), tuple(downtime)
+
+    def check_downtime_credit(
+        self, item: ast.DowntimeCredit, commitments: dict[str, Any]
+    ) -> model.DowntimeCredit | None:
+        """A credit for downtime: its commitment defined, a multiple above zero (E0226), part hours (W0206) and
+        its rounding (W0216) said, and a rounding no finer than sladsl keeps (E0224)."""
+        if item.measure.text not in commitments:
+            self.undefined("availability commitment", item.measure, commitments)
+        multiple = item.multiple if item.multiple is not None else Decimal(1)
+        if item.amount is None and multiple <= 0:
+            self.report(
+                "E0226",
+                f"credit `{item.name.text}` pays {multiple} times the fee, which is nothing",
+                item.span,
+                "no multiple",
+                help="write the multiple the contract states, such as `10 times fee`",
+            )
+        if item.amount is not None and item.rounding is None:
+            self.report(
+                "W0206",
+                f"credit `{item.name.text}` does not say how a part hour counts",
+                item.span,
+                "part hours unclear",
+                notes=("read as whole hours: a part hour of downtime earns nothing",),
+                help="write `per started hour` or `per whole hour`",
+            )
+        if item.amount is None and item.rounded is None:
+            self.report(
+                "W0216",
+                f"credit `{item.name.text}` does not say how its award is rounded",
+                item.span,
+                "rounding unclear",
+                notes=("the award is kept to 28 significant digits, unrounded",),
+                help="end the line with how the contract rounds, such as `rounded half up to 2 decimals`",
+            )
+        rounded = None
+        if item.rounded is not None:
+            if item.rounded.places > MOST_PLACES:
+                self.report(
+                    "E0224",
+                    f"a rounding to {item.rounded.places} decimals is finer than sladsl measures",
+                    item.rounded.span,
+                    f"at most {MOST_PLACES} decimals",
+                    help=f"round to at most {MOST_PLACES} decimals; a contract rarely states more than two",
+                )
+            else:
+                mode = {None: "half_up", "half up": "half_up", "down": "down", "up": "up"}[item.rounded.mode]
+                rounded = model.Rounding(cast(model.RoundingMode, mode), item.rounded.places, None)
+        return model.DowntimeCredit(
+            item.name.text,
+            item.measure.text,
+            None if item.amount is None else self.amount(item.amount),
+            cast(Any, item.rounding),
+            multiple,
+            rounded,
+            _cite(item.citation),
+        )
 
     def check_ladder(self, ladder: ast.Ladder) -> model.Ladder:
         bands: list[model.Band] = []
@@ -1033,12 +1136,14 @@ class _Checker:
         ladders: tuple[model.Ladder, ...],
         hourly: tuple[model.HourlyCredit, ...],
         flat: tuple[model.FlatCredit, ...],
+        downtime: tuple[model.DowntimeCredit, ...],
     ) -> tuple[
         tuple[model.Cap, ...], tuple[model.NoStacking, ...], model.Amount | None, tuple[model.ClaimWindow, ...]
     ]:
         awards = (
             [c.amount for c in hourly]
             + [c.amount for c in flat]
+            + [c.unit_amount for c in downtime]
             + [b.amount for ladder in ladders for b in ladder.bands if b.amount.value > 0]
         )
         caps, stacking, claims = [], [], []
@@ -1079,7 +1184,13 @@ class _Checker:
                     )
                 period = cast(model.PeriodUnit, item.period.unit)
                 most = _most_awarded(
-                    cap, period, ladders=ladders, hourly=hourly, flat=flat, measured=self.availability_periods
+                    cap,
+                    period,
+                    ladders=ladders,
+                    hourly=hourly,
+                    flat=flat,
+                    downtime=downtime,
+                    measured=self.availability_periods,
                 )
                 if most is not None and most < cap.value:
                     self.report(
@@ -1163,6 +1274,7 @@ def _clause_word(item: ast.Item) -> str:
         ast.Ladder: "credit ladder",
         ast.HourlyCredit: "credit",
         ast.FlatCredit: "credit",
+        ast.DowntimeCredit: "credit",
         ast.Cap: "cap",
         ast.NoStacking: "no-stacking rule",
         ast.Minimum: "minimum",
@@ -1194,6 +1306,7 @@ _KEYWORD = {
     ast.Ladder: "credit",
     ast.HourlyCredit: "credit",
     ast.FlatCredit: "credit",
+    ast.DowntimeCredit: "credit",
     ast.Cap: "cap",
     ast.NoStacking: "no",
     ast.Minimum: "minimum",
@@ -1391,15 +1504,18 @@ def _most_awarded(
     ladders: Iterable[model.Ladder],
     hourly: Sequence[model.HourlyCredit],
     flat: Sequence[model.FlatCredit],
+    downtime: Sequence[model.DowntimeCredit],
     measured: dict[str, model.PeriodUnit],
 ) -> Decimal | None:
     """The most the credits of a cap's kind can award in one of its periods, or None when that has no bound
-    (credits per late hour or per missed target, one for each incident) or is not a fixed amount (a share of
-    a fee, which each customer's fee sets)."""
+    (credits per late hour or per missed target, one for each incident, or per hour of downtime) or is not a
+    fixed amount (a share of a fee, which each customer's fee sets)."""
     if cap.kind == "fee_share":
         return None
     same = {(cap.kind, cap.currency)}
     if any((c.amount.kind, c.amount.currency) in same for c in hourly):
+        return None
+    if any((c.unit_amount.kind, c.unit_amount.currency) in same for c in downtime):
         return None
     if any((c.amount.kind, c.amount.currency) in same and not isinstance(c.missed, str) for c in flat):
         return None

@@ -204,6 +204,8 @@ def line(node: object) -> str:
             if isinstance(condition, ast.Notice):
                 ahead = condition.duration
                 parts.append("with notice" if ahead is None else f"with notice of at least {duration(ahead)}")
+            elif isinstance(condition, ast.Budget):
+                parts.append(f"up to {duration(condition.duration)} {period(condition.period)}")
             else:
                 parts.append(f"outside {condition.calendar.text}")
         return " ".join(parts)
@@ -230,6 +232,17 @@ def line(node: object) -> str:
             else selector(missed.kind, missed.severities, missed.plans)
         )
         return f"credit {node.name.text}: {amount(node.amount)} when {what} missed"
+    if isinstance(node, ast.DowntimeCredit):
+        if node.amount is not None:
+            rounding = f"{node.rounding} " if node.rounding else ""
+            pay = f"{amount(node.amount)} per {rounding}hour of"
+        else:
+            pay = "fee for" if node.multiple is None else f"{node.multiple} times fee for"
+        rounded = ""
+        if node.rounded is not None:
+            mode = f" {node.rounded.mode}" if node.rounded.mode else ""
+            rounded = f" rounded{mode} to {node.rounded.places} decimal{'s' if node.rounded.places != 1 else ''}"
+        return f"credit {node.name.text}: {pay} downtime of {node.measure.text}{rounded}"
     if isinstance(node, ast.Cap):
         return f"cap {amount(node.amount)} {period(node.period)}"
     if isinstance(node, ast.NoStacking):

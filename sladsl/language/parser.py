@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, VisitError
@@ -378,6 +379,21 @@ class _Codes(tuple[ast.Name, ...]):
     """The severity codes after `for`."""
 
 
+@attrs.frozen
+class _PerHour:
+    """`5% of fee per started hour of`: the pay of a credit per hour of downtime, before its measure is known."""
+
+    amount: ast.Amount
+    rounding: str | None
+
+
+@attrs.frozen
+class _FeeFor:
+    """`10 times fee for`: the pay of a credit for the fee of the time down."""
+
+    multiple: Decimal | None
+
+
 class _Scope(tuple[str | ast.Name, ...]):
     """What a clock rule's `for` names: target kinds (plain str) and severity codes (names)."""
 
@@ -677,8 +693,11 @@ class _Builder(Transformer[Token, Any]):
 
     def exclude_maintenance(self, meta: Any, ch: list[Any]) -> ast.ExcludeMaintenance:
         return ast.ExcludeMaintenance(
-            _all(ch, ast.Notice, ast.OutsideCalendar), _first(ch, ast.Citation), span=self._span(meta)
+            _all(ch, ast.Notice, ast.OutsideCalendar, ast.Budget), _first(ch, ast.Citation), span=self._span(meta)
         )
+
+    def budget(self, meta: Any, ch: list[Any]) -> ast.Budget:
+        return ast.Budget(ch[0], ch[1], span=self._span(meta))
 
     def notice(self, meta: Any, ch: list[Any]) -> ast.Notice:
         return ast.Notice(ch[0] if ch else None, span=self._span(meta))
@@ -757,6 +776,32 @@ class _Builder(Transformer[Token, Any]):
         amount = _one(ch, ast.Credits, ast.FeeShare, ast.Money)
         missed = _one(ch, ast.TargetRef, ast.CommitmentRef)
         return ast.FlatCredit(name, amount, missed, _first(ch, ast.Citation), span=self._span(meta))
+
+    def downtime_credit(self, meta: Any, ch: list[Any]) -> ast.DowntimeCredit:
+        name, measure = _all(ch, ast.Name)
+        pay = _one(ch, _PerHour, _FeeFor)
+        amount, rounding = (pay.amount, pay.rounding) if isinstance(pay, _PerHour) else (None, None)
+        multiple = pay.multiple if isinstance(pay, _FeeFor) else None
+        rounded = _first(ch, ast.CreditRounding)
+        return ast.DowntimeCredit(
+            name, amount, rounding, multiple, measure, rounded, _first(ch, ast.Citation), span=self._span(meta)
+        )
+
+    def per_downtime_hour(self, meta: Any, ch: list[Any]) -> _PerHour:
+        amount = _one(ch, ast.Credits, ast.FeeShare, ast.Money)
+        rounding = next((c for c in ch if isinstance(c, str) and not isinstance(c, Token)), None)
+        return _PerHour(amount, rounding)
+
+    def fee_for(self, meta: Any, ch: list[Any]) -> _FeeFor:
+        return _FeeFor(ch[0] if ch else None)
+
+    def multiple(self, meta: Any, ch: list[Any]) -> Decimal:
+        return Decimal(str(ch[0]))
+
+    def credit_rounding(self, meta: Any, ch: list[Any]) -> ast.CreditRounding:
+        mode = next((c for c in ch if isinstance(c, str) and not isinstance(c, Token)), None)
+        places = self._tokens(ch, "INT")[0]
+        return ast.CreditRounding(mode, int(places), span=self._span(meta))
 
     def target_ref(self, meta: Any, ch: list[Any]) -> ast.TargetRef:
         return ast.TargetRef(

@@ -262,6 +262,8 @@ def credit_sentence(node: object) -> str:
             else f"a {missed.kind} for {_severities(missed.severities)}{_plans(missed.plans)} is missed"
         )
         return f"Credit `{node.name.text}`: {_amount(node.amount)} each time {what}."
+    if isinstance(node, ast.DowntimeCredit):
+        return downtime_sentence(node)
     if isinstance(node, ast.Cap):
         return f"All credits together are capped at {_amount(node.amount)} per calendar {node.period.unit}."
     if isinstance(node, ast.NoStacking):
@@ -278,6 +280,32 @@ def credit_sentence(node: object) -> str:
     return (
         f"A failure must be reported within {node.days} business days of calendar "
         f"`{node.calendar.text}` after it {edge}."
+    )
+
+
+def downtime_sentence(node: ast.DowntimeCredit) -> str:
+    """A credit for downtime as a sentence: what a missed period earns for the downtime it counted."""
+    measure = node.measure.text
+    if node.amount is not None:
+        how = {"started": "each started hour", "whole": "each whole hour"}.get(
+            node.rounding or "", "each whole hour (the agreement does not say how part hours count)"
+        )
+        pay = f"{_amount(node.amount)} for {how} of downtime that `{measure}` counted"
+    else:
+        times = "the fee" if node.multiple in (None, 1) else f"{node.multiple.normalize():f} times the fee"
+        pay = (
+            f"{times} for the time the service was down: the period's fee times the downtime `{measure}` counted, "
+            "over the length of the period"
+        )
+    rounded = " The award is not rounded (the agreement does not say how)."
+    if node.rounded is not None:
+        how = {None: "half up", "half up": "half up", "down": "down", "up": "up"}[node.rounded.mode]
+        places = node.rounded.places
+        rounded = f" The award is rounded {how} to {places} decimal{'s' if places != 1 else ''}."
+    elif node.amount is not None:
+        rounded = ""
+    return (
+        f"Credit `{node.name.text}`: for each period in which availability `{measure}` is missed, {pay}.{rounded}"
     )
 
 
@@ -501,6 +529,7 @@ class _Explainer:
                     items.append(f"Outages tagged {tags} do not count. {self.at(rule, cited)}")
                 elif isinstance(rule, ast.ExcludeMaintenance):
                     conditions = []
+                    budget = ""
                     for condition in rule.conditions:
                         if isinstance(condition, ast.Notice):
                             ahead = condition.duration
@@ -509,9 +538,15 @@ class _Explainer:
                                 if ahead is None
                                 else f"if announced at least {_duration(ahead)} ahead"
                             )
+                        elif isinstance(condition, ast.Budget):
+                            budget = (
+                                f", for up to {_duration(condition.duration)} in each calendar "
+                                f"{condition.period.unit} (the earliest first); maintenance beyond that counts as "
+                                "downtime"
+                            )
                         else:
                             conditions.append(f"for the part outside calendar `{condition.calendar.text}`")
-                    text = " ".join(["Planned maintenance does not count", *conditions])
+                    text = " ".join(["Planned maintenance does not count", *conditions]) + budget
                     items.append(f"{text}. {self.at(rule, cited)}")
                 elif isinstance(rule, ast.UptimeRounding):
                     how = {None: "half up", "half up": "half up", "down": "down", "up": "up"}[rule.mode]
@@ -546,7 +581,16 @@ class _Explainer:
             i
             for i in self.document.items
             if isinstance(
-                i, (ast.HourlyCredit, ast.FlatCredit, ast.Cap, ast.NoStacking, ast.Minimum, ast.ClaimWindow)
+                i,
+                (
+                    ast.HourlyCredit,
+                    ast.FlatCredit,
+                    ast.DowntimeCredit,
+                    ast.Cap,
+                    ast.NoStacking,
+                    ast.Minimum,
+                    ast.ClaimWindow,
+                ),
             )
         ]
         if not ladders and not others:

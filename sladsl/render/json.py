@@ -22,11 +22,14 @@ from sladsl.evaluation.verdicts import (
     Award,
     Basis,
     BelowMinimum,
+    BudgetUse,
     Capped,
     Claimed,
     ClaimedLate,
     Counted,
     CountedFrom,
+    DowntimeFee,
+    DowntimeHours,
     Excluded,
     Fact,
     InBand,
@@ -246,6 +249,18 @@ def availability_json(a: AvailabilityVerdict, iso: Iso) -> dict[str, Any]:
         "citation": a.commitment.citation,
         "outages": outages_json(a.shares, iso),
         "shared_outages": len(a.shared),
+        "maintenance_budget": None if a.budget is None else budget_json(a.budget),
+    }
+
+
+def budget_json(use: BudgetUse) -> dict[str, Any]:
+    return {
+        "seconds": use.seconds,
+        "per": use.period,
+        "used_before_seconds": use.before,
+        "excluded_seconds": use.excluded,
+        "over_seconds": use.over,
+        "citation": use.citation,
     }
 
 
@@ -371,6 +386,27 @@ def basis_json(found: Basis) -> dict[str, Any]:
             "period": found.period,
             "value": str(found.value),
             "band": None if found.band is None else band_json(found.band),
+        }
+    if isinstance(found, DowntimeHours):
+        return {
+            "kind": "downtime_hours",
+            "measure": found.measure,
+            "period": found.period,
+            "downtime_seconds": found.downtime,
+            "hours": found.hours,
+            "rounding": found.rounding,
+            "per_hour": amount_json(found.per_hour),
+        }
+    if isinstance(found, DowntimeFee):
+        rounded = found.rounded
+        return {
+            "kind": "downtime_fee",
+            "measure": found.measure,
+            "period": found.period,
+            "downtime_seconds": found.downtime,
+            "period_seconds": found.length,
+            "multiple": str(found.multiple),
+            "rounded": None if rounded is None else {"mode": rounded.mode, "places": rounded.places},
         }
     raise TypeError(found)
 

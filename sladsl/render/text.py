@@ -181,6 +181,8 @@ def _availability(report: Report, out: LineBuffer, explain: bool) -> None:
             f"    period {a.period_seconds // 60} min, downtime {a.downtime_seconds // 60} min, "
             f"maintenance {a.maintenance_seconds // 60} min, counted {a.counted_seconds // 60} min"
         )
+        if a.budget is not None and (a.budget.excluded or a.budget.over):
+            out.append(f"    {words.budget_use(a.budget, a.period)}")
         if explain:
             if a.commitment.formula is not None:
                 out.append(f"    formula {a.commitment.formula.text}")

@@ -9,12 +9,15 @@ from sladsl import model
 from sladsl.evaluation.verdicts import (
     Basis,
     BelowMinimum,
+    BudgetUse,
     Capped,
     Claimed,
     ClaimedLate,
     Clock,
     Counted,
     CountedFrom,
+    DowntimeFee,
+    DowntimeHours,
     Excluded,
     Fact,
     InBand,
@@ -188,6 +191,17 @@ def band(found: model.Band) -> str:
     return " and ".join(parts) or "any value"
 
 
+def budget_use(use: BudgetUse, period: str) -> str:
+    """`maintenance budget 10h 00m per calendar year: 3h 00m used before 2025-Q3, 7h 00m excluded, 4h 00m beyond
+    it counted`."""
+    over = f", {duration(use.over)} beyond it counted" if use.over else ""
+    return (
+        f"maintenance budget {duration(use.seconds)} per calendar {use.period}: "
+        f"{duration(use.before)} used before {period}, {duration(use.excluded)} excluded{over}"
+        f"  {use.citation or ''}"
+    ).rstrip()
+
+
 def basis(found: Basis) -> str:
     """What an award was earned for."""
     if isinstance(found, LateHours):
@@ -209,6 +223,24 @@ def basis(found: Basis) -> str:
         return (
             f"{found.measure} {found.period} at {shown}: band {band(found.band)} -> "
             f"{clause_amount(found.band.amount)}"
+        )
+    if isinstance(found, DowntimeHours):
+        plural = "s" if found.hours != 1 else ""
+        return (
+            f"{found.measure} {found.period} missed, {duration(found.downtime)} down: {found.hours} "
+            f"{found.rounding} hour{plural} x {clause_amount(found.per_hour)}"
+        )
+    if isinstance(found, DowntimeFee):
+        times = "the fee" if found.multiple == 1 else f"{found.multiple.normalize():f} times the fee"
+        rounded = ""
+        if found.rounded is not None:
+            mode = found.rounded.mode.replace("_", " ")
+            rounded = (
+                f", rounded {mode} to {found.rounded.places} decimal{'s' if found.rounded.places != 1 else ''}"
+            )
+        return (
+            f"{found.measure} {found.period} missed, {duration(found.downtime)} down of "
+            f"{duration(found.length)}: {times} for the time down{rounded}"
         )
     raise TypeError(found)
 

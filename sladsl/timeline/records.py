@@ -3,8 +3,9 @@
 Record types (the `type` field) and their fields; `at`, `start`, `end`, `notice` and `reported` are timestamps
 with an offset or a bracketed zone:
 
-* `customer`: `id`, optional `plan`, `fee` (per calendar month, a decimal string or number), `currency`, and
-  `zone` (the customer's own, for showing times as the customer saw them)
+* `customer`: `id`, optional `plan`, `fee` (a decimal string or number), `fee_period` (what the fee pays for:
+  `month`, the default, `quarter` or `year`), `currency`, and `zone` (the customer's own, for showing times as
+  the customer saw them)
 * `reported`: `incident`, `at`, `severity`, optional `customer`, `plan` (else the customer's), `channel`
 * `response`, `restore`, `resolution`, `update`: `incident`, `at`
 * `severity_changed`: `incident`, `at`, `severity`
@@ -42,6 +43,7 @@ RECORD_TYPES = ("customer", "reported", *EVENT_TYPES, "outage", "claim")
 DEFAULT_CUSTOMER = "customer"
 MAINTENANCE_TAG = "maintenance"  # an outage that is planned maintenance: its `notice` says when it was announced
 AMOUNT_DIGITS, AMOUNT_PLACES = 15, 6  # an amount other than 0 is below 10**15 and at least 10**-6
+FEE_MONTHS: dict[model.PeriodUnit, int] = {"month": 1, "quarter": 3, "year": 12}
 SHARED = 10_000  # how many distinct customer ids, channels and tags a reader keeps one copy of
 _TYPES = {t: t for t in RECORD_TYPES}
 
@@ -60,6 +62,14 @@ class Customer:
     zone: str | None
     seq: int = attrs.field(eq=False)
     where: Span = attrs.field(eq=False)
+    fee_period: model.PeriodUnit = "month"
+
+    def fee_for(self, months: int) -> Decimal | None:
+        """The fee for `months` calendar months, from the fee for its own period; None when it is not known."""
+        if self.fee is None:
+            return None
+        paid_for = FEE_MONTHS[self.fee_period]
+        return self.fee * months if paid_for == 1 else self.fee * months / paid_for
 
 
 @attrs.define
@@ -388,7 +398,22 @@ class RecordReader:
             self.zone(raw),
             entry.seq,
             entry.where,
+            self.fee_period(raw),
         )
+
+    def fee_period(self, raw: Fields) -> model.PeriodUnit:
+        name = text(raw, "fee_period", required=False)
+        if name is None:
+            return "month"
+        if name not in FEE_MONTHS:
+            guess = did_you_mean(name, FEE_MONTHS)
+            raise Reject(
+                "E0324",
+                f"`fee_period` must be `month`, `quarter` or `year`, not `{name}`",
+                f"did you mean `{guess}`?" if guess else "the period the `fee` pays for: month, quarter or year",
+                "fee_period",
+            )
+        return name
 
     def reported(self, entry: Entry, *fields: Any) -> Incident:
         """A `reported` record, from the values of its `incident`, `at`, `severity`, `customer`, `plan` and
