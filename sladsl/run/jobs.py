@@ -33,7 +33,6 @@ import mmap
 import multiprocessing
 import multiprocessing.connection
 import os
-import shutil
 import signal
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -159,8 +158,7 @@ def parallel(
         if failed:
             raise RuntimeError(f"a --jobs worker failed (exit code {failed[0]})")
         for merged in job.merged():  # each worker's stretch of the output, in order
-            with open(merged, "rb") as handle:
-                shutil.copyfileobj(handle, out, 1 << 20)
+            files.copy_to(merged, out)
     progress.say("the periods: availability, credits and totals")
     return write_periods(agreement, partials, final, options, write=Writer(out), lines=lines)
 
