@@ -157,8 +157,11 @@ def parallel(
         failed = [p.exitcode for p in processes if p.exitcode != 0]
         if failed:
             raise RuntimeError(f"a --jobs worker failed (exit code {failed[0]})")
-        for merged in job.merged():  # each worker's stretch of the output, in order
+        for worker in range(jobs):  # merged: the spools are no longer needed, and hold as much as the output
+            os.remove(job.spool(worker))
+        for merged in job.merged():  # each worker's stretch of the output, in order, each let go once copied
             files.copy_to(merged, out)
+            os.remove(merged)
     progress.say("the periods: availability, credits and totals")
     return write_periods(agreement, partials, final, options, write=Writer(out), lines=lines)
 
