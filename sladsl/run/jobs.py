@@ -2,7 +2,7 @@
 
 A report or event belongs to the worker its incident's bucket falls to (`sladsl.evaluation.engine.owner`); a
 customer record is read by every worker, for plans, and counted by worker 0; everything else belongs to worker 0.
-A run goes in three steps, each worker doing its part of each:
+A run goes in four steps, each worker doing its part of each:
 
 1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
    concerns, `sladsl.evaluation.finality.code_of_key`) with its number to a file for the worker that will read
@@ -128,10 +128,9 @@ def parallel(
                 parent.send(final)
             done: list[tuple[Partial, list[int]]] = [_receive(parent) for parent, _ in pipes]
             partials = [partial for partial, _ in done]
-            progress.say(f"merging {jobs} workers' lines")
-            ends = [spool_ends for _, spool_ends in done]
+            stretches = [spool_ends for _, spool_ends in done]
             for parent, _ in pipes:
-                parent.send(ends)
+                parent.send(stretches)
             for parent, _ in pipes:
                 _receive(parent)
         except WorkerLost as error:
@@ -276,6 +275,8 @@ def _work(job: Job, index: int, workers: int, conn: Any, *, terminal: bool) -> N
     conn.send(("ok", (stage.partial(customers=index == 0), ends)))
     # Step 4: this worker's stretch of the output, merged from every worker's spool.
     every: list[list[int]] = conn.recv()
+    if progress is not None:
+        progress.say(f"merging the output of {workers} workers")
     with open(job.merged()[index], "wb") as out, contextlib.ExitStack() as stack:
         stretches = [
             _lines_between(stack.enter_context(open(job.spool(reader), "rb")), [0, *found][index], found[index])
