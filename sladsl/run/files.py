@@ -203,3 +203,23 @@ def as_file(path: str, progress: Callable[[int], None] | None = None) -> Iterato
                 source.close()
         yield spooled
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def copy_to(path: str, out: IO[bytes]) -> None:
+    """A file's bytes written to `out`: by the kernel (`os.sendfile`, with no copy through Python) when `out` is
+    a file or pipe of its own, else, or for whatever the kernel did not take, a megabyte at a time."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        sent = 0
+        try:
+            target = out.fileno()
+            out.flush()
+            while sent < size:
+                done = os.sendfile(target, handle.fileno(), sent, size - sent)
+                if not done:
+                    break
+                sent += done
+        except (AttributeError, OSError, ValueError):  # no descriptor (a buffer in memory), or no sendfile
+            pass
+        handle.seek(sent)
+        shutil.copyfileobj(handle, out, 1 << 20)

@@ -2,7 +2,7 @@
 
 A report or event belongs to the worker its incident's bucket falls to (`sladsl.evaluation.engine.owner`); a
 customer record is read by every worker, for plans, and counted by worker 0; everything else belongs to worker 0.
-A run goes in three steps, each worker doing its part of each:
+A run goes in four steps, each worker doing its part of each:
 
 1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
    concerns, `sladsl.evaluation.finality.code_of_key`) with its number to a file for the worker that will read
@@ -15,8 +15,13 @@ A run goes in three steps, each worker doing its part of each:
    on them, writing its lines with their keys to a spool file. When all have read their input they agree on the
    as-of instant (the latest any of them saw), decide what they still hold, and send back their partials.
 
-The parent merges the spools in key order, which is the order one process writes in, then runs the period stage
-on the partials. So every line is parsed about twice in all, as one process parses it, not twice per worker.
+4. The output is merged in key order, which is the order one process writes in, in N stretches, one per worker:
+   the lines decided after the first record of each Nth of the records on. Each worker noted, as it wrote its
+   spool, where each stretch's lines end in it, so worker n merges stretch n from every spool on its own, and
+   the parent only copies the stretches out in order and then runs the period stage on the partials.
+
+So every line is parsed about twice in all, as one process parses it, not twice per worker, and nothing that
+grows with the timeline is done by one process alone but the copying of the merged output.
 """
 
 from __future__ import annotations
@@ -69,6 +74,14 @@ class Job:
     options: Options
     folder: str
 
+    def spool(self, worker: int) -> str:
+        """The file of a worker's lines, each after its key, in key order."""
+        return os.path.join(self.folder, f"worker-{worker}.lines")
+
+    def merged(self) -> list[str]:
+        """The files of the merged output, one per worker, in the order of the output."""
+        return [os.path.join(self.folder, f"merged-{index}") for index in range(len(self.cuts) - 1)]
+
     def codes(self, part: int, reader: int) -> str:
         """The file of the codes that worker `reader` reads, found in the `part`-th Nth of the timeline."""
         return os.path.join(self.folder, f"codes-{part}-{reader}")
@@ -91,13 +104,12 @@ def parallel(
     size = files.size_of(path) or 0
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
         job = Job(agreement, path, name, size, tuple(files.line_starts(path, size, jobs)), options, folder)
-        spools = [os.path.join(folder, f"worker-{i}.lines") for i in range(jobs)]
         pipes = [context.Pipe() for _ in range(jobs)]
         ends = [end for pair in pipes for end in pair]
         processes = [
             context.Process(
                 target=_worker,
-                args=(job, i, jobs, spools[i], pipes[i][1]),
+                args=(job, i, jobs, pipes[i][1]),
                 kwargs={"others": [end for end in ends if end is not pipes[i][1]], "terminal": progress.terminal},
                 daemon=True,
             )
@@ -114,7 +126,13 @@ def parallel(
             final = final_as_of(options.as_of, [_receive(parent) for parent, _ in pipes])
             for parent, _ in pipes:
                 parent.send(final)
-            partials: list[Partial] = [_receive(parent) for parent, _ in pipes]
+            done: list[tuple[Partial, list[int]]] = [_receive(parent) for parent, _ in pipes]
+            partials = [partial for partial, _ in done]
+            stretches = [spool_ends for _, spool_ends in done]
+            for parent, _ in pipes:
+                parent.send(stretches)
+            for parent, _ in pipes:
+                _receive(parent)
         except WorkerLost as error:
             # Which worker ended, and how: its exit status is there once its process is reaped.
             ended = multiprocessing.connection.wait([p.sentinel for p in processes], timeout=5)
@@ -138,10 +156,11 @@ def parallel(
         failed = [p.exitcode for p in processes if p.exitcode != 0]
         if failed:
             raise RuntimeError(f"a --jobs worker failed (exit code {failed[0]})")
-        progress.say(f"merging {jobs} workers' lines")
-        with contextlib.ExitStack() as stack:
-            handles = [stack.enter_context(open(spool, "rb")) for spool in spools]
-            _merge(handles, out)
+        for worker in range(jobs):  # merged: the spools are no longer needed, and hold as much as the output
+            os.remove(job.spool(worker))
+        for merged in job.merged():  # each worker's stretch of the output, in order, each let go once copied
+            files.copy_to(merged, out)
+            os.remove(merged)
     progress.say("the periods: availability, credits and totals")
     return write_periods(agreement, partials, final, options, write=Writer(out), lines=lines)
 
@@ -167,9 +186,7 @@ def write_periods(
     return summary
 
 
-def _worker(
-    job: Job, index: int, workers: int, spool: str, conn: Any, *, others: list[Any], terminal: bool
-) -> None:
+def _worker(job: Job, index: int, workers: int, conn: Any, *, others: list[Any], terminal: bool) -> None:
     """One of N workers: its share's lines, spooled with their keys; its partial sent back at the end. Whatever
     stops it is sent to the parent, which stops the run and reports it as one job would. It first closes its
     copies of the other pipes' ends: while it held them, the parent could not see a worker that died without a
@@ -177,7 +194,7 @@ def _worker(
     for end in others:
         end.close()
     try:
-        _work(job, index, workers, spool, conn, terminal=terminal)
+        _work(job, index, workers, conn, terminal=terminal)
     except Exception as error:
         try:
             conn.send(("failed", error))
@@ -190,7 +207,7 @@ def _worker(
 FIELDS = 6  # what step 1 writes of a record: its number and code, then its line, column, offset and length
 
 
-def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal: bool) -> None:
+def _work(job: Job, index: int, workers: int, conn: Any, *, terminal: bool) -> None:
     options = job.options
     progress = Progress(job.size) if index == 0 else None
     if progress is not None:
@@ -216,14 +233,30 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
         job.agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
     )
     lines = Lines(job.agreement)
-    with open(spool, "wb") as sink:
+    # Step 4 merges the output in stretches, one per worker: the lines decided after the first of every Nth of
+    # the records on; `ends[n]` is where the spool's lines of stretch n end, noted as the spool is written.
+    bounds = [total * part // workers for part in range(1, workers)]
+    ends: list[int] = []
+    written = 0
+    with open(job.spool(index), "wb") as sink:
+        pending = bytearray()  # the keyed lines, written to the spool a megabyte at a time
+        render = lines.render
 
         def emit(items: Iterable[Item]) -> None:
+            nonlocal written
             for item in items:
                 assert isinstance(item, (Decided, Rejected))
+                while len(ends) < len(bounds) and item.key[0] >= bounds[len(ends)]:
+                    ends.append(written + len(pending))
                 key = sortable(item.key)
-                for line in lines.render(item):
-                    sink.write(key + line + b"\n")
+                for line in render(item):
+                    pending.extend(key)
+                    pending.extend(line)
+                    pending.extend(b"\n")
+            if len(pending) >= 1 << 20:
+                written += len(pending)
+                sink.write(pending)
+                pending.clear()
 
         if progress is not None:
             progress.start("checking", job.size)
@@ -236,7 +269,21 @@ def _work(job: Job, index: int, workers: int, spool: str, conn: Any, *, terminal
             progress.say("deciding the incidents still open")
         conn.send(("ok", stage.latest))
         emit(stage.finish(conn.recv()))
-    conn.send(("ok", stage.partial(customers=index == 0)))
+        sink.write(pending)
+        written += len(pending)
+    ends.extend([written] * (workers - len(ends)))
+    conn.send(("ok", (stage.partial(customers=index == 0), ends)))
+    # Step 4: this worker's stretch of the output, merged from every worker's spool.
+    every: list[list[int]] = conn.recv()
+    if progress is not None:
+        progress.say(f"merging the output of {workers} workers")
+    with open(job.merged()[index], "wb") as out, contextlib.ExitStack() as stack:
+        stretches = [
+            _lines_between(stack.enter_context(open(job.spool(reader), "rb")), [0, *found][index], found[index])
+            for reader, found in enumerate(every)
+        ]
+        _merge(stretches, out)
+    conn.send(("ok", None))
 
 
 def _mine(
@@ -247,16 +294,17 @@ def _mine(
     lines_before = 0
     kept = 0  # where the pages of the file still counted in this process's memory begin
     with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as whole:
+        name = job.name
         for part, (_, lines_in_part) in enumerate(parts):
-            cut = job.cuts[part]
+            cut, first = job.cuts[part], firsts[part]
             for block in files.chunks(job.codes(part, index), size=FIELDS * 8 * 4096):
                 found = array.array("q", block)
-                for at in range(0, len(found), FIELDS):
-                    number, code, line, column, offset, length = found[at : at + FIELDS]
+                fields = [iter(found)] * FIELDS  # the records' six fields at a time, not a slice per record
+                for number, code, line, column, offset, length in zip(*fields, strict=True):
                     start = cut + offset
                     body = whole[start : start + length]
                     place = (line + lines_before, start, column, body)
-                    yield Entry(firsts[part] + number, None, read_line(body), body, (job.name, place)), code
+                    yield Entry(first + number, None, read_line(body), body, (name, place)), code
                 if found:
                     done = cut + found[-2]
                     if progress is not None:
@@ -357,10 +405,21 @@ def sortable(key: Key) -> bytes:
     return b"%019d%d%019d%s\t" % (record, rank, order, ident.encode("utf-8", "surrogatepass").hex().encode())
 
 
-def _merge(handles: Sequence[IO[bytes]], out: IO[bytes]) -> None:
+def _lines_between(handle: IO[bytes], lo: int, hi: int) -> Iterator[bytes]:
+    """The lines of a spool from byte `lo` up to `hi`, both at line starts."""
+    handle.seek(lo)
+    left = hi - lo
+    for line in handle:
+        if left <= 0:
+            return
+        left -= len(line)
+        yield line
+
+
+def _merge(stretches: Sequence[Iterable[bytes]], out: IO[bytes]) -> None:
     """The workers' lines, in key order and each without its key, written to `out` a megabyte at a time."""
     block = bytearray()
-    for line in heapq.merge(*handles):
+    for line in heapq.merge(*stretches):
         block += line[line.index(b"\t") + 1 :]
         if len(block) >= 1 << 20:
             out.write(block)
