@@ -5,8 +5,8 @@ with positions as character offsets into the text; there they become LSP message
 units. Nothing here checks anything the checker does not: `analyse` is `lint` (parse, then check) on text.
 
 * `analyse`: the syntax tree, the checked model and the diagnostics, exactly those `sladsl lint` shows.
-* `symbols`, `definition`, `references`: the names of calendars, severities, plans, availability commitments
-  and credits, where they are defined and where used, by the spans of the syntax tree's `Name` nodes.
+* `symbols`, `definition`, `references`: the names of calendars, severities, plans (and add-ons), availability
+  commitments and credits, where they are defined and where used, by the spans of the syntax tree's `Name` nodes.
 * `hover`: a calendar's weekly hours and closed dates, a target's sentence from `explain`, a ladder's bands.
 * `complete`: the keywords the grammar accepts at a point, and the defined names that fit there.
 * `fixes`: the replacements that diagnostics suggest (`help: did you mean ...`).
@@ -95,7 +95,7 @@ def _names_in(item: ast.Item) -> Iterator[tuple[Kind, ast.Name, bool]]:
         yield "calendar", item.name, True
     elif isinstance(item, ast.Severity):
         yield "severity", item.code, True
-    elif isinstance(item, ast.Plan):
+    elif isinstance(item, (ast.Plan, ast.AddOn)):  # an add-on is named where plans are (`on ...`)
         yield "plan", item.name, True
     elif isinstance(item, ast.Availability):
         yield "availability", item.name, True
@@ -190,10 +190,17 @@ def _describe(item: ast.Item, analysis: Analysis, year: int) -> str:
     if isinstance(item, ast.Severity):
         title = f"**severity `{item.code.text}`**: {item.title}"
         return title + (f"\n\n{item.description}" if item.description else "") + _cited(item.citation)
-    if isinstance(item, ast.Plan):
-        return f"**plan `{item.name.text}`**" + (f": {item.title}" if item.title else "") + _cited(item.citation)
+    if isinstance(item, (ast.Plan, ast.AddOn)):
+        word = "plan" if isinstance(item, ast.Plan) else "add-on, held beside a plan"
+        return f"**{word} `{item.name.text}`**" + (f": {item.title}" if item.title else "") + _cited(item.citation)
     if isinstance(item, ast.Target):
-        return explain.target_sentence(item) + _cited(item.citation)
+        add_ons = (
+            {i.name.text for i in analysis.document.items if isinstance(i, ast.AddOn)}
+            if analysis.document
+            else set()
+        )
+        calendars = analysis.checked.agreement.calendars if analysis.checked is not None else None
+        return explain.target_sentence(item, calendars, add_ons) + _cited(item.citation)
     if isinstance(item, ast.Ladder):
         rows = explain.ladder_rows(item)
         table = [f"| {item.measure.text} | credit |", "|---|---|", *(f"| {r} | {a} |" for r, a in rows)]
@@ -272,7 +279,7 @@ _NAME_AFTER: dict[str, Kind] = {
     "when": "availability",
 }
 # After these a new name comes (or a holiday category), not one defined in the agreement.
-_DEFINES = {"calendar", "plan", "credit", "availability", "where", "categories"}
+_DEFINES = {"calendar", "plan", "add-on", "credit", "availability", "where", "categories"}
 
 
 def word_start(text: str, offset: int) -> int:
@@ -345,7 +352,7 @@ def _previous_word(text: str, start: int) -> str:
         at = word_start(text, at)
         word = text[at:end]
         if not word or "," not in text[end:gap_end]:
-            return word
+            return "add-on" if word == "on" and text[:at].endswith("add-") else word  # one keyword, hyphenated
 
 
 # ---- fixes and formatting -----------------------------------------------------------------------------------

@@ -133,6 +133,8 @@ class Severity:
 
 @attrs.frozen
 class Plan:
+    """A plan, or an add-on: a customer holds one plan and any add-ons, and the targets of each apply."""
+
     name: str
     title: str | None
     citation: str | None
@@ -361,6 +363,9 @@ class Agreement:
     claim_windows: tuple[ClaimWindow, ...]
     minimum_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     downtime_credits: tuple[DowntimeCredit, ...] = ()
+    # Held beside a plan: an add-on's targets apply as well as the plan's, each its own verdict. A target `on` an
+    # add-on is the add-on's alone; a target for every plan is not repeated for an add-on.
+    add_ons: tuple[Plan, ...] = ()
 
     @property
     def local_zone(self) -> str:

@@ -148,15 +148,16 @@ def test_izy_formula_with_maintenance() -> None:
 
 def test_cap_clips_the_yearly_award() -> None:
     # ISL: each customer's 2025 availability is 99.4064% (3,120 counted minutes of 525,600): 30 credits. The cap
-    # is 30 a year: the clinic already has 3 (INC-11), the studio 6 (INC-14), so 27 and 24.
+    # is 30 a year: the clinic already has 3 (INC-11), the studio 6 (INC-14), the agency 8 (INC-16), so 27, 24
+    # and 22.
     report = run("isl-online")
     yearly = {a.customer: a.value for a in report.awards if a.credit == "yearly_uptime"}
-    assert yearly == {"clinic": Decimal(27), "studio": Decimal(24)}
+    assert yearly == {"agency": Decimal(22), "clinic": Decimal(27), "studio": Decimal(24)}
     totals: dict[str, Decimal] = {}
     for award in report.awards:
         if award.status == "owed":
             totals[award.customer] = totals.get(award.customer, Decimal(0)) + award.value
-    assert totals == {"clinic": Decimal(30), "studio": Decimal(30)}
+    assert totals == {"agency": Decimal(30), "clinic": Decimal(30), "studio": Decimal(30)}
 
 
 def test_started_hours_and_no_stacking() -> None:
@@ -295,6 +296,7 @@ def test_csv_and_json_array_timelines_read_like_json_lines() -> None:
         "customer",
         "severity",
         "plan",
+        "add_ons",
         "channel",
         "at",
         "start",
@@ -311,7 +313,9 @@ def test_csv_and_json_array_timelines_read_like_json_lines() -> None:
     writer = csv.DictWriter(buffer, columns)
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "tags": ";".join(row.get("tags", []))})
+        writer.writerow(
+            {**row, "tags": ";".join(row.get("tags", [])), "add_ons": ";".join(row.get("add_ons", []))}
+        )
     model = agreement("isl-online").agreement
     as_csv = evaluate(model, read_timeline(buffer.getvalue(), "t.csv"))
     as_array = evaluate(model, read_timeline(json.dumps(rows, indent=1), "t.json"))
@@ -606,12 +610,14 @@ def test_outage_reported_after_the_report_window_does_not_count() -> None:
 
 
 def test_period_range_keeps_the_amounts_of_the_whole_run() -> None:
-    # Caps are applied over the whole timeline before filtering: the clinic's 2025 award stays 27.
+    # Caps are applied over the whole timeline before filtering: the clinic's 2025 award stays 27, the agency's 22
+    # (its 8 credits for INC-16 in March count against the cap though March is outside the window).
     lo = epoch(dt.datetime.fromisoformat("2025-12-01T00:00:00+01:00"))
     hi = epoch(dt.datetime.fromisoformat("2026-01-01T00:00:00+01:00"))
     text = (ROOT / "agreements" / "isl-online.timeline.jsonl").read_bytes()
     december = evaluate(agreement("isl-online").agreement, read_timeline(text), window=(lo, hi))
     assert sorted((a.customer, a.credit, a.value) for a in december.awards) == [
+        ("agency", "yearly_uptime", Decimal(22)),
         ("clinic", "yearly_uptime", Decimal(27)),
         ("studio", "late_premium", Decimal(8)),
         ("studio", "yearly_uptime", Decimal(24)),

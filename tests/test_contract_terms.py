@@ -138,7 +138,7 @@ def test_opti_q_medium_can_fall_due_before_high() -> None:
     assert warning.notes[0] == (
         "reported 2020-01-03 16:59 Fri: `medium` is due 2020-01-04 16:59 Sat, `high` only 2020-01-06 09:59 Mon"
     )
-    assert warning.span is not None and warning.span.line == 50  # `response for medium, low within 24 hours`
+    assert warning.span is not None and warning.span.line == 52  # `response for medium, low within 24 hours`
 
 
 def test_izy_gap_contradicts_its_overlap_rule() -> None:

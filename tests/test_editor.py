@@ -33,11 +33,13 @@ def test_every_target_hovers_with_its_explain_sentence(path) -> None:
     from sladsl.render.explain import target_sentence  # noqa: PLC0415
 
     analysis = editor.analyse(path.read_text(encoding="utf-8"), path.name)
-    assert analysis.document is not None
+    assert analysis.document is not None and analysis.checked is not None
+    calendars = analysis.checked.agreement.calendars  # the hover names a day's closing time, as explain does
+    add_ons = {p.name for p in analysis.checked.agreement.add_ons}
     for item in analysis.document.items:
         if isinstance(item, ast.Target):
             shown = editor.hover(analysis, item.span.start, 2025)
-            assert shown is not None and shown.markdown.startswith(target_sentence(item))
+            assert shown is not None and shown.markdown.startswith(target_sentence(item, calendars, add_ons))
 
 
 TEXT = """agreement "A":  § 1

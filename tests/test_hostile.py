@@ -358,7 +358,7 @@ def test_customers_one_by_one_equal_all_together() -> None:
     records_ = [json.loads(line) for line in text.splitlines()]
     together = run_text("isl-online", text)
     parts = []
-    for customer in ("clinic", "studio"):
+    for customer in ("agency", "clinic", "studio"):
         mine = {r["incident"] for r in records_ if r.get("type") == "reported" and r.get("customer") == customer}
         kept = [
             r

@@ -200,8 +200,8 @@ def test_a_whole_conversation() -> None:
         hover = await s.client.text_document_hover_async(lsp.HoverParams(text_document=doc(), position=at(5, 3)))
         assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
         assert hover.contents.value.startswith(
-            "Response for severity `A`: within 2 hours of open time of calendar `core_hours` after the clock "
-            "starts."
+            "Response for severity `A`: within 2 hours of `core_hours` after the clock starts, counting only the "
+            "time that calendar is open."
         )
 
         # Completion: after `of`, the calendars; at the start of a clause, the clauses' keywords.

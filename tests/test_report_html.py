@@ -163,22 +163,27 @@ def test_overview_adds_up_what_each_customer_is_owed(browser) -> None:  # type: 
     page = page_of(browser, "isl-online", problems)
     figures = json_of("isl-online")
     assert figures["totals"] == [
+        {"customer": "agency", "unit": "credits", "value": "30"},
         {"customer": "clinic", "unit": "credits", "value": "30"},
         {"customer": "studio", "unit": "credits", "value": "30"},
     ]
-    # 30 + 30 credits: the total is over both customers.
+    # 30 + 30 + 30 credits: the total is over the three customers.
     assert shown(page, "#owed") == [
         ["customer", "owed"],
+        ["agency", "30 credits"],
         ["clinic", "30 credits"],
         ["studio", "30 credits"],
-        ["all customers", "60 credits"],
+        ["all customers", "90 credits"],
     ]
-    # Four response targets, all late: critical INC-14 (studio, 2025-02) and INC-11 (clinic, reported 2025-04-30),
-    # serious INC-12 (studio, 2025-12), minor INC-13 (clinic, 2025-05).
+    # Seven response targets: critical INC-14 (studio, 2025-02, late), INC-15 (agency, 2025-03: its plan's target
+    # met, its 24/7 add-on's late) and INC-11 (clinic, reported 2025-04-30, late), serious INC-16 (agency,
+    # 2025-03) and INC-12 (studio, 2025-12), minor INC-13 (clinic, 2025-05), all late.
     assert shown(page, "#compliance") == [
         HEAD,
         ["critical", "2025-02", "studio", "0", "1", "0", "0.0"],
+        ["critical", "2025-03", "agency", "1", "1", "0", "50.0"],
         ["critical", "2025-04", "clinic", "0", "1", "0", "0.0"],
+        ["serious", "2025-03", "agency", "0", "1", "0", "0.0"],
         ["serious", "2025-12", "studio", "0", "1", "0", "0.0"],
         ["minor", "2025-05", "clinic", "0", "1", "0", "0.0"],
     ]
@@ -292,7 +297,7 @@ def test_views_show_one_customer_and_breaches_only(browser) -> None:  # type: ig
     ) == ["clinic", "clinic"]
     assert [row[0] for row in shown(page, "#owed")[1:]] == ["clinic", "all customers"]
     page.select_option("#customer", "")
-    assert len(shown(page, "#compliance")) == 5
+    assert len(shown(page, "#compliance")) == 7
     assert problems == []
     page.close()
 

@@ -95,7 +95,7 @@ def clause_key(item: ast.Item) -> tuple[str, ...]:
         return ("calendar", item.name.text)
     if isinstance(item, ast.Severity):
         return ("severity", item.code.text)
-    if isinstance(item, ast.Plan):
+    if isinstance(item, (ast.Plan, ast.AddOn)):  # a plan made an add-on is the same clause, changed
         return ("plan", item.name.text)
     if isinstance(item, (ast.Target, ast.Kpi)):
         kind = "target" if isinstance(item, ast.Target) else "kpi"

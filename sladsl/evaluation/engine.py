@@ -154,6 +154,7 @@ class _Held(NamedTuple):
     reported: int
     plan: str | None
     events: tuple[Event, ...]
+    add_ons: tuple[str, ...] = ()  # the customer's, each with targets of its own beside the plan's
 
 
 class IncidentStage:
@@ -180,6 +181,7 @@ class IncidentStage:
         self.trace = trace
         self.finality = finality
         self.plans_matter = bool(agreement.plans)
+        self.add_ons_matter = bool(agreement.add_ons)  # a customer's add-ons come only from its own record
         self.open: dict[str, _State] = {}
         self.held: list[_Held] = []  # decided but for the as-of instant
         self.awaiting: dict[str, list[str]] = {}  # customer -> incidents whose last record is in, but not theirs
@@ -381,7 +383,9 @@ class IncidentStage:
                 )
                 self.reject(out, (seq, 0, event.seq, ""), rejection(event.where, text, message))
             return
-        if self.plans_matter and incident.plan is None and not self.finality.customer_done(incident.customer, seq):
+        if (
+            self.add_ons_matter or (self.plans_matter and incident.plan is None)
+        ) and not self.finality.customer_done(incident.customer, seq):
             self.awaiting.setdefault(incident.customer, []).append(ident)  # its plan comes from a later record
             return
         self.decide(ident, self.open.pop(ident), seq, out)
@@ -393,16 +397,19 @@ class IncidentStage:
         assert incident is not None
         kept = state.events or []
         plan = incident.plan
+        found = self.customers.get(incident.customer) if plan is None or self.add_ons_matter else None
         if plan is None:
-            found = self.customers.get(incident.customer)
             plan = found.plan if found is not None else None
+        add_ons = found.add_ons if found is not None else ()
         events = tuple(sorted(kept, key=_event_order) if len(kept) > 1 else kept)
-        held = _Held(ident, incident.customer, incident.severity, incident.reported, plan, events)
+        held = _Held(ident, incident.customer, incident.severity, incident.reported, plan, events, add_ons)
         self.judge(held, seq, out, self.standing)
 
     def judge(self, incident: _Held, seq: int, out: list[Item], as_of: int | None) -> None:
         try:
-            verdicts = self.targets.incident(incident, incident.events, incident.plan, as_of, self.trace)
+            verdicts = self.targets.incident(
+                incident, incident.events, incident.plan, as_of, self.trace, add_ons=incident.add_ons
+            )
         except AsOfNeeded:
             self.held.append(incident)
             return

@@ -11,6 +11,10 @@
   the original clock start, `restart` from the change, and `retroactive` applies the final severity throughout.
 * A target is met when its event comes at or before the deadline instant. Margins are on the target's own
   clock: business time for business-time targets, real time otherwise.
+* Add-ons: a customer's add-ons are held beside its plan, and every target of the plan and every target set
+  `on` an add-on applies, each its own verdict (whose `plan` is the add-on's name). Where both set a target of
+  one kind for one severity, both are checked: the add-on's is a separate promise, not a replacement. An
+  add-on's target counted from another's deadline uses the add-on's own target of that kind, else the plan's.
 * Update cadence: from the response (or the clock start) to each update, and from the last update to the
   resolution (or the as-of instant), no gap may exceed the cadence. Updates after the resolution do not count.
 
@@ -57,7 +61,7 @@ class _Case:
     the instant the evaluation stands at (None: not known yet)."""
 
     incident: Reported
-    plan: str | None
+    plan: str | None  # the plan, or (with `add_on`) the add-on whose targets are being decided
     events: Sequence[Event]
     stretches: list[Stretch]
     pauses: list[Pause]
@@ -65,6 +69,7 @@ class _Case:
     started: tuple[Fact, ...]  # why it is not the report, if it is not
     as_of: int | None
     trace: bool
+    add_on: bool = False
 
 
 class Reported(Protocol):
@@ -103,6 +108,8 @@ class Targets:
         self.pausing = agreement.clock.pause_on_customer
         self.scoped = bool(agreement.clock.scoped)
         self._targets: dict[tuple[str, str, str | None], model.Target | None] = {}
+        self._own: dict[tuple[str, str, str], model.Target | None] = {}
+        self.add_ons = {t.plan for t in agreement.targets} & {p.name for p in agreement.add_ons}  # with targets
 
     def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
         """The target of a kind for a severity under a plan: the plan's own, else the one for every plan."""
@@ -118,6 +125,27 @@ class Targets:
                         generic = target
             self._targets[key] = generic
         return self._targets[key]
+
+    def add_on_target(self, kind: model.TargetKind, severity: str, add_on: str) -> model.Target | None:
+        """The target an add-on sets of a kind for a severity: its own only, as a target for every plan applies
+        once, through the plan."""
+        key = (kind, severity, add_on)
+        if key not in self._own:
+            self._own[key] = next(
+                (
+                    t
+                    for t in self.agreement.targets
+                    if t.kind == kind and t.severity == severity and t.plan == add_on
+                ),
+                None,
+            )
+        return self._own[key]
+
+    def lookup(self, case: _Case, kind: model.TargetKind, severity: str) -> model.Target | None:
+        """The target that applies in a case: the plan's (or every plan's), or the add-on's."""
+        if case.add_on:
+            return self.add_on_target(kind, severity, case.plan or "")
+        return self.target_for(kind, severity, case.plan)
 
     def stretches(self, incident: Reported, events: Sequence[Event]) -> list[Stretch]:
         """Each stretch of constant severity, the first from the report."""
@@ -202,20 +230,37 @@ class Targets:
         return "pending", self.measure(target, as_of, due)
 
     def incident(
-        self, incident: Reported, events: Sequence[Event], plan: str | None, as_of: int | None, trace: bool = False
+        self,
+        incident: Reported,
+        events: Sequence[Event],
+        plan: str | None,
+        as_of: int | None,
+        trace: bool = False,
+        *,
+        add_ons: Sequence[str] = (),
     ) -> list[TargetVerdict]:
         """Every target verdict of one incident, from its events sorted by time; `plan` is the incident's own
-        or its customer's. With `trace`, business-time verdicts also list the open time they counted."""
-        found: list[TargetVerdict] = []
-        decided: dict[str, TargetVerdict] = {}
+        or its customer's, and `add_ons` the customer's. With `trace`, business-time verdicts also list the open
+        time they counted."""
         stretches = self.stretches(incident, events)
         start, started = self.clock_start(incident, self.agreement.clock.start_calendar)
         case = _Case(incident, plan, events, stretches, self.pauses(events), start, started, as_of, trace)
+        decided: dict[str, TargetVerdict] = {}
+        found = self.case_verdicts(case, decided)
+        for add_on in add_ons:
+            if add_on in self.add_ons:
+                held = _Case(incident, add_on, events, stretches, case.pauses, start, started, as_of, trace, True)
+                found.extend(self.case_verdicts(held, dict(decided)))
+        return found
+
+    def case_verdicts(self, case: _Case, decided: dict[str, TargetVerdict]) -> list[TargetVerdict]:
+        """The verdicts of the plan's targets, or of one add-on's; `decided` holds the anchors already known."""
+        found: list[TargetVerdict] = []
         for kind in self.order:  # a target counted from another's deadline comes after that one
             try:
                 verdict = self.target_verdict(case, kind, decided)
             except ClockError as error:
-                raise self.unanswerable(error, incident, kind, plan, stretches) from None
+                raise self.unanswerable(error, case, kind) from None
             if verdict is not None:
                 decided[kind] = verdict
                 found.append(verdict)
@@ -223,20 +268,14 @@ class Targets:
             try:
                 found.extend(self.update_verdicts(case, decided))
             except ClockError as error:
-                raise self.unanswerable(error, incident, "update", plan, stretches) from None
+                raise self.unanswerable(error, case, "update") from None
         return found
 
-    def unanswerable(
-        self,
-        error: ClockError,
-        incident: Reported,
-        kind: model.TargetKind,
-        plan: str | None,
-        stretches: list[Stretch],
-    ) -> SlaError:
+    def unanswerable(self, error: ClockError, case: _Case, kind: model.TargetKind) -> SlaError:
         """E0221 for a target whose deadline its calendar cannot reach, pointing at the target's clause."""
+        incident = case.incident
         target = next(
-            (t for _, severity, _ in stretches if (t := self.target_for(kind, severity, plan)) is not None), None
+            (t for _, severity, _ in case.stretches if (t := self.lookup(case, kind, severity)) is not None), None
         )
         when = wall_text(incident.reported, self.zone)
         return beyond(
@@ -262,7 +301,7 @@ class Targets:
         actual = next((e.at for e in events if e.kind == kind), None)
         last: tuple[model.Target, int, int | None, tuple[Fact, ...]] | None = None
         for index, (since, severity, cause) in enumerate(stretches):
-            target = self.target_for(kind, severity, plan)
+            target = self.lookup(case, kind, severity)
             if target is None:
                 continue
             until = stretches[index + 1][0] if index + 1 < len(stretches) else None
@@ -320,7 +359,7 @@ class Targets:
             case.stretches,
             case.pauses,
         )
-        target = self.target_for("update", stretches[-1][1], plan)
+        target = self.lookup(case, "update", stretches[-1][1])
         if target is None:
             return []
         start, started = self.start_of(case, "update", target.severity)

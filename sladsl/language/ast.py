@@ -285,6 +285,15 @@ class Plan(Node):
 
 
 @attrs.frozen
+class AddOn(Node):
+    """`add-on round_the_clock "24/7 support"`: held beside a plan, its targets apply as well as the plan's"""
+
+    name: Name
+    title: str | None
+    citation: Citation | None
+
+
+@attrs.frozen
 class Within(Node):
     """`within 4 hours of support_hours` (business time), or `within 30 minutes` (wall-clock time)."""
 
@@ -724,6 +733,7 @@ Item = (
     | Calendar
     | Severity
     | Plan
+    | AddOn
     | Target
     | Clock
     | Kpi

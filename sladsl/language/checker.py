@@ -38,10 +38,19 @@ _UNIT = {
     "weeks": "week",
     "month": "month",
     "months": "month",
+    "working day": "working_day",
+    "working days": "working_day",
 }
 _SECONDS = {"minute": 60, "hour": 3600}
 # The seconds each unit spans at most (a month as 31 days), to hold every duration to `_LONGEST` (10 years).
-_MOST_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}
+_MOST_SECONDS = {
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 31 * 86400,
+    "working_day": 86400,
+}
 _LONGEST = 3650 * 86400
 
 
@@ -110,6 +119,7 @@ class _Checker:
         zone = header.get("zone")
         calendars = self.check_calendars(zone, header.get("zone_declared", False))
         severities, plans = self.check_severities_and_plans()
+        add_ons = self.check_add_ons()
         targets = self.check_targets(calendars, declared["severity"], declared["plan"])
         clock = self.check_clock(calendars, declared["severity"])
         kpis = self.check_kpis(declared["severity"], declared["plan"])
@@ -119,6 +129,7 @@ class _Checker:
         caps, stacking, minimum, claims = self.check_limits(calendars, ladders, hourly, flat, downtime)
         self.check_completeness(targets)
         self.check_lengths()
+        self.check_working_days()
         if any(d.is_error for d in self.diagnostics):
             return None
         return model.Agreement(
@@ -144,6 +155,7 @@ class _Checker:
             minimum_span=self.minimum_span,
             claim_windows=claims,
             downtime_credits=downtime,
+            add_ons=add_ons,
         )
 
     def check_header(self) -> dict[str, Any]:
@@ -222,12 +234,12 @@ class _Checker:
         }
         spans: dict[str, dict[str, ast.Name]] = {k: {} for k in kinds}
 
-        def declare(kind: str, name: ast.Name, node: Any) -> None:
+        def declare(kind: str, name: ast.Name, node: Any, word: str | None = None) -> None:
             first = spans[kind].get(name.text)
             if first is not None:
                 self.report(
                     "E0201",
-                    f"{kind} `{name.text}` is defined twice",
+                    f"{word or kind} `{name.text}` is defined twice",
                     name.span,
                     "defined again here",
                     secondary=(Label(first.span, "first defined here"),),
@@ -244,6 +256,8 @@ class _Checker:
                 declare("severity", item.code, item)
             elif isinstance(item, ast.Plan):
                 declare("plan", item.name, item)
+            elif isinstance(item, ast.AddOn):  # named where plans are (`on ...`), so one name is one or the other
+                declare("plan", item.name, item, "add-on")
             elif isinstance(item, ast.Availability):
                 declare("commitment", item.name, item)
             elif isinstance(item, (ast.Ladder, ast.HourlyCredit, ast.FlatCredit, ast.DowntimeCredit)):
@@ -438,6 +452,15 @@ class _Checker:
         order_p = list(dict.fromkeys(p.name.text for p in self.of(ast.Plan)))
         return tuple(severities[c] for c in order_s), tuple(plans[p] for p in order_p)
 
+    def check_add_ons(self) -> tuple[model.Plan, ...]:
+        """The add-ons, in order; a name that is also a plan's was reported as defined twice."""
+        plans = {p.name.text for p in self.of(ast.Plan)}
+        found: dict[str, model.Plan] = {}
+        for node in self.of(ast.AddOn):
+            if node.name.text not in plans and node.name.text not in found:
+                found[node.name.text] = model.Plan(node.name.text, node.title, _cite(node.citation))
+        return tuple(found.values())
+
     def resolve(self, names: Iterable[ast.Name], known: dict[str, Any], what: str) -> list[str]:
         found = []
         for name in names:
@@ -483,13 +506,55 @@ class _Checker:
                         help="check the number; deadlines are counted up to 10 years (3,650 days) ahead",
                     )
 
+    def working_day(self, duration: ast.Duration, spec: model.CalendarSpec) -> int | None:
+        """The seconds of open time in one working day of a calendar: every open day of its week must have the
+        same, so that `1 working day` means one length (CloudCTI's 08:30-17:00 is 8 hours 30 minutes)."""
+        lengths = sorted({sum(i.end - i.start for i in day) for day in spec.weekly if day})
+        if len(lengths) == 1:
+            return lengths[0] * 60
+        shown = ", ".join(f"{minutes // 60}h {minutes % 60:02d}m" for minutes in lengths)
+        self.report(
+            "E0231",
+            f"calendar `{spec.name}` has open days of different lengths, so a working day has no one length",
+            duration.span,
+            "which day's length?",
+            notes=(f"its open days last {shown}",),
+            help="write the time in hours or minutes, or count whole days with `within N business days of ...`",
+        )
+        return None
+
+    def check_working_days(self) -> None:
+        """`working day` is business time: it needs a calendar, on a target's deadline or an update's cadence."""
+        for item in self.items:
+            allowed = set()
+            for node in item.walk():
+                if isinstance(node, (ast.Within, ast.Every)) and node.calendar is not None:
+                    allowed.add(id(node.duration))
+            for node in item.walk():
+                if isinstance(node, ast.Duration) and node.unit.startswith("working") and id(node) not in allowed:
+                    citation = getattr(item, "citation", None)
+                    self.report(
+                        "E0231",
+                        "a working day is open time of a calendar, and none is named here",
+                        node.span,
+                        "working day of which calendar?",
+                        help="name the calendar (`within 1 working day of support_hours`), or write `1 day` for "
+                        "calendar time",
+                        section=_cite(citation) if isinstance(citation, ast.Citation) else None,
+                    )
+
     def deadline(self, target: ast.Target, calendars: dict[str, model.CalendarSpec]) -> model.Deadline | None:
         d = target.deadline
         if isinstance(d, (ast.Within, ast.Every)):
             unit = _UNIT[d.duration.unit]
             if d.calendar is None:
+                if unit == "working_day":
+                    return None  # reported by `check_working_days`
                 return model.WallTime(d.duration.amount, cast(model.WallUnit, unit))
             calendar = self.check_calendar_ref(d.calendar, calendars)
+            if unit == "working_day":
+                day = self.working_day(d.duration, calendars[calendar]) if calendar is not None else None
+                return None if day is None else model.BusinessTime(calendar or "", d.duration.amount * day)
             if unit not in _SECONDS:
                 self.report(
                     "E0209",
@@ -1267,6 +1332,7 @@ def _clause_word(item: ast.Item) -> str:
         ast.Calendar: "calendar",
         ast.Severity: "severity",
         ast.Plan: "plan",
+        ast.AddOn: "add-on",
         ast.Target: "target",
         ast.Clock: "clock block",
         ast.Kpi: "KPI",
@@ -1300,6 +1366,7 @@ _KEYWORD = {
     ast.Calendar: "calendar",
     ast.Severity: "severity",
     ast.Plan: "plan",
+    ast.AddOn: "add-on",
     ast.Clock: "clock",
     ast.Kpi: "kpi",
     ast.Availability: "availability",

@@ -175,8 +175,9 @@ def line(node: object) -> str:
     if isinstance(node, ast.Severity):
         text = f'severity {node.code.text} "{node.title}"'
         return text + (f': "{node.description}"' if node.description is not None else "")
-    if isinstance(node, ast.Plan):
-        return f"plan {node.name.text}" + (f' "{node.title}"' if node.title is not None else "")
+    if isinstance(node, (ast.Plan, ast.AddOn)):
+        keyword = "plan" if isinstance(node, ast.Plan) else "add-on"
+        return f"{keyword} {node.name.text}" + (f' "{node.title}"' if node.title is not None else "")
     if isinstance(node, ast.Target):
         text = f"{selector(node.kind, node.severities, node.plans)} {deadline(node.deadline)}"
         return text + (f" after {node.after.kind} deadline" if node.after else "")

@@ -18,6 +18,7 @@ CLAUSES = (
     "calendar",
     "severity",
     "plan",
+    "add-on",
     "clock",
     "kpi",
     "availability",
@@ -108,6 +109,7 @@ KEYWORDS = (
     "year",
     "month",
     "credits",
+    "working",
 )
 UNITS = ("minutes", "minute", "weeks", "week", "months")
 MEASURES = ("period_minutes", "downtime_minutes", "maintenance_minutes", "counted_minutes")

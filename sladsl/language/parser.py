@@ -126,7 +126,7 @@ def parse_source(source: Source) -> ast.Document:
 
 # ---- what may come next: for an editor's completion ------------------------------------------------------
 
-_WORD = re.compile(r"[a-z][a-z_]*")
+_WORD = re.compile(r"[a-z][a-z_]*(-[a-z]+)?")  # `add-on` is one keyword
 _END_MARK = "\x00"  # no terminal matches it: the lexer stops there, with the parser in the state the text leaves
 
 
@@ -586,6 +586,12 @@ class _Builder(Transformer[Token, Any]):
         assert name is not None
         return ast.Plan(name, strings[0] if strings else None, _first(ch, ast.Citation), span=self._span(meta))
 
+    def add_on(self, meta: Any, ch: list[Any]) -> ast.AddOn:
+        strings = [_unquote(t) for t in self._tokens(ch, "STRING")]
+        name = _first(ch, ast.Name)
+        assert name is not None
+        return ast.AddOn(name, strings[0] if strings else None, _first(ch, ast.Citation), span=self._span(meta))
+
     def codes(self, meta: Any, ch: list[Any]) -> _Codes:
         return _Codes(ch)
 
@@ -847,5 +853,8 @@ class _Builder(Transformer[Token, Any]):
     def _keyword(self, meta: Any, ch: list[Any]) -> str:
         return str(ch[0])  # a plain str, never a Token: that is how builders tell keywords from literals
 
-    month_name = weekday = unit = period_unit = rounding = measure = change_mode = _keyword
+    def unit(self, meta: Any, ch: list[Any]) -> str:
+        return " ".join(str(c) for c in ch)  # `working day` is two words, kept as written
+
+    month_name = weekday = period_unit = rounding = measure = change_mode = _keyword
     day_ref = failure_edge = window_kind = target_kind = _keyword

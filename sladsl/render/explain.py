@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 import attrs
 
@@ -111,6 +111,7 @@ def where(node: object, cited: ast.Citation | None) -> str:
 
 
 def _duration(d: ast.Duration) -> str:
+    """The duration in the unit the author wrote: `8 hours`, `1 working day`."""
     unit = d.unit if d.amount != 1 else d.unit.rstrip("s")
     return f"{d.amount} {unit}"
 
@@ -121,31 +122,87 @@ def _severities(names: tuple[ast.Name, ...]) -> str:
     return f"severit{'y' if len(codes) == 1 else 'ies'} {text}"
 
 
-def _plans(names: tuple[ast.Name, ...]) -> str:
+def _plans(names: tuple[ast.Name, ...], add_ons: Collection[str] = ()) -> str:
+    """` under plan `standard``, ` under add-on `round_the_clock``: whose target it is."""
     if not names:
         return ""
-    return " under plan" + ("s " if len(names) > 1 else " ") + ", ".join(f"`{n.text}`" for n in names)
+    plans = [f"`{n.text}`" for n in names if n.text not in add_ons]
+    extras = [f"`{n.text}`" for n in names if n.text in add_ons]
+    parts = []
+    if plans:
+        parts.append("plan" + ("s " if len(plans) > 1 else " ") + _and(plans))
+    if extras:
+        parts.append("add-on" + ("s " if len(extras) > 1 else " ") + _and(extras))
+    return " under " + " and ".join(parts)
 
 
-def deadline_text(d: ast.Deadline, after: ast.After | None) -> str:
+def closing_time(spec: model.CalendarSpec | None) -> str | None:
+    """`17:00` when every open day of the calendar's week closes then (and none runs past midnight)."""
+    if spec is None:
+        return None
+    ends = {day[-1].end for day in spec.weekly if day}
+    if len(ends) != 1:
+        return None
+    end = ends.pop()
+    return formatter.hhmm(end) if end < 1440 else None
+
+
+def _always_open(spec: model.CalendarSpec) -> bool:
+    whole = (model.Interval(0, 1440),)
+    closes = spec.holidays or spec.closed_dates or spec.closed_annual or spec.opened
+    return not closes and all(day == whole for day in spec.weekly)
+
+
+def _day_length(spec: model.CalendarSpec | None) -> str:
+    """`8 hours 30 minutes`: the open time of one of the calendar's days (the checker made them all alike)."""
+    minutes = next((sum(i.end - i.start for i in day) for day in spec.weekly if day), 0) if spec else 0
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts += [f"{rest} minute{'s' if rest != 1 else ''}"] if rest else []
+    return " ".join(parts) or "the hours"
+
+
+def deadline_text(
+    d: ast.Deadline, after: ast.After | None, calendars: Mapping[str, model.CalendarSpec] | None = None
+) -> str:
+    """A deadline as a lawyer would read it aloud, in the units the author wrote; `calendars` (when known) let
+    it name the hour a business day closes."""
     since = f"the {after.kind} deadline passes" if after else "the clock starts"
-    if isinstance(d, ast.Within):
+    on = f"on which the {after.kind} deadline passes" if after else "on which the clock starts"
+    spec = (calendars or {}).get(d.calendar.text) if d.calendar is not None else None
+    if isinstance(d, (ast.Within, ast.Every)):
+        if isinstance(d, ast.Within):
+            amount = f"within {_duration(d.duration)}"
+        elif (d.duration.amount, d.duration.unit) == (1, "hour"):
+            amount = "at least once every hour"
+        else:
+            amount = f"at least once every {_duration(d.duration)}"
+        tail = f" after {since}" if isinstance(d, ast.Within) else ""
         if d.calendar is None:
-            return f"within {_duration(d.duration)} of calendar time after {since}"
-        return f"within {_duration(d.duration)} of open time of calendar `{d.calendar.text}` after {since}"
-    if isinstance(d, ast.Every):
-        where_ = f" of open time of calendar `{d.calendar.text}`" if d.calendar else " of calendar time"
-        return f"at least every {_duration(d.duration)}{where_}"
-    if isinstance(d, ast.WithinDays):
-        first = "the day after" if d.counting != "same" else "the day"
-        return (
-            f"by the end of the {_ordinal(d.count)} business day of calendar `{d.calendar.text}`, counting "
-            f"from {first} {since}"
+            return f"{amount}{tail}, counted around the clock"
+        if spec is not None and _always_open(spec):
+            return f"{amount} of `{d.calendar.text}`{tail}: that calendar is always open, so around the clock"
+        day = (
+            f" (one working day being its {_day_length(spec)} of open time)"
+            if d.duration.unit.startswith("working")
+            else ""
         )
-    day = f"the first business day of calendar `{d.calendar.text}` not yet over when {since}"
+        return f"{amount} of `{d.calendar.text}`{day}{tail}, counting only the time that calendar is open"
+    closes = closing_time(spec)
+    close = f"the close ({closes})" if closes else "the close"
+    moment = f"a {after.kind} deadline that passes" if after else "a clock that starts"
+    late = f"; {moment} at or after closing time, or on a closed day, counts from the next business day"
+    if isinstance(d, ast.WithinDays):
+        if d.counting == "same":
+            return (
+                f"by {close} of the {_ordinal(d.count)} business day of `{d.calendar.text}`, counting the "
+                f"business day {on} as the first{late}"
+            )
+        days = "business day" if d.count == 1 else f"{_ordinal(d.count)} business day"
+        return f"by {close} of the {days} of `{d.calendar.text}` after the day {on}"
     if d.which == "same":
-        return f"by the end of {day}"
-    return f"by the end of the business day after {day}"
+        return f"by {close} of the business day of `{d.calendar.text}` {on}{late}"
+    return f"by {close} of the next business day of `{d.calendar.text}` after the one {on}{late}"
 
 
 def _ordinal(n: int) -> str:
@@ -171,8 +228,12 @@ def calendar_rule_text(rule: ast.CalendarRule) -> str:
         return "Open around the clock, every day of the year."
     if isinstance(rule, ast.ClosedHolidays):
         extra = f", subdivision {rule.subdivision.value}" if rule.subdivision else ""
-        kinds = ", ".join(c.text for c in rule.categories) or "public"
-        return f"Closed on the {kinds} holidays of {rule.country.text}{extra}."
+        if not rule.categories:
+            return f"Closed on the public holidays of {rule.country.text}{extra}."
+        kinds = _and([f"`{c.text}`" for c in rule.categories])
+        which = "category" if len(rule.categories) == 1 else "categories"
+        filed = f"that the `holidays` package files under {which} {kinds}"
+        return f"Closed on the holidays of {rule.country.text}{extra} {filed}."
     if isinstance(rule, ast.ClosedDays):
         return "Closed on " + ", ".join(_day(d) for d in rule.days) + "."
     if isinstance(rule, ast.OpenDays):
@@ -230,11 +291,15 @@ def weekly_hours(spec: model.CalendarSpec) -> list[tuple[str, str]]:
     ]
 
 
-def target_sentence(node: ast.Target) -> str:
-    """A target in plain English: `Response for severity `A`: within 2 hours of open time of ...`"""
+def target_sentence(
+    node: ast.Target,
+    calendars: Mapping[str, model.CalendarSpec] | None = None,
+    add_ons: Collection[str] = (),
+) -> str:
+    """A target in plain English: `Response for severity `A`: within 2 hours of `core_hours` after ...`"""
     return (
-        f"{_KIND[node.kind]} for {_severities(node.severities)}{_plans(node.plans)}: "
-        f"{deadline_text(node.deadline, node.after)}."
+        f"{_KIND[node.kind]} for {_severities(node.severities)}{_plans(node.plans, add_ons)}: "
+        f"{deadline_text(node.deadline, node.after, calendars)}."
     )
 
 
@@ -243,7 +308,7 @@ def ladder_rows(node: ast.Ladder) -> list[tuple[str, str]]:
     return [(" and ".join(_bound(b) for b in band.bounds), _amount(band.amount)) for band in node.bands]
 
 
-def credit_sentence(node: object) -> str:
+def credit_sentence(node: object, add_ons: Collection[str] = ()) -> str:
     """A credit, cap, minimum or claim window as a sentence."""
     if isinstance(node, ast.HourlyCredit):
         how = {"started": "each started hour", "whole": "each whole hour"}.get(
@@ -252,14 +317,14 @@ def credit_sentence(node: object) -> str:
         t = node.target
         return (
             f"Credit `{node.name.text}`: {_amount(node.amount)} for {how} that a {t.kind} for "
-            f"{_severities(t.severities)}{_plans(t.plans)} is late, counted on that target's clock."
+            f"{_severities(t.severities)}{_plans(t.plans, add_ons)} is late, counted on that target's clock."
         )
     if isinstance(node, ast.FlatCredit):
         missed = node.missed
         what = (
             f"availability `{missed.name.text}` is missed in a period"
             if isinstance(missed, ast.CommitmentRef)
-            else f"a {missed.kind} for {_severities(missed.severities)}{_plans(missed.plans)} is missed"
+            else f"a {missed.kind} for {_severities(missed.severities)}{_plans(missed.plans, add_ons)} is missed"
         )
         return f"Credit `{node.name.text}`: {_amount(node.amount)} each time {what}."
     if isinstance(node, ast.DowntimeCredit):
@@ -317,6 +382,7 @@ class _Explainer:
         self.year = year
         self.blocks: list[Block] = []
         self.notes = self.comment_notes()
+        self.add_on_names = frozenset(p.name for p in self.agreement.add_ons)
 
     def comment_notes(self) -> dict[int, list[str]]:
         """Comments that belong to a clause: on its line, or on the lines just above it (header notes aside)."""
@@ -451,6 +517,25 @@ class _Explainer:
                     + f" {self.at(node, node.citation)}"
                 )
             self.add(Heading(2, "Plans"), Bullets(tuple(items)))
+        add_ons = self.of(ast.AddOn)
+        if add_ons:
+            items = []
+            for node in add_ons:
+                assert isinstance(node, ast.AddOn)
+                items.append(
+                    f"`{node.name.text}`"
+                    + (f": {node.title}" if node.title else "")
+                    + f" {self.at(node, node.citation)}"
+                )
+            self.add(
+                Heading(2, "Add-ons"),
+                Paragraph(
+                    "A customer may hold an add-on beside its plan. Every target of the plan still applies, and "
+                    "each target set under the add-on applies as well, checked on its own: where both set a "
+                    "target for the same severity, each must be met."
+                ),
+                Bullets(tuple(items)),
+            )
 
     def clock(self) -> None:
         items = []
@@ -497,12 +582,19 @@ class _Explainer:
         items = []
         for node in targets:
             assert isinstance(node, ast.Target)
-            items.append(f"{target_sentence(node)} {self.at(node, node.citation)}")
+            sentence = target_sentence(node, self.agreement.calendars, self.add_on_names)
+            if self.anchored_at_close(node):
+                assert node.after is not None
+                sentence += (
+                    f" The {node.after.kind} deadline always falls at closing time, so this is the close of the "
+                    "following business day."
+                )
+            items.append(f"{sentence} {self.at(node, node.citation)}")
         for node in kpis:
             assert isinstance(node, ast.Kpi)
             items.append(
                 f"At least {formatter.percent(node.percent)} of {node.kind} targets for "
-                f"{_severities(node.severities)}{_plans(node.plans)} must be met each calendar "
+                f"{_severities(node.severities)}{_plans(node.plans, self.add_on_names)} must be met each calendar "
                 f"{node.period.unit}. {self.at(node, node.citation)}"
             )
         self.add(Heading(2, "Targets"), Bullets(tuple(items)))
@@ -510,6 +602,23 @@ class _Explainer:
         uncovered = [s.code for s in self.agreement.severities if s.code not in covered]
         if uncovered:
             self.add(Paragraph("No target is set for " + ", ".join(f"`{c}`" for c in uncovered) + "."))
+
+    def anchored_at_close(self, node: ast.Target) -> bool:
+        """Whether a same-day target counted from another's deadline always lands on the next business day: every
+        target it counts from, for its severities, falls due at a close of business of the same calendar."""
+        d = node.deadline
+        if node.after is None or not isinstance(d, ast.ByDayEnd) or d.which != "same":
+            return False
+        codes = {c.text for c in node.severities}
+        anchors = [
+            t
+            for t in self.of(ast.Target)
+            if isinstance(t, ast.Target) and t.kind == node.after.kind and codes & {c.text for c in t.severities}
+        ]
+        return bool(anchors) and all(
+            isinstance(t.deadline, (ast.ByDayEnd, ast.WithinDays)) and t.deadline.calendar.text == d.calendar.text
+            for t in anchors
+        )
 
     def availability(self) -> None:
         for node in self.of(ast.Availability):
@@ -611,7 +720,8 @@ class _Explainer:
                 self.add(LadderChart(checked, ladder_coverage(checked.bands)))
         items = []
         for node in others:
-            items.append(f"{credit_sentence(node)} {self.at(node, getattr(node, 'citation', None))}")
+            sentence = credit_sentence(node, self.add_on_names)
+            items.append(f"{sentence} {self.at(node, getattr(node, 'citation', None))}")
         if items:
             self.add(Bullets(tuple(items)))
 

@@ -419,6 +419,7 @@ def _incident(
     report: Report, incident: str, verdicts: list[TargetVerdict], zone: str, clocks: dict[str, Clock]
 ) -> str:
     first = verdicts[0]
+    add_ons = {p.name for p in report.agreement.add_ons}
     as_of = report.as_of
     assert as_of is not None  # an incident's report is an instant the timeline names
     resolved = next((x.actual for x in verdicts if x.kind == "resolution" and x.actual is not None), None)
@@ -458,6 +459,7 @@ def _incident(
         y = top + row_height * row + 8
         colour = COLOURS[v.status]
         label = f"{v.kind}" + (f" (sev {v.severity})" if v.severity != first.severity else "")
+        label += f" (add-on {v.plan})" if v.plan in add_ons else ""
         svg.append(
             f'<g class="row" data-kind="{_e(v.kind)}" data-status="{v.status}"><title>{_e(_tip(v, zone))}'
             f'</title><text x="8" y="{y + 4}">{_e(label)}</text>'
@@ -495,12 +497,15 @@ def _incident(
             f'<tr class="target" data-incident="{_e(v.incident)}" data-kind="{_e(v.kind)}" '
             f'data-due="{_e(_iso(v.due, zone))}" data-actual="{_e(_iso(v.actual, zone))}" '
             f'data-status="{v.status}">'
-            f"<td>{_e(v.kind)}</td><td>{_e(v.severity)}</td><td>{_e(_when(v.start, zone))}</td>"
+            f"<td>{_e(v.kind + (f' (add-on {v.plan})' if v.plan in add_ons else ''))}</td>"
+            f"<td>{_e(v.severity)}</td>"
+            f"<td>{_e(_when(v.start, zone))}</td>"
             f"<td>{_e(_when(v.due, zone))}</td><td>{_e(_when(v.actual, zone))}</td>"
             f'<td class="{v.status}">{_e(_outcome(v))}</td><td>{_e(words.clock(v.target))}</td>'
             f"<td>{_e(v.target.citation or '')}</td></tr>"
         )
-    plan = f", plan {_e(first.plan)}" if first.plan else ""
+    held = next((v.plan for v in verdicts if v.plan not in add_ons), None)  # an add-on's verdict names it
+    plan = f", plan {_e(held)}" if held else ""
     return (
         f'<section class="incident f" id="incident-{_e(incident)}" data-incident="{_e(incident)}" '
         f'data-customer="{_e(first.customer)}" '

@@ -116,9 +116,11 @@ def _targets(report: Report, out: LineBuffer, explain: bool) -> None:
     by_incident: dict[str, list[TargetVerdict]] = {}
     for verdict in report.targets:
         by_incident.setdefault(verdict.incident, []).append(verdict)
+    add_ons = {p.name for p in report.agreement.add_ons}
     for incident, verdicts in by_incident.items():
         first = verdicts[0]
-        plan = f", plan {first.plan}" if first.plan else ""
+        held = next((v.plan for v in verdicts if v.plan not in add_ons), None)  # an add-on's verdict names it
+        plan = f", plan {held}" if held else ""
         out.append(
             f"  {incident}  severity {first.severity}{plan}, customer {first.customer}, "
             f"reported {words.when(first.reported, zone)}{_customer_time(report, first.customer, first.reported)}"
@@ -126,6 +128,8 @@ def _targets(report: Report, out: LineBuffer, explain: bool) -> None:
         for v in verdicts:
             answered = f"done {words.when(v.actual, zone)}" if v.actual is not None else "not done"
             severity = f" (severity {v.severity})" if v.severity != first.severity else ""
+            if v.plan in add_ons:
+                severity += f" (add-on {v.plan})"
             out.append(
                 f"    {v.kind:<10}{severity} due {words.when(v.due, zone)}  {answered}  {outcome(v)}"
                 f"  [{words.clock(v.target)}] {v.target.citation or ''}".rstrip()

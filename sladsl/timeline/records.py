@@ -3,7 +3,8 @@
 Record types (the `type` field) and their fields; `at`, `start`, `end`, `notice` and `reported` are timestamps
 with an offset or a bracketed zone:
 
-* `customer`: `id`, optional `plan`, `fee` (a decimal string or number), `fee_period` (what the fee pays for:
+* `customer`: `id`, optional `plan`, `add_ons` (a list of the agreement's add-ons held beside the plan; in CSV
+  a cell of names separated by `;`), `fee` (a decimal string or number), `fee_period` (what the fee pays for:
   `month`, the default, `quarter` or `year`), `currency`, and `zone` (the customer's own, for showing times as
   the customer saw them)
 * `reported`: `incident`, `at`, `severity`, optional `customer`, `plan` (else the customer's), `channel`
@@ -70,6 +71,8 @@ class Customer:
             return None
         paid_for = FEE_MONTHS[self.fee_period]
         return self.fee * months if paid_for == 1 else self.fee * months / paid_for
+
+    add_ons: tuple[str, ...] = ()
 
 
 @attrs.define
@@ -206,6 +209,7 @@ class RecordReader:
         # Each maps a value to the agreement's own string, so held records share one copy of it.
         self.severities = {s.code: s.code for s in agreement.severities}
         self.plans = {p.name: p.name for p in agreement.plans}
+        self.add_ons = {p.name: p.name for p in agreement.add_ons}
         self.credits = credit_names(agreement)
         self.tags = {MAINTENANCE_TAG: MAINTENANCE_TAG} | {
             tag: tag for commitment in agreement.availabilities for tag, _ in commitment.excluded
@@ -297,6 +301,14 @@ class RecordReader:
     def plan(self, given: Any) -> str | None:
         """The agreement's plan of a `plan` field's value, None if there is none."""
         name = text_of(given, "plan", required=False)
+        if name is not None and name in self.add_ons:
+            raise Reject(
+                "E0309",
+                f"`{name}` is an add-on, not a plan",
+                "an add-on is held beside a plan: name it in the customer's `add_ons`"
+                + (f", and the plan in `plan` ({', '.join(sorted(self.plans))})" if self.plans else ""),
+                "plan",
+            )
         if name is not None and name not in self.plans:
             guess = did_you_mean(name, self.plans)
             raise Reject(
@@ -310,6 +322,35 @@ class RecordReader:
                 "plan",
             )
         return None if name is None else self.plans[name]
+
+    def held_add_ons(self, raw: Fields) -> tuple[str, ...]:
+        """A customer's `add_ons`: each one of the agreement's add-ons (a list; in CSV, names separated by `;`)."""
+        given = raw.get("add_ons")
+        if given is None:
+            return ()
+        if isinstance(given, str):  # a CSV cell
+            given = [name.strip() for name in given.split(";") if name.strip()]
+        if not isinstance(given, list) or not all(isinstance(name, str) and name for name in given):
+            raise Reject("E0303", "`add_ons` must be a list of add-on names", key="add_ons")
+        for name in given:
+            if name not in self.add_ons:
+                if name in self.plans:
+                    why, hint = (
+                        f"`{name}` is a plan, not an add-on",
+                        "name it in `plan`: a customer holds one plan",
+                    )
+                else:
+                    guess = did_you_mean(name, self.add_ons)
+                    why = f"add-on `{name}` is not in the agreement"
+                    hint = (
+                        f"did you mean `{guess}`?"
+                        if guess
+                        else ("known: " + ", ".join(sorted(self.add_ons)))
+                        if self.add_ons
+                        else "the agreement has no add-ons"
+                    )
+                raise Reject("E0330", why, hint, "add_ons")
+        return tuple(dict.fromkeys(self.add_ons[name] for name in given))
 
     def zone(self, raw: Fields) -> str | None:
         name = text(raw, "zone", required=False)
@@ -399,6 +440,7 @@ class RecordReader:
             entry.seq,
             entry.where,
             self.fee_period(raw),
+            self.held_add_ons(raw),
         )
 
     def fee_period(self, raw: Fields) -> model.PeriodUnit:
