@@ -207,7 +207,7 @@ def test_digitalocean_app_platform_one_second_over_the_edge() -> None:
     }
 
 
-def test_digitalocean_droplets_commitment_without_its_pending_credit() -> None:
+def test_digitalocean_droplets_fee_for_the_time_down() -> None:
     # 23:00 on 31 October to 00:30 on 1 November: 60 minutes in October (60 / 44,640 -> 99.8656%, breached).
     october = uptime("digitalocean-droplets", "droplet-7", "2025-10")
     assert (october.counted_seconds, october.status) == (60 * MINUTE, "breached")
@@ -219,8 +219,10 @@ def test_digitalocean_droplets_commitment_without_its_pending_credit() -> None:
     assert november.status == "breached"
     # December: 4 minutes of 44,640 (the allowance is 4.464): 99.99104%, met.
     assert uptime("digitalocean-droplets", "droplet-7", "2025-12").status == "met"
-    # The credit is pending language: today's file awards nothing.
-    assert run("digitalocean-droplets").awards == ()
+    # The fee for the time down, USD 48.00 a month, rounded half up to cents: October 48 x 60 / 44,640 =
+    # 0.0645... -> 0.06; November 48 x 30 / 43,200 = 0.0333... -> 0.03; December was met.
+    awards = [(a.period, a.unit, a.value) for a in run("digitalocean-droplets").awards]
+    assert awards == [("2025-10", "USD", Decimal("0.06")), ("2025-11", "USD", Decimal("0.03"))]
 
 
 def test_google_workspace_days_of_service() -> None:
