@@ -117,6 +117,7 @@ CODES: dict[str, str] = {
     "W0214": "a clock start rule that holds a target counted while its calendar is closed",
     "W0215": "a maintenance budget that can hold all the time in its period",
     "W0216": "a credit for the fee of the time down that does not say how its award is rounded",
+    "W0217": "a claim window counted from when the failure starts that can close before its figure is known",
 }
 
 

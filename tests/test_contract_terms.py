@@ -9,6 +9,7 @@ import sladsl
 from sladsl.diagnostics import SlaError
 from sladsl.language.formatter import format_source
 from sladsl.source import Source
+from sladsl.time.instants import local
 from tests.helpers import ROOT
 from tests.test_check import evaluate_inline, target
 
@@ -191,9 +192,105 @@ def test_a_start_rule_that_holds_a_24_7_target_and_its_fix() -> None:
     assert not warnings_of(text.replace("opening of office  § 4", "opening of office for 2  § 4"), "W0214")
 
 
+def test_a_claim_window_from_the_failure_start_that_closes_before_the_months_figure() -> None:
+    text = (ROOT / "tests" / "data" / "bad" / "W0217-claim-window-from-failure-start.sla").read_text(
+        encoding="utf-8"
+    )
+    # A failure can start at 00:00 on 1 January 2025; counted from the next day, 10 office days in Norway are
+    # 2, 3, 6-10, 13, 14 and 15 January (1 January is a holiday, weekends closed): the window closes 15 January
+    # 16:00, long before January's uptime is known on 1 February.
+    [warning] = warnings_of(text, "W0217")
+    assert warning.notes[0] == (
+        "a failure that starts 2025-01-01 00:00 Wed and misses `uptime` for 2025-01 can be claimed until "
+        "2025-01-15 16:00 Wed, but the period's figure is known only when it ends, 2025-02-01 00:00 Sat"
+    )
+    # Counted from when the failure ends (the period's last second), the window always follows the figure.
+    assert not warnings_of(text.replace("after failure starts", "after failure ends"), "W0217")
+    # January has 22 office days from the 2nd: a window of 22 closes 31 January 16:00, before the month ends; 23
+    # reach 3 February. With 23, every month of 2025 ends before its window closes (counted by hand from the
+    # holidays of Norway: July and October also have 22 office days from the 2nd, and their 23rd is in the next
+    # month).
+    [tight] = warnings_of(text.replace("within 10 business", "within 22 business"), "W0217")
+    assert "can be claimed until 2025-01-31 16:00 Fri" in tight.notes[0]
+    assert not warnings_of(text.replace("within 10 business", "within 23 business"), "W0217")
+
+
 @pytest.mark.parametrize("vendor", ["cloudcti", "isl-online", "zegal"])
 def test_the_checker_finds_nothing_false_on_the_other_seeds(vendor: str) -> None:
     text = (ROOT / "agreements" / f"{vendor}.sla").read_text(encoding="utf-8")
-    assert [
-        d.code for d in sladsl.load(text, vendor).warnings if d.code in {"W0211", "W0212", "W0213", "W0214"}
-    ] == []
+    codes = {"W0211", "W0212", "W0213", "W0214", "W0217"}
+    assert [d.code for d in sladsl.load(text, vendor).warnings if d.code in codes] == []
+
+
+CLAIMS = """\
+agreement "Claims":  § 1
+    zone UTC
+
+calendar every_day:  § 2
+    open always  § 2
+
+severity 1 "Critical"  § 3
+response for 1 within 1 hour  § 3
+
+availability uptime per calendar month at least 99.9%:  § 4
+    exclude force_majeure  § 4
+
+credit refund by uptime:  § 5
+    at least 99.9% -> 0% of fee
+    below 99.9% -> 10% of fee
+credit late: EUR 10 per started hour late for response for 1  § 5
+
+claim within 40 business days of every_day after failure {edge}  § 6
+"""
+
+
+def claims_report(edge: str, refund_claimed: str, late_claimed: str) -> list[tuple[str, str, str]]:
+    report = evaluate_inline(
+        CLAIMS.format(edge=edge),
+        {"type": "customer", "id": "c", "fee": "1000", "currency": "EUR"},
+        reported("I-1", "1", "2025-03-03T09:00:00+00:00"),
+        {"type": "response", "incident": "I-1", "at": "2025-03-05T10:00:00+00:00"},
+        {
+            "type": "outage",
+            "id": "O-1",
+            "start": "2025-03-10T10:00:00Z",
+            "end": "2025-03-10T12:00:00Z",
+            "tags": [],
+        },
+        {
+            "type": "outage",
+            "id": "O-2",
+            "start": "2025-06-01T00:00:00Z",
+            "end": "2025-06-01T00:01:00Z",
+            "tags": [],
+        },
+        {"type": "claim", "customer": "c", "credit": "refund", "period": "2025-03", "at": refund_claimed},
+        {"type": "claim", "customer": "c", "credit": "late", "incident": "I-1", "at": late_claimed},
+    )
+    found = []
+    for award in report.awards:
+        [reason] = award.reasons
+        closes = local(reason.closes, "UTC").isoformat()  # type: ignore[union-attr]
+        found.append((award.credit, award.status, closes))
+    return sorted(found)
+
+
+def test_a_claim_window_counted_from_when_the_failure_starts() -> None:
+    # March's uptime fails with the outage at 10:00 on 10 March; counted from the next day, 40 days end with
+    # 19 April: the window closes 20 April 00:00. The response was due 3 March 10:00 and came 5 March 10:00:
+    # from 4 March, 40 days end with 12 April. A claim of the refund on 19 April 23:00 is in time; one of the
+    # hourly credit on 14 April 12:00 is late.
+    assert claims_report("starts", "2025-04-19T23:00:00Z", "2025-04-14T12:00:00Z") == [
+        ("late", "void", "2025-04-13T00:00:00+00:00"),
+        ("refund", "owed", "2025-04-20T00:00:00+00:00"),
+    ]
+    assert claims_report("starts", "2025-04-20T00:30:00Z", "2025-04-12T12:00:00Z") == [
+        ("late", "owed", "2025-04-13T00:00:00+00:00"),
+        ("refund", "void", "2025-04-20T00:00:00+00:00"),
+    ]
+    # Counted from when they end: March's last second (from 1 April, 40 days end with 10 May) and the response
+    # on 5 March (from 6 March, 40 days end with 14 April): both claims are in time.
+    assert claims_report("ends", "2025-04-20T00:30:00Z", "2025-04-14T12:00:00Z") == [
+        ("late", "owed", "2025-04-15T00:00:00+00:00"),
+        ("refund", "owed", "2025-05-11T00:00:00+00:00"),
+    ]

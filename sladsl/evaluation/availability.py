@@ -235,7 +235,18 @@ class Availability:
             )
         status: Status = "pending" if end > as_of else ("met" if value >= commitment.percent else "breached")
         return AvailabilityVerdict(
-            customer, commitment, name, start, end, *seconds, value, status, own.shares, everyone.shares, use
+            customer,
+            commitment,
+            name,
+            start,
+            end,
+            *seconds,
+            value,
+            status,
+            own.shares,
+            everyone.shares,
+            use,
+            counted_merged[0][0] if counted_merged else None,
         )
 
     def spend(
@@ -381,6 +392,7 @@ def _given(verdict: AvailabilityVerdict, customer: str) -> AvailabilityVerdict:
         v.shares,
         v.shared,
         v.budget,
+        v.first_counted,
     )
 
 

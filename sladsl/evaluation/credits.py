@@ -104,7 +104,9 @@ class Credits:
         return record.currency or "fee", fee * amount.value / 100 * times
 
     def awards(self, targets: Iterable[TargetVerdict], availability: Iterable[AvailabilityVerdict]) -> list[Award]:
-        raw: list[tuple[Award, int]] = []  # with the instant the failure ended, for claim windows
+        raw: list[
+            tuple[Award, int, int]
+        ] = []  # with the instants its failure started and ended, for claim windows
         targets = sorted(targets, key=lambda v: (v.reported, v.incident))  # in whatever order they were decided
         periods = list(availability)
         agreement = self.agreement
@@ -150,7 +152,7 @@ class Credits:
                     unit = self.value_of(period.customer, ladder.bands[0].amount)[0] if ladder.bands else ""
                     gap = InBand(ladder.measure, period.period, period.value, None)
                     award = self.period_award(period, ladder.name, gap, (unit, Decimal(0)), ladder.citation)
-                    raw.append((attrs.evolve(award[0], status="void", reasons=(LadderGap(),)), award[1]))
+                    raw.append((attrs.evolve(award[0], status="void", reasons=(LadderGap(),)), *award[1:]))
                     continue
                 band = max(bands, key=lambda b: b.amount.value)
                 if band.amount.value == 0:
@@ -161,14 +163,14 @@ class Credits:
                     self.period_award(period, ladder.name, basis_band, amount, band.citation or ladder.citation)
                 )
         raw.sort(key=lambda pair: (pair[0].at, pair[0].customer, pair[0].credit))
-        awards = [self.claim_status(award, ended) for award, ended in raw]
+        awards = [self.claim_status(award, started, ended) for award, started, ended in raw]
         awards = self.apply_minimum(awards)
         awards = self.apply_no_stacking(awards)
         return self.apply_caps(awards)
 
     def downtime_award(
         self, credit: model.DowntimeCredit, period: AvailabilityVerdict
-    ) -> tuple[Award, int] | None:
+    ) -> tuple[Award, int, int] | None:
         """A credit for a missed period's counted downtime, or None when the downtime makes no whole hour."""
         months = MONTHS[period.commitment.period]
         counted = period.counted_seconds
@@ -196,36 +198,42 @@ class Credits:
 
     def target_award(
         self, verdict: TargetVerdict, credit: str, basis: Basis, amount: tuple[str, Decimal], citation: str | None
-    ) -> tuple[Award, int]:
+    ) -> tuple[Award, int, int]:
         """An award for a breached target, earned when the late event came (or at as-of, when it has not come);
-        its failure ends then too."""
+        its failure starts at the deadline and ends then."""
         ended = verdict.actual if verdict.actual is not None else self.as_of
-        return Award(
-            verdict.customer, credit, verdict.incident, None, ended, *amount, "owed", basis, (), citation
-        ), ended
+        started = verdict.due if verdict.due is not None else ended
+        return (
+            Award(verdict.customer, credit, verdict.incident, None, ended, *amount, "owed", basis, (), citation),
+            started,
+            ended,
+        )
 
     @staticmethod
     def period_award(
         period: AvailabilityVerdict, credit: str, basis: Basis, amount: tuple[str, Decimal], citation: str | None
-    ) -> tuple[Award, int]:
+    ) -> tuple[Award, int, int]:
         """An award for a period: counted in its last second, so caps and no-stacking place it in that period;
         its failure ends in that second too, so a claim window counted in days after it begins on the day after
-        the period's last day (the period's end instant is already the next day)."""
+        the period's last day (the period's end instant is already the next day). Its failure starts with the
+        first second counted as down in the period, or with the period when a formula missed with none."""
         award = Award(
             period.customer, credit, None, period.period, period.end - 1, *amount, "owed", basis, (), citation
         )
-        return award, period.end - 1
+        started = period.first_counted if period.first_counted is not None else period.start
+        return award, started, period.end - 1
 
-    def claim_status(self, award: Award, ended: int) -> Award:
+    def claim_status(self, award: Award, started: int, ended: int) -> Award:
         windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]
         if not windows:
             self.matched.update(c.seq for c in self.claims_of(award))
             return award
         window = windows[0]
+        failure = started if window.edge == "starts" else ended
         try:
-            closes = self.clocks[window.calendar].day_end_after(ended, window.days)
+            closes = self.clocks[window.calendar].day_end_after(failure, window.days)
         except ClockError as error:
-            when = wall_text(ended, self.zone)
+            when = wall_text(failure, self.zone)
             raise beyond(
                 error, f"the claim window for `{award.credit}` after {when}", window.span, window.citation
             ) from None

@@ -14,10 +14,15 @@ edges, so a contradiction that holds for a stretch of report times in an ordinar
 holiday, is met at one of them.
 
 Severities are read in the order they are declared, the most severe first.
+
+A claim window counted from when the failure starts is tried against each period of the reference year that a
+period's credit is awarded for: a failure can start in a period's first second, and the window counted from it
+must not close before the period ends and its figure is known.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
@@ -30,6 +35,7 @@ from sladsl.evaluation.verdicts import TargetVerdict
 from sladsl.source import Span
 from sladsl.time.calendar import Clock, ClockError, clock_for
 from sladsl.time.instants import day_start, local_date, wall_text
+from sladsl.time.periods import following, label, period_bounds
 
 REFERENCE_YEAR = 2025
 _MINUTE = 60
@@ -49,14 +55,17 @@ class _Probe:
 
 def prove(agreement: model.Agreement) -> list[Diagnostic]:
     """Warnings for what the agreement's clocks contradict, each with an instant that shows it."""
-    if not agreement.targets:
-        return []
     clocks = {name: clock_for(spec) for name, spec in agreement.calendars.items()}
-    instants = _instants(agreement, clocks)
-    try:
-        return [*_severity_order(agreement, clocks, instants), *_held_targets(agreement, clocks, instants)]
-    except (ClockError, SlaError):
-        return []  # a calendar too sparse for a deadline: `check` reports that where it happens (E0221)
+    found: list[Diagnostic] = []
+    # A calendar too sparse for a deadline is not a contradiction: `check` reports it where it happens (E0221).
+    with contextlib.suppress(ClockError, SlaError):
+        found.extend(_short_claim_windows(agreement, clocks))
+    if agreement.targets:
+        instants = _instants(agreement, clocks)
+        with contextlib.suppress(ClockError, SlaError):
+            found.extend(_severity_order(agreement, clocks, instants))
+            found.extend(_held_targets(agreement, clocks, instants))
+    return found
 
 
 def _year(agreement: model.Agreement) -> int:
@@ -240,6 +249,59 @@ def _held_targets(
                 section=rule.citation if rule is not None else None,
             )
             break
+
+
+def _period_credits(agreement: model.Agreement) -> dict[str, list[str]]:
+    """The credits awarded for a commitment's periods, by the commitment they read."""
+    found: dict[str, list[str]] = {}
+    for ladder in agreement.ladders:
+        found.setdefault(ladder.measure, []).append(ladder.name)
+    for downtime in agreement.downtime_credits:
+        found.setdefault(downtime.measure, []).append(downtime.name)
+    for flat in agreement.flat_credits:
+        if isinstance(flat.missed, str):
+            found.setdefault(flat.missed, []).append(flat.name)
+    return found
+
+
+def _short_claim_windows(agreement: model.Agreement, clocks: dict[str, Clock]) -> Iterator[Diagnostic]:
+    """W0217: a claim window counted from when the failure starts that can close before the figure it claims
+    exists. A credit for a period is known only when the period ends, and a failure can start in its first
+    second; the periods of the reference year are tried in order, and the first whose window closes before the
+    period ends is the witness."""
+    windows = [w for w in agreement.claim_windows if w.kind == "claim" and w.edge == "starts"]
+    if not windows:
+        return
+    window = windows[0]  # the one `check` applies
+    zone = agreement.local_zone
+    year = _year(agreement)
+    commitments = {c.name: c for c in agreement.availabilities}
+    for measure, credits in _period_credits(agreement).items():
+        commitment = commitments.get(measure)
+        if commitment is None:
+            continue
+        start, end = period_bounds(dt.date(year, 1, 1), commitment.period, zone)
+        while local_date(start, zone).year == year:
+            closes = clocks[window.calendar].day_end_after(start, window.days)
+            if closes < end:
+                names = ", ".join(f"`{name}`" for name in credits)
+                yield Diagnostic(
+                    "W0217",
+                    f"the claim window, counted from when the failure starts, can close before the figure of "
+                    f"{names} is known",
+                    window.span,
+                    "too early",
+                    notes=(
+                        f"a failure that starts {wall_text(start, zone)} and misses `{measure}` for "
+                        f"{label(start, commitment.period, zone)} can be claimed until {wall_text(closes, zone)}, "
+                        f"but the period's figure is known only when it ends, {wall_text(end, zone)}",
+                    ),
+                    help="count the window from when the failure ends (`after failure ends`), or say in the "
+                    "file's header why the contract means it",
+                    section=window.citation,
+                )
+                break
+            start, end = following(end, commitment.period, zone)
 
 
 def _counted_on(target: model.Target) -> str | None:

@@ -241,6 +241,7 @@ class AvailabilityVerdict:
     shares: tuple[OutageShare, ...]
     shared: tuple[OutageShare, ...]
     budget: BudgetUse | None = None
+    first_counted: int | None = None  # the first second counted as down in the period, None when none was
 
 
 @attrs.frozen
