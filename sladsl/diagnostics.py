@@ -57,6 +57,7 @@ CODES: dict[str, str] = {
     "E0224": "an availability, or a credit for downtime, rounded to more than 10 decimals",
     "E0225": "a maintenance budget stated twice, or counted in months",
     "E0226": "a credit for downtime that pays zero times the fee",
+    "E0227": "an incident tag excluded twice from one kind of target",
     "E0231": "a working day without a calendar, or on a calendar whose open days differ in length",
     "E0301": "a timeline line or record that is not valid JSON (or CSV)",
     "E0302": "a record with no `type`, or an unknown one",
@@ -82,6 +83,7 @@ CODES: dict[str, str] = {
     "E0323": "an outage with a `notice` but no `maintenance` tag",
     "E0324": "a customer's `fee_period` that is not `month`, `quarter` or `year`",
     "E0330": "a customer's add-on the agreement does not define, or a plan given as an add-on",
+    "E0331": "an incident tag that no `exclude incidents tagged` of the agreement names",
     "E0401": "an export that cannot be read as its kind: not CSV or JSON, no header, or not a list of records",
     "E0402": "a CSV export whose columns are separated by another delimiter than the mapping's",
     "E0403": "a column the mapping names that the export's header does not have",
@@ -118,6 +120,7 @@ CODES: dict[str, str] = {
     "W0215": "a maintenance budget that can hold all the time in its period",
     "W0216": "a credit for the fee of the time down that does not say how its award is rounded",
     "W0217": "a claim window counted from when the failure starts that can close before its figure is known",
+    "W0218": "incidents excluded from a kind of target the agreement sets none of",
 }
 
 

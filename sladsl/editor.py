@@ -211,6 +211,8 @@ def _describe(item: ast.Item, analysis: Analysis, year: int) -> str:
             f"**availability `{item.name.text}`**: at least {formatter.percent(item.percent)} each calendar "
             f"{item.period.unit}" + _cited(item.citation)
         )
+    if isinstance(item, ast.ExcludeIncidents):
+        return explain.exclusion_sentence(item) + _cited(item.citation)
     if isinstance(
         item,
         (

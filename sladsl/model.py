@@ -328,6 +328,18 @@ class NoStacking:
 
 
 @attrs.frozen
+class IncidentExclusion:
+    """An incident whose report carries `tag` is not held to targets of `kinds` (of every kind when empty)."""
+
+    tag: str
+    kinds: frozenset[TargetKind]
+    citation: str | None
+
+    def covers(self, kind: TargetKind) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+@attrs.frozen
 class ClaimWindow:
     kind: Literal["claim", "report"]
     days: int
@@ -366,6 +378,7 @@ class Agreement:
     # Held beside a plan: an add-on's targets apply as well as the plan's, each its own verdict. A target `on` an
     # add-on is the add-on's alone; a target for every plan is not repeated for an add-on.
     add_ons: tuple[Plan, ...] = ()
+    incident_exclusions: tuple[IncidentExclusion, ...] = ()
 
     @property
     def local_zone(self) -> str:

@@ -26,14 +26,16 @@ def test_the_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> 
     # to 12:00, answered 12:30: 30 minutes late. INC-1 (A, Wed 16 April 16:00): 16:00-17:00, then Maundy
     # Thursday, Good Friday and Easter Monday are closed, Tue 22 April 08:00-09:00: answered 08:45, 15 minutes
     # early. INC-3 (C, Fri 2 May 17:30): the clock starts Mon 5 May 08:00; the end of the next business day is
-    # Tue 6 May 17:00, answered 16:00: an hour early (real time, as the target counts business days).
-    assert lines[:3] == [
+    # Tue 6 May 17:00, answered 16:00: an hour early (real time, as the target counts business days). INC-4 (A,
+    # Thu 24 April 10:00, due 12:00, answered 15:00) is tagged `third_party`: excluded, 3 hours past its deadline.
+    assert lines[:4] == [
         "INC-2 response breached -1800",
         "INC-1 response met 900",
+        "INC-4 response excluded -10800",
         "INC-3 response met 3600",
     ]
-    assert lines[3] == repr(Records(13, 13, 0))
-    assert lines[4] == "Izy AS Service Level Agreement"
+    assert lines[4] == repr(Records(15, 15, 0))
+    assert lines[5] == "Izy AS Service Level Agreement"
 
 
 def test_every_public_name_is_there() -> None:
@@ -90,4 +92,4 @@ def test_a_record_lost_on_the_way_stops_check_with_an_internal_error(monkeypatch
             main, ["check", "--format", output, "agreements/izy.sla", "agreements/izy.timeline.jsonl"]
         )
         assert result.exit_code == 70, result.output
-        assert "13 records read, but 12 evaluated and 0 rejected: 1 unaccounted for" in result.stderr
+        assert "15 records read, but 14 evaluated and 0 rejected: 1 unaccounted for" in result.stderr

@@ -364,7 +364,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_check_exit_codes_and_records_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
     breached = cli("check", "agreements/izy.sla", "agreements/izy.timeline.jsonl")
     assert breached.returncode == 1, breached.stderr
-    assert "Records: 13 read = 13 evaluated + 0 rejected" in breached.stdout
+    assert "Records: 15 read = 15 evaluated + 0 rejected" in breached.stdout
     assert "agreements/izy.sla: 4 warnings; `sladsl lint agreements/izy.sla` shows them" in breached.stderr
     clean = tmp_path / "clean.jsonl"
     clean.write_text(
@@ -474,7 +474,7 @@ def test_the_html_report_compiles_each_calendar_once(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(calendar, "_CLOCKS", {})
     assert html_report.render_html(report, "izy.sla", "izy.jsonl") == before
     drawn = len({t.incident for t in report.targets})
-    assert drawn == 3 and asked == ["core_hours"] and made == ["core_hours"], (drawn, asked, made)
+    assert drawn == 4 and asked == ["core_hours"] and made == ["core_hours"], (drawn, asked, made)
 
 
 def test_a_calendar_is_compiled_once_per_process() -> None:
@@ -700,7 +700,7 @@ def test_json_report_matches_the_documented_schema() -> None:
         for item in (*document["availability"], *document["shared_outages"]):
             for outage in item["outages"]:
                 assert set(outage) == {"outage", "line", "start", "end", "seconds", "counts", "treatment"}
-        assert set(document["summary"]) == {"targets", "met", "breached", "pending", "breaches"}
+        assert set(document["summary"]) == {"targets", "met", "breached", "pending", "excluded", "breaches"}
         assert set(document["records"]) == {"read", "evaluated", "rejected", "diagnostics", "warnings"}
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
         for expected in keys.values():

@@ -345,3 +345,5 @@ def test_a_measure_just_below_its_bound_is_never_shown_on_it() -> None:
     assert percent_beside(Decimal("99.9500049"), Decimal("99.95")) == "99.950005%"  # just above: stays above
     assert percent_beside(Decimal("98.654"), Decimal("99")) == "98.654%"  # far from it: four places at most
     assert percent_beside(None, Decimal("99")) == "-"
+    # A formula can make a value with more digits left of the point than a default context holds: shown whole.
+    assert percent_beside(Decimal("1e60"), Decimal("99")) == "1" + "0" * 60 + "%"

@@ -276,7 +276,7 @@ def test_the_explain_command_writes_the_pictures(tmp_path) -> None:  # type: ign
     page = out.read_text(encoding="utf-8")
     assert page.count('<figure class="week"') == 1 and page.count('<figure class="ladder"') == 1
     assert '<li data-date="2025-05-17" data-name="Constitution Day">' in page
-    assert '<a href="#line-68">line 68</a>' in page and '<span id="line-68">' in page  # the ladder's clause
+    assert '<a href="#line-75">line 75</a>' in page and '<span id="line-75">' in page  # the ladder's clause
     assert "<figure" not in result.stdout  # the Markdown on stdout has no pictures
 
 

@@ -116,6 +116,8 @@ def clause_key(item: ast.Item) -> tuple[str, ...]:
         return (type(item).__name__, item.period.unit)
     if isinstance(item, ast.Minimum):
         return ("minimum",)
+    if isinstance(item, ast.ExcludeIncidents):
+        return ("exclude incidents", *sorted(t.text for t in item.tags), "from", *sorted(item.kinds))
     return ("window", item.kind)
 
 
@@ -149,7 +151,8 @@ def _verdicts(old: Report, new: Report) -> tuple[Change, ...]:
                 if t.kind == "update"
                 else (t.incident, t.kind)
             )
-            found[subject] = TargetOutcome(t.status, t.margin)
+            # An excluded target is not judged: a new deadline for it changes nothing the parties owe.
+            found[subject] = TargetOutcome(t.status, None if t.status == "excluded" else t.margin)
         for k in report.kpis:
             found[("kpi", k.kpi.kind, ",".join(k.kpi.severities), k.period, k.customer)] = KpiOutcome(
                 k.status, k.met, k.decided

@@ -92,10 +92,11 @@ class Summary:
     pending: int
     breaches: int
     records: Records
+    excluded: int = 0  # targets an incident's tag excused it from
 
     @property
     def targets(self) -> int:
-        return self.met + self.breached + self.pending
+        return self.met + self.breached + self.pending + self.excluded
 
 
 Item = Decided | Rejected | Warned | KpiVerdict | AvailabilityVerdict | Award | Summary
@@ -155,6 +156,7 @@ class _Held(NamedTuple):
     plan: str | None
     events: tuple[Event, ...]
     add_ons: tuple[str, ...] = ()  # the customer's, each with targets of its own beside the plan's
+    tags: tuple[str, ...] = ()  # the report's, which may excuse it from targets
 
 
 class IncidentStage:
@@ -186,7 +188,7 @@ class IncidentStage:
         self.held: list[_Held] = []  # decided but for the as-of instant
         self.awaiting: dict[str, list[str]] = {}  # customer -> incidents whose last record is in, but not theirs
         self.read = self.evaluated = self.rejected = 0
-        self.statuses = {"met": 0, "breached": 0, "pending": 0}
+        self.statuses = {"met": 0, "breached": 0, "pending": 0, "excluded": 0}
         self.creditable: list[TargetVerdict] = []
         self.customers: dict[str, Customer] = {}
         self.names: set[str] = set()
@@ -402,7 +404,9 @@ class IncidentStage:
             plan = found.plan if found is not None else None
         add_ons = found.add_ons if found is not None else ()
         events = tuple(sorted(kept, key=_event_order) if len(kept) > 1 else kept)
-        held = _Held(ident, incident.customer, incident.severity, incident.reported, plan, events, add_ons)
+        held = _Held(
+            ident, incident.customer, incident.severity, incident.reported, plan, events, add_ons, incident.tags
+        )
         self.judge(held, seq, out, self.standing)
 
     def judge(self, incident: _Held, seq: int, out: list[Item], as_of: int | None) -> None:
@@ -510,12 +514,14 @@ class PeriodStage:
             yield Warned(unclaimed(claim))
         for warning in credits.unapplied_rules():
             yield Warned(warning)
-        met, breached, pending = (sum(p.statuses[s] for p in partials) for s in ("met", "breached", "pending"))
+        met, breached, pending, excluded = (
+            sum(p.statuses[s] for p in partials) for s in ("met", "breached", "pending", "excluded")
+        )
         records = Records(
             sum(p.read for p in partials), sum(p.evaluated for p in partials), sum(p.rejected for p in partials)
         )
         breaches = breached + count_breaches((), kpis, ()) + shown_breaches
-        yield Summary(self.as_of, met, breached, pending, breaches, records)
+        yield Summary(self.as_of, met, breached, pending, breaches, records, excluded)
 
 
 def unclaimed(claim: Claim) -> Diagnostic:

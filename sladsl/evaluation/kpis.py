@@ -39,6 +39,8 @@ class KpiTally:
         self.counts: dict[tuple[int, str, str], Counts] = {}
 
     def add(self, verdict: TargetVerdict) -> None:
+        if verdict.status == "excluded":  # not held to the target, so not counted for or against it
+            return
         for index, kpi in enumerate(self.kpis):
             if (
                 verdict.kind == kpi.kind

@@ -51,6 +51,7 @@ class _Probe:
     customer: str
     severity: str
     reported: int
+    tags: tuple[str, ...] = ()
 
 
 def prove(agreement: model.Agreement) -> list[Diagnostic]:

@@ -35,6 +35,7 @@ from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
 from sladsl.evaluation.verdicts import (
     CountedFrom,
+    ExcludedIncident,
     Fact,
     OpenTime,
     Paused,
@@ -88,6 +89,9 @@ class Reported(Protocol):
     @property
     def reported(self) -> int: ...
 
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
 
 class AsOfNeeded(Exception):
     """A verdict that needs the instant the evaluation stands at, asked before it is known."""
@@ -110,6 +114,7 @@ class Targets:
         self._targets: dict[tuple[str, str, str | None], model.Target | None] = {}
         self._own: dict[tuple[str, str, str], model.Target | None] = {}
         self.add_ons = {t.plan for t in agreement.targets} & {p.name for p in agreement.add_ons}  # with targets
+        self.exclusions = agreement.incident_exclusions
 
     def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
         """The target of a kind for a severity under a plan: the plan's own, else the one for every plan."""
@@ -251,7 +256,18 @@ class Targets:
             if add_on in self.add_ons:
                 held = _Case(incident, add_on, events, stretches, case.pauses, start, started, as_of, trace, True)
                 found.extend(self.case_verdicts(held, dict(decided)))
+        if incident.tags and self.exclusions:
+            found = [self.excluded(verdict, incident.tags) for verdict in found]
         return found
+
+    def excluded(self, verdict: TargetVerdict, tags: tuple[str, ...]) -> TargetVerdict:
+        """The verdict, marked excluded when the incident carries a tag the agreement excludes from its kind
+        (the first such exclusion in the agreement's order)."""
+        rule = next((e for e in self.exclusions if e.tag in tags and e.covers(verdict.kind)), None)
+        if rule is None:
+            return verdict
+        fact = ExcludedIncident(rule.tag, rule.citation)
+        return attrs.evolve(verdict, status="excluded", trace=(*verdict.trace, fact))
 
     def case_verdicts(self, case: _Case, decided: dict[str, TargetVerdict]) -> list[TargetVerdict]:
         """The verdicts of the plan's targets, or of one add-on's; `decided` holds the anchors already known."""

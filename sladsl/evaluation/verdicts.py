@@ -17,7 +17,7 @@ import attrs
 from sladsl import model
 from sladsl.diagnostics import Diagnostic
 
-Status = Literal["met", "breached", "pending"]
+Status = Literal["met", "breached", "pending", "excluded"]
 AwardStatus = Literal["owed", "void", "open"]
 
 # -- how a target's figures were reached --------------------------------------------------------------------
@@ -80,7 +80,16 @@ class UpdateSince:
     at: int
 
 
-Fact = StartedAtOpening | CountedFrom | SeverityFrom | Paused | OpenTime | UpdateSince
+@attrs.frozen
+class ExcludedIncident:
+    """The incident carries `tag`, which the agreement excludes from targets of this kind: the target is not
+    judged (its deadline and margin are still shown). Always in the trace of an excluded verdict."""
+
+    tag: str
+    citation: str | None
+
+
+Fact = StartedAtOpening | CountedFrom | SeverityFrom | Paused | OpenTime | UpdateSince | ExcludedIncident
 
 
 ClockKind = Literal["business_time", "business_days", "calendar_time"]

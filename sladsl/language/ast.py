@@ -718,6 +718,16 @@ class Minimum(Node):
 
 
 @attrs.frozen
+class ExcludeIncidents(Node):
+    """`exclude incidents tagged force_majeure, customer_cause from response, resolution`: an incident carrying
+    one of the tags is not held to those targets (to any target when no kind is named)"""
+
+    tags: tuple[Name, ...]
+    kinds: tuple[str, ...]
+    citation: Citation | None
+
+
+@attrs.frozen
 class ClaimWindow(Node):
     """`claim within 7 business days of working_days after failure ends`"""
 
@@ -746,6 +756,7 @@ Item = (
     | NoStacking
     | Minimum
     | ClaimWindow
+    | ExcludeIncidents
 )
 
 

@@ -127,6 +127,7 @@ class _Checker:
         self.availability_periods = {a.name: a.period for a in availabilities}
         ladders, hourly, flat, downtime = self.check_credits(declared, targets)
         caps, stacking, minimum, claims = self.check_limits(calendars, ladders, hourly, flat, downtime)
+        incident_exclusions = self.check_incident_exclusions(targets)
         self.check_completeness(targets)
         self.check_lengths()
         self.check_working_days()
@@ -156,6 +157,7 @@ class _Checker:
             claim_windows=claims,
             downtime_credits=downtime,
             add_ons=add_ons,
+            incident_exclusions=incident_exclusions,
         )
 
     def check_header(self) -> dict[str, Any]:
@@ -1294,6 +1296,42 @@ class _Checker:
         self.section = None
         return tuple(caps), tuple(stacking), minimum, tuple(claims)
 
+    # -- incidents not held to targets --------------------------------------------------------------------
+
+    def check_incident_exclusions(self, targets: tuple[model.Target, ...]) -> tuple[model.IncidentExclusion, ...]:
+        """`exclude incidents tagged ...`: each tag excluded once for a kind (E0227), and each kind named one the
+        agreement sets a target of (W0218: the exclusion would change nothing)."""
+        found: list[model.IncidentExclusion] = []
+        seen: dict[tuple[str, model.TargetKind], ast.Name] = {}
+        set_kinds = {t.kind for t in targets}
+        for item in self.of(ast.ExcludeIncidents):
+            self.section = _cite(item.citation)
+            kinds = cast(frozenset[model.TargetKind], frozenset(item.kinds))
+            for kind in sorted(kinds - set_kinds):
+                self.report(
+                    "W0218",
+                    f"incidents are excluded from {kind} targets, but the agreement sets none",
+                    item.span,
+                    "no such target",
+                    help="name the kinds of target the contract excuses, or remove the line",
+                )
+            covered = kinds or frozenset(_TARGET_KINDS)
+            for tag in item.tags:
+                again = next((seen[tag.text, k] for k in sorted(covered) if (tag.text, k) in seen), None)
+                if again is not None:
+                    self.report(
+                        "E0227",
+                        f"incidents tagged `{tag.text}` are excluded twice from one kind of target",
+                        tag.span,
+                        "again",
+                        secondary=(Label(again.span, "first excluded here"),),
+                        help="name each tag once for each kind of target",
+                    )
+                seen.update({(tag.text, k): tag for k in covered})
+                found.append(model.IncidentExclusion(tag.text, kinds, _cite(item.citation)))
+        self.section = None
+        return tuple(found)
+
     # -- completeness ------------------------------------------------------------------------------------
 
     def check_completeness(self, targets: tuple[model.Target, ...]) -> None:
@@ -1345,6 +1383,7 @@ def _clause_word(item: ast.Item) -> str:
         ast.NoStacking: "no-stacking rule",
         ast.Minimum: "minimum",
         ast.ClaimWindow: "window",
+        ast.ExcludeIncidents: "exclusion",
     }[type(item)]
 
 
@@ -1360,6 +1399,8 @@ def _first_line(span: Span, keyword: str) -> Span:
         span.column + len(keyword),
     )
 
+
+_TARGET_KINDS: tuple[model.TargetKind, ...] = ("response", "restore", "resolution", "update")
 
 _KEYWORD = {
     ast.Agreement: "agreement",
@@ -1377,6 +1418,7 @@ _KEYWORD = {
     ast.Cap: "cap",
     ast.NoStacking: "no",
     ast.Minimum: "minimum",
+    ast.ExcludeIncidents: "exclude",
 }
 
 

@@ -255,6 +255,9 @@ def line(node: object) -> str:
             f"{node.kind} within {node.days} {_business_days(node.days)} of {node.calendar.text} "
             f"after failure {node.edge}"
         )
+    if isinstance(node, ast.ExcludeIncidents):
+        kinds = f" from {', '.join(node.kinds)}" if node.kinds else ""
+        return f"exclude incidents tagged {', '.join(t.text for t in node.tags)}{kinds}"
     raise TypeError(f"no layout for {type(node).__name__}")  # every clause type is listed above
 
 

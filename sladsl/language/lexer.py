@@ -110,6 +110,11 @@ KEYWORDS = (
     "month",
     "credits",
     "working",
+    "downtime",
+    "times",
+    "rounded",
+    "incidents",
+    "tagged",
 )
 UNITS = ("minutes", "minute", "weeks", "week", "months")
 MEASURES = ("period_minutes", "downtime_minutes", "maintenance_minutes", "counted_minutes")

@@ -394,6 +394,10 @@ class _FeeFor:
     multiple: Decimal | None
 
 
+class _Kinds(tuple[str, ...]):
+    """The target kinds an exclusion of incidents names after `from`."""
+
+
 class _Scope(tuple[str | ast.Name, ...]):
     """What a clock rule's `for` names: target kinds (plain str) and severity codes (names)."""
 
@@ -834,6 +838,15 @@ class _Builder(Transformer[Token, Any]):
 
     def minimum(self, meta: Any, ch: list[Any]) -> ast.Minimum:
         return ast.Minimum(ch[0], _first(ch, ast.Citation), span=self._span(meta))
+
+    def exclude_incidents(self, meta: Any, ch: list[Any]) -> ast.ExcludeIncidents:
+        kinds = _first(ch, _Kinds) or _Kinds()
+        return ast.ExcludeIncidents(
+            _all(ch, ast.Name), tuple(kinds), _first(ch, ast.Citation), span=self._span(meta)
+        )
+
+    def excluded_kinds(self, meta: Any, ch: list[Any]) -> _Kinds:
+        return _Kinds(ch)
 
     def claim_window(self, meta: Any, ch: list[Any]) -> ast.ClaimWindow:
         return ast.ClaimWindow(ch[0], int(ch[1]), ch[2], ch[3], _first(ch, ast.Citation), span=self._span(meta))

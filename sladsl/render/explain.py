@@ -348,6 +348,16 @@ def credit_sentence(node: object, add_ons: Collection[str] = ()) -> str:
     )
 
 
+def exclusion_sentence(node: ast.ExcludeIncidents) -> str:
+    """`Incidents tagged `force_majeure` are not held to response or resolution targets: ...`"""
+    tags = " or ".join(f"`{t.text}`" for t in node.tags)
+    kinds = " or ".join(node.kinds) + " targets" if node.kinds else "any target"
+    return (
+        f"An incident tagged {tags} is not held to {kinds}: those targets are shown, but are neither met nor "
+        "missed, earn no credit and do not count towards a KPI."
+    )
+
+
 def downtime_sentence(node: ast.DowntimeCredit) -> str:
     """A credit for downtime as a sentence: what a missed period earns for the downtime it counted."""
     measure = node.measure.text
@@ -597,6 +607,9 @@ class _Explainer:
                 f"{_severities(node.severities)}{_plans(node.plans, self.add_on_names)} must be met each calendar "
                 f"{node.period.unit}. {self.at(node, node.citation)}"
             )
+        for node in self.of(ast.ExcludeIncidents):
+            assert isinstance(node, ast.ExcludeIncidents)
+            items.append(f"{exclusion_sentence(node)} {self.at(node, node.citation)}")
         self.add(Heading(2, "Targets"), Bullets(tuple(items)))
         covered = {t.severity for t in self.agreement.targets}  # once, not once per severity
         uncovered = [s.code for s in self.agreement.severities if s.code not in covered]

@@ -32,7 +32,7 @@ from sladsl.time.calendar import Clock, clock_for
 from sladsl.time.periods import ticks
 
 WIDTH, LEFT, RIGHT = 960, 150, 30
-COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#757575"}
+COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#757575", "excluded": "#9e9e9e"}
 DRAWN = 60  # incidents drawn as timelines, at most; the rest are rows in a table or counts in the overview
 AT_RISK = 20  # rows of the at-risk table
 LABEL_GAP = 13  # pixels between two labels of an axis, so that 11px text never overlaps
@@ -44,6 +44,7 @@ body { font: 15px/1.45 -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; 
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1rem; margin: 1.2rem 0 0.2rem; } .meta { color: #555; }
 .met { color: #2e7d32; } .breached { color: #c62828; font-weight: bold; } .pending { color: #757575; }
+.excluded { color: #9e9e9e; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 td, th { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num, td:last-child { text-align: right; white-space: nowrap; }
@@ -132,7 +133,10 @@ def render_html(report: Report, agreement_file: str, timeline_file: str, *, peri
     zone = report.agreement.local_zone
     records = report.records
     statuses = [t.status for t in report.targets]
-    summary = {"targets": len(statuses), **{s: statuses.count(s) for s in ("met", "breached", "pending")}}
+    summary = {
+        "targets": len(statuses),
+        **{s: statuses.count(s) for s in ("met", "breached", "pending", "excluded")},
+    }
     by_incident: dict[str, list[TargetVerdict]] = defaultdict(list)
     for verdict in report.targets:
         by_incident[verdict.incident].append(verdict)
@@ -149,7 +153,9 @@ def render_html(report: Report, agreement_file: str, timeline_file: str, *, peri
         f'<p id="summary" data-met="{summary["met"]}" data-breached="{summary["breached"]}" '
         f'data-pending="{summary["pending"]}">{summary["targets"]} targets: <span class="met">{summary["met"]} met'
         f'</span>, <span class="breached">{summary["breached"]} breached</span>, <span class="pending">'
-        f"{summary['pending']} pending</span>.</p>",
+        f"{summary['pending']} pending</span>"
+        + (f", {summary['excluded']} excluded" if summary["excluded"] else "")
+        + ".</p>",
         _views(customers),
         "<h2>Overview</h2>",
         _owed(report),
@@ -298,6 +304,8 @@ def _compliance(report: Report) -> str:
     periods = Periods(zone)
     counts: dict[tuple[str, str, str], list[int]] = {}
     for v in report.targets:
+        if v.status == "excluded":  # not held to the target: neither met nor missed
+            continue
         month = periods.of(v.reported, "month")[2]
         found = counts.setdefault((v.severity, month, v.customer), [0, 0, 0])
         found[("met", "breached", "pending").index(v.status)] += 1
@@ -326,12 +334,15 @@ def _compliance(report: Report) -> str:
 # -- incidents ------------------------------------------------------------------------------------------------
 
 
+_OPEN_OR_LATE = ("breached", "pending")  # the incidents drawn first; a met or excluded target needs no look
+
+
 def _incidents(report: Report, by_incident: dict[str, list[TargetVerdict]], zone: str) -> Iterable[str]:
     clocks: dict[str, Clock] = {}  # each calendar compiled once, not once per incident
     if len(by_incident) <= DRAWN:
         drawn = list(by_incident)
     else:
-        drawn = [i for i, vs in by_incident.items() if any(v.status != "met" for v in vs)][:DRAWN]
+        drawn = [i for i, vs in by_incident.items() if any(v.status in _OPEN_OR_LATE for v in vs)][:DRAWN]
     for incident in drawn:
         yield _incident(report, incident, by_incident[incident], zone, clocks)
     if len(drawn) == len(by_incident):
@@ -342,13 +353,15 @@ def _incidents(report: Report, by_incident: dict[str, list[TargetVerdict]], zone
         for incident, verdicts in by_incident.items()
         if incident not in chosen
         for v in verdicts
-        if v.status != "met"
+        if v.status in _OPEN_OR_LATE
     ]
-    quiet = sum(1 for i, vs in by_incident.items() if i not in chosen and all(v.status == "met" for v in vs))
+    quiet = sum(
+        1 for i, vs in by_incident.items() if i not in chosen and not any(v.status in _OPEN_OR_LATE for v in vs)
+    )
     yield (
         f'<p class="meta" id="undrawn">{len(drawn)} of {len(by_incident)} incidents are drawn above: those with '
-        f"a target breached or pending, in the timeline's order. {quiet} incidents met every target and are "
-        "counted in the compliance table; `sladsl check --format json` lists every verdict.</p>"
+        f"a target breached or pending, in the timeline's order. {quiet} incidents met every target they were "
+        "held to and are counted in the compliance table; `sladsl check --format json` lists every verdict.</p>"
     )
     if not rest:
         return
@@ -523,6 +536,8 @@ def _outcome(v: TargetVerdict) -> str:
         return f"met, {words.duration(v.margin or 0)} to spare"
     if v.status == "breached":
         return f"breached by {words.duration(-(v.margin or 0))}"
+    if v.status == "excluded":
+        return f"excluded: tagged {words.excluded_by(v).tag}"
     return "pending"
 
 

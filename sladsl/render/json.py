@@ -31,6 +31,7 @@ from sladsl.evaluation.verdicts import (
     DowntimeFee,
     DowntimeHours,
     Excluded,
+    ExcludedIncident,
     Fact,
     InBand,
     KpiVerdict,
@@ -119,6 +120,7 @@ def _sections(report: Report, agreement_file: str, timeline_file: str) -> Iterat
             "met": sum(t.status == "met" for t in targets),
             "breached": sum(t.status == "breached" for t in targets),
             "pending": sum(t.status == "pending" for t in targets),
+            "excluded": sum(t.status == "excluded" for t in targets),
             "breaches": report.breaches,
         },
     )
@@ -154,6 +156,7 @@ def summary_json(summary: Summary, iso: Iso) -> dict[str, Any]:
         "met": summary.met,
         "breached": summary.breached,
         "pending": summary.pending,
+        "excluded": summary.excluded,
         "breaches": summary.breaches,
         "records": {
             "read": summary.records.read,
@@ -211,6 +214,8 @@ def fact_json(found: Fact, iso: Iso) -> dict[str, Any]:
         }
     if isinstance(found, UpdateSince):
         return {"kind": "update_since", "since": found.since, "at": iso(found.at)}
+    if isinstance(found, ExcludedIncident):
+        return {"kind": "excluded_incident", "tag": found.tag, "citation": found.citation}
     raise TypeError(found)
 
 

@@ -48,10 +48,12 @@ def render_text(
     met = sum(t.status == "met" for t in report.targets)
     breached = sum(t.status == "breached" for t in report.targets)
     pending = sum(t.status == "pending" for t in report.targets)
+    excluded = sum(t.status == "excluded" for t in report.targets)
     records = report.records
     add("")
     add(
-        f"Summary: {len(report.targets)} targets: {met} met, {breached} breached, {pending} pending; "
+        f"Summary: {len(report.targets)} targets: {met} met, {breached} breached, {pending} pending"
+        f"{f', {excluded} excluded' if excluded else ''}; "
         f"{report.breaches} breach{'es' if report.breaches != 1 else ''} in all"
     )
     add(f"Records: {records.read} read = {records.evaluated} evaluated + {records.rejected} rejected")
@@ -104,6 +106,9 @@ def outcome(verdict: TargetVerdict) -> str:
         return f"met, {words.duration(verdict.margin or 0)} to spare"
     if verdict.status == "breached":
         return f"BREACHED by {words.duration(-(verdict.margin or 0))}"
+    if verdict.status == "excluded":
+        why = words.excluded_by(verdict)
+        return f"EXCLUDED: tagged `{why.tag}` ({why.citation or 'no section cited'})"
     return "pending" + (f", {words.duration(verdict.margin)} left" if verdict.margin is not None else "")
 
 

@@ -3,7 +3,7 @@ explain a verdict (`fact`, `treatment`, `basis`, `reason`)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from sladsl import model
 from sladsl.evaluation.verdicts import (
@@ -19,6 +19,7 @@ from sladsl.evaluation.verdicts import (
     DowntimeFee,
     DowntimeHours,
     Excluded,
+    ExcludedIncident,
     Fact,
     InBand,
     LadderGap,
@@ -36,6 +37,7 @@ from sladsl.evaluation.verdicts import (
     ShortNotice,
     Stacked,
     StartedAtOpening,
+    TargetVerdict,
     Treatment,
     UpdateSince,
 )
@@ -83,12 +85,14 @@ def percent(value: Decimal | None) -> str:
 def percent_beside(value: Decimal | None, bound: Decimal) -> str:
     """A measured percentage shown beside the bound it is compared with: as `percent`, with more places where four
     would round it onto the bound or across it (`99.94998%`, never `99.95%`, for a miss of a 99.95% target)."""
-    if value is None or value == bound:
+    if value is None or value == bound or not value.is_finite():
         return percent(value)
-    for places in range(4, 29):
-        shown = value.quantize(Decimal(1).scaleb(-places))
-        if shown != bound and (shown > bound) == (value > bound):
-            return f"{shown:f}".rstrip("0").rstrip(".") + "%"
+    with localcontext() as context:  # room for the digits left of the point too, however large the value
+        context.prec = max(context.prec, value.adjusted() + 30)
+        for places in range(4, 29):
+            shown = value.quantize(Decimal(1).scaleb(-places))
+            if shown != bound and (shown > bound) == (value > bound):
+                return f"{shown:f}".rstrip("0").rstrip(".") + "%"
     return f"{value:f}%"
 
 
@@ -149,7 +153,14 @@ def fact(found: Fact, zone: str) -> str:
         if found.since == "update":
             return f"next update due after the update at {when(found.at, zone)}"
         return f"next update due after the {'response' if found.since == 'response' else 'clock start'}"
+    if isinstance(found, ExcludedIncident):
+        return f"not judged: the incident is tagged `{found.tag}` ({_cited(found.citation)})"
     raise TypeError(found)
+
+
+def excluded_by(verdict: TargetVerdict) -> ExcludedIncident:
+    """Why an excluded target was not judged."""
+    return next(f for f in verdict.trace if isinstance(f, ExcludedIncident))
 
 
 def treatment(found: Treatment, zone: str) -> str:

@@ -184,6 +184,7 @@ class Reported(Typed, tag="reported", frozen=True):
     customer: str | None = None
     plan: str | None = None
     channel: str | None = None
+    tags: list[str] | None = None
 
 
 class Response(Typed, tag="response", frozen=True):

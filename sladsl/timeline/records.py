@@ -87,6 +87,7 @@ class Incident:
     reported: int
     seq: int = attrs.field(eq=False)
     entry: Entry = attrs.field(eq=False, repr=False)
+    tags: tuple[str, ...] = ()  # each one an `exclude incidents tagged` of the agreement names
 
     @property
     def where(self) -> Span:
@@ -214,6 +215,7 @@ class RecordReader:
         self.tags = {MAINTENANCE_TAG: MAINTENANCE_TAG} | {
             tag: tag for commitment in agreement.availabilities for tag, _ in commitment.excluded
         }
+        self.incident_tag_names = {e.tag: e.tag for e in agreement.incident_exclusions}
         self.declared = declared
         self.shared: dict[str, str] = {}
 
@@ -223,7 +225,7 @@ class RecordReader:
         if isinstance(raw, Typed):  # a report or an event: its fields' JSON types are known to be right
             if isinstance(raw, Reported):
                 return self.reported(
-                    entry, raw.incident, raw.at, raw.severity, raw.customer, raw.plan, raw.channel
+                    entry, raw.incident, raw.at, raw.severity, raw.customer, raw.plan, raw.channel, raw.tags
                 )
             severity = raw.severity if isinstance(raw, SeverityChanged) else None
             return self.event(entry, raw.kind, raw.incident, raw.at, severity)
@@ -252,6 +254,7 @@ class RecordReader:
                 raw.get("customer"),
                 raw.get("plan"),
                 raw.get("channel"),
+                raw.get("tags"),
             )
         if kind == "outage":
             return self.outage(entry, raw)
@@ -458,10 +461,10 @@ class RecordReader:
         return name
 
     def reported(self, entry: Entry, *fields: Any) -> Incident:
-        """A `reported` record, from the values of its `incident`, `at`, `severity`, `customer`, `plan` and
-        `channel` fields (None for one left out), checked in the order incident, at, customer, severity, plan,
-        channel."""
-        given_ident, given_at, given_severity, given_customer, given_plan, given_channel = fields
+        """A `reported` record, from the values of its `incident`, `at`, `severity`, `customer`, `plan`,
+        `channel` and `tags` fields (None for one left out), checked in the order incident, at, customer,
+        severity, plan, channel, tags."""
+        given_ident, given_at, given_severity, given_customer, given_plan, given_channel, given_tags = fields
         ident = text_of(given_ident, "incident")
         assert ident is not None
         at = self.instant_of(given_at, "at")
@@ -471,7 +474,26 @@ class RecordReader:
         severity, plan = self.severity(given_severity), self.plan(given_plan)
         channel = text_of(given_channel, "channel", required=False)
         channel = None if channel is None else self.share(channel)
-        return Incident(ident, self.share(customer), severity, plan, channel, at, entry.seq, entry)
+        tags = () if given_tags is None else self.incident_tags(given_tags)
+        return Incident(ident, self.share(customer), severity, plan, channel, at, entry.seq, entry, tags)
+
+    def incident_tags(self, tags: Any) -> tuple[str, ...]:
+        """An incident's tags: each one the agreement excludes incidents for."""
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise Reject("E0303", "`tags` must be a list of strings", key="tags")
+        known = self.incident_tag_names
+        for tag in tags:
+            if tag not in known:
+                guess = did_you_mean(tag, known)
+                raise Reject(
+                    "E0331",
+                    f"tag `{tag}` is not one the agreement excludes incidents for",
+                    f"did you mean `{guess}`?"
+                    if guess
+                    else ("tags: " + _some(known) if known else "the agreement has no `exclude incidents tagged`"),
+                    "tags",
+                )
+        return tuple(known[t] for t in tags)
 
     def event(self, entry: Entry, kind: str, given_ident: Any, given_at: Any, given_severity: Any) -> Event:
         """An event of kind `kind`, from the values of its `incident`, `at` and (for a change of severity)
