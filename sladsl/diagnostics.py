@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "E0225": "a maintenance budget stated twice, or counted in months",
     "E0226": "a credit for downtime that pays zero times the fee",
     "E0227": "an incident tag excluded twice from one kind of target",
+    "E0228": "a calendar that states its zone, or the customer's holidays, twice",
+    "E0229": "maintenance, or an outage report window, counted on a calendar that follows the customer",
     "E0231": "a working day without a calendar, or on a calendar whose open days differ in length",
     "E0301": "a timeline line or record that is not valid JSON (or CSV)",
     "E0302": "a record with no `type`, or an unknown one",
@@ -82,6 +84,8 @@ CODES: dict[str, str] = {
     "E0322": "a claim whose period is not a year, quarter or month, or that names neither incident nor period",
     "E0323": "an outage with a `notice` but no `maintenance` tag",
     "E0324": "a customer's `fee_period` that is not `month`, `quarter` or `year`",
+    "E0325": "a customer's `country` or `subdivision` with no known public holidays",
+    "E0326": "a customer record without the zone or country a calendar takes from it",
     "E0330": "a customer's add-on the agreement does not define, or a plan given as an add-on",
     "E0331": "an incident tag that no `exclude incidents tagged` of the agreement names",
     "E0401": "an export that cannot be read as its kind: not CSV or JSON, no header, or not a list of records",
@@ -121,6 +125,7 @@ CODES: dict[str, str] = {
     "W0216": "a credit for the fee of the time down that does not say how its award is rounded",
     "W0217": "a claim window counted from when the failure starts that can close before its figure is known",
     "W0218": "incidents excluded from a kind of target the agreement sets none of",
+    "W0219": "a calendar that follows the customer's zone in an agreement that names no zone of its own",
 }
 
 

@@ -235,7 +235,8 @@ def _cited(citation: ast.Citation | None) -> str:
 
 def _calendar(item: ast.Calendar, analysis: Analysis, year: int) -> str:
     spec = _calendar_spec(item, analysis)
-    lines = [f"**calendar `{item.name.text}`**" + (f" in `{spec.zone}`" if spec else "")]
+    where = "" if spec is None else " in each customer's zone" if spec.zone_of_customer else f" in `{spec.zone}`"
+    lines = [f"**calendar `{item.name.text}`**{where}"]
     if spec is not None:
         lines += ["", "| day | open |", "|---|---|", *(f"| {d} | {h} |" for d, h in explain.weekly_hours(spec))]
     lines += ["", *(f"- {explain.calendar_rule_text(rule)}" for rule in item.rules)]

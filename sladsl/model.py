@@ -40,11 +40,26 @@ class Interval:
 
 
 @attrs.frozen
+class Place:
+    """Where a customer is, as its timeline record says: its zone, and the country (and subdivision) whose public
+    holidays a calendar that follows the customer closes on. Each is None when the record does not say."""
+
+    zone: str | None = None
+    country: str | None = None
+    subdivision: str | None = None
+
+
+@attrs.frozen
 class CalendarSpec:
     """A business calendar: weekly hours in a zone, minus holidays and closed dates, plus opened dates.
 
     Every opening belongs to the local date it starts on: a Friday 22:00-04:00 shift is closed when Friday is a
     holiday, whatever Saturday is.
+
+    A calendar may follow the customer: its zone (`zone_of_customer`), its holidays (`customer_holidays`, the
+    categories of the customer's country), or both. Such a spec is compiled per customer (`at`); as it stands,
+    `zone` is a stand-in (the agreement's zone, else UTC) for what needs one shape for everyone: the contract
+    checker's proofs and the pictures of `explain`.
     """
 
     name: str
@@ -55,6 +70,26 @@ class CalendarSpec:
     closed_annual: frozenset[tuple[int, int]] = frozenset()  # (month, day), every year
     opened: tuple[tuple[dt.date, tuple[Interval, ...]], ...] = ()  # replaces that date's hours
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    zone_of_customer: bool = False
+    customer_holidays: tuple[str, ...] | None = None  # the categories of the customer's country's holidays
+
+    @property
+    def follows_customer(self) -> bool:
+        return self.zone_of_customer or self.customer_holidays is not None
+
+    def at(self, place: Place) -> CalendarSpec:
+        """This calendar for a customer at `place`, which gives what the calendar takes from the customer."""
+        if not self.follows_customer:
+            return self
+        holidays = self.holidays
+        if self.customer_holidays is not None:
+            assert place.country is not None, "the timeline reader asks for the country"
+            holidays = (*holidays, HolidaySource(place.country, place.subdivision, self.customer_holidays))
+        zone = self.zone
+        if self.zone_of_customer:
+            assert place.zone is not None, "the timeline reader asks for the zone"
+            zone = place.zone
+        return attrs.evolve(self, zone=zone, holidays=holidays, zone_of_customer=False, customer_holidays=None)
 
 
 @attrs.frozen
@@ -386,7 +421,13 @@ class Agreement:
         UTC."""
         if self.zone:
             return self.zone
-        return next(iter(self.calendars.values())).zone if self.calendars else "UTC"
+        fixed = (c.zone for c in self.calendars.values() if not c.zone_of_customer)
+        return next(fixed, "UTC")
+
+    @property
+    def follows_customer(self) -> tuple[CalendarSpec, ...]:
+        """The calendars that take their zone or their holidays from each customer's record."""
+        return tuple(c for c in self.calendars.values() if c.follows_customer)
 
 
 @attrs.frozen

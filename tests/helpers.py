@@ -22,6 +22,13 @@ BAD_EXPORTS = sorted(
 VENDORS = ["opti-q", "izy", "isl-online", "zegal", "cloudcti"]
 
 
+def read_against(bad_timeline: Path) -> Path:
+    """The agreement a bad timeline is read against: Izy's, or the one of its name in `against/`, for a record
+    only some agreements refuse."""
+    own = bad_timeline.parent / "against" / f"{bad_timeline.stem}.sla"
+    return own if own.exists() else ROOT / "agreements" / "izy.sla"
+
+
 def examples(full: int) -> int:
     """How many examples a property test runs: `full` under the default profile (as CI runs), a tenth of it
     under `--hypothesis-profile=quick`."""

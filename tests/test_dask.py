@@ -28,7 +28,7 @@ from sladsl.cli import main
 from sladsl.render.json import Lines
 from sladsl.run.check import Options, stream
 from sladsl.run.shares import Share, check_share, merge_lines, part_of, plan, split
-from tests.helpers import BAD_TIMELINES, ROOT, VENDORS
+from tests.helpers import BAD_TIMELINES, ROOT, VENDORS, read_against
 
 IZY = ROOT / "agreements" / "izy.sla"
 FEATURES = ROOT / "tests" / "data" / "engine" / "all-features.sla"
@@ -116,7 +116,7 @@ def test_a_shuffled_generated_timeline_in_many_pieces(
 
 @pytest.mark.parametrize("path", BAD_TIMELINES, ids=lambda p: p.stem)
 def test_bad_lines_are_reported_as_one_job_reports_them(cluster: Any, path: Path) -> None:
-    one = assert_same(["--format", "jsonl", IZY, path], cluster.scheduler_address)
+    one = assert_same(["--format", "jsonl", read_against(path), path], cluster.scheduler_address)
     assert b'"type":"rejected"' in one.stdout_bytes or b'"type":"warning"' in one.stdout_bytes
 
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 import attrs
 
 from sladsl import model
-from sladsl.diagnostics import Diagnostic
+from sladsl.diagnostics import Diagnostic, SlaError
 from sladsl.evaluation.kpis import Periods
 from sladsl.evaluation.targets import HOUR, beyond, selects
 from sladsl.evaluation.verdicts import (
@@ -48,7 +48,7 @@ from sladsl.evaluation.verdicts import (
     TargetVerdict,
 )
 from sladsl.source import Span
-from sladsl.time.calendar import Clock, ClockError
+from sladsl.time.calendar import Clock, ClockError, clock_for
 from sladsl.time.instants import wall_text
 from sladsl.time.periods import MONTHS, period_of
 from sladsl.timeline.records import Claim, Customer
@@ -77,6 +77,7 @@ class Credits:
         self.claims = claims
         self.as_of = as_of
         self.matched: set[int] = set()  # the claims some award matched, by their record's number
+        self._placed: dict[model.Place, Clock] = {}  # a claim window's clock where a customer is
         # (what, its amount, customer, award unit) -> the rule's place: a minimum in one unit, an award in another,
         # so the rule could not be applied to it (a cap is checked to be in the credits' unit by `lint`)
         self.unapplied: dict[tuple[str, str, str, str], Span | None] = {}
@@ -223,6 +224,32 @@ class Credits:
         started = period.first_counted if period.first_counted is not None else period.start
         return award, started, period.end - 1
 
+    def clock(self, window: model.ClaimWindow, customer: str) -> Clock:
+        """The clock a customer's claim window is counted on: its calendar's, compiled for the customer's place
+        when the calendar follows the customer."""
+        spec = self.agreement.calendars[window.calendar]
+        if not spec.follows_customer:
+            return self.clocks[window.calendar]
+        record = self.customers.get(customer)
+        if record is None or record.place is None:
+            raise SlaError(
+                [
+                    Diagnostic(
+                        "E0326",
+                        f"the claim window is counted on calendar `{spec.name}`, which follows the customer, and "
+                        f"customer `{customer}` has no accepted record that says where it is",
+                        window.span,
+                        "counted where the customer is",
+                        help="give the customer a `customer` record with its `zone` and `country`",
+                        section=window.citation,
+                    )
+                ]
+            )
+        placed = self._placed.get(record.place)
+        if placed is None:
+            placed = self._placed[record.place] = clock_for(spec.at(record.place))
+        return placed
+
     def claim_status(self, award: Award, started: int, ended: int) -> Award:
         windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]
         if not windows:
@@ -231,7 +258,7 @@ class Credits:
         window = windows[0]
         failure = started if window.edge == "starts" else ended
         try:
-            closes = self.clocks[window.calendar].day_end_after(failure, window.days)
+            closes = self.clock(window, award.customer).day_end_after(failure, window.days)
         except ClockError as error:
             when = wall_text(failure, self.zone)
             raise beyond(

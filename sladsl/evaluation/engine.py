@@ -157,6 +157,7 @@ class _Held(NamedTuple):
     events: tuple[Event, ...]
     add_ons: tuple[str, ...] = ()  # the customer's, each with targets of its own beside the plan's
     tags: tuple[str, ...] = ()  # the report's, which may excuse it from targets
+    place: model.Place | None = None  # the customer's, when a calendar follows the customer
 
 
 class IncidentStage:
@@ -184,6 +185,7 @@ class IncidentStage:
         self.finality = finality
         self.plans_matter = bool(agreement.plans)
         self.add_ons_matter = bool(agreement.add_ons)  # a customer's add-ons come only from its own record
+        self.places_matter = bool(agreement.follows_customer)  # so does the zone such a calendar follows
         self.open: dict[str, _State] = {}
         self.held: list[_Held] = []  # decided but for the as-of instant
         self.awaiting: dict[str, list[str]] = {}  # customer -> incidents whose last record is in, but not theirs
@@ -386,7 +388,7 @@ class IncidentStage:
                 self.reject(out, (seq, 0, event.seq, ""), rejection(event.where, text, message))
             return
         if (
-            self.add_ons_matter or (self.plans_matter and incident.plan is None)
+            self.add_ons_matter or self.places_matter or (self.plans_matter and incident.plan is None)
         ) and not self.finality.customer_done(incident.customer, seq):
             self.awaiting.setdefault(incident.customer, []).append(ident)  # its plan comes from a later record
             return
@@ -399,19 +401,55 @@ class IncidentStage:
         assert incident is not None
         kept = state.events or []
         plan = incident.plan
-        found = self.customers.get(incident.customer) if plan is None or self.add_ons_matter else None
+        needed = plan is None or self.add_ons_matter or self.places_matter
+        found = self.customers.get(incident.customer) if needed else None
         if plan is None:
             plan = found.plan if found is not None else None
         add_ons = found.add_ons if found is not None else ()
+        place = found.place if found is not None else None
+        if self.places_matter and place is None:
+            self.unplaced(incident, kept, seq, out)
+            return
         events = tuple(sorted(kept, key=_event_order) if len(kept) > 1 else kept)
         held = _Held(
-            ident, incident.customer, incident.severity, incident.reported, plan, events, add_ons, incident.tags
+            ident,
+            incident.customer,
+            incident.severity,
+            incident.reported,
+            plan,
+            events,
+            add_ons,
+            incident.tags,
+            place,
         )
         self.judge(held, seq, out, self.standing)
 
+    def unplaced(self, incident: Incident, events: list[Event], seq: int, out: list[Item]) -> None:
+        """A calendar follows the customer, and the incident's customer has no record that says where it is (its
+        record was rejected): the report is rejected, and its events with it, as they cannot be timed."""
+        self.evaluated -= 1 + len(events)  # counted as kept when read
+        calendar = self.agreement.follows_customer[0].name
+        message = Reject(
+            "E0326",
+            f"customer `{incident.customer}` has no accepted record, and calendar `{calendar}` follows the "
+            "customer",
+            "correct its `customer` record, and the incident is timed",
+            "customer",
+        )
+        self.reject(out, (seq, 0, incident.seq, ""), rejection(incident.where, incident.entry.text, message))
+        for event in events:
+            refused = Reject(
+                "E0310",
+                f"the report of incident `{incident.id}` (line {incident.where.line}) was rejected",
+                "correct that report, and its events are kept",
+                "incident",
+            )
+            self.reject(out, (seq, 0, event.seq, ""), rejection(event.where, event.entry.text, refused))
+
     def judge(self, incident: _Held, seq: int, out: list[Item], as_of: int | None) -> None:
+        targets = self.targets if incident.place is None else self.targets.at(incident.place)
         try:
-            verdicts = self.targets.incident(
+            verdicts = targets.incident(
                 incident, incident.events, incident.plan, as_of, self.trace, add_ons=incident.add_ons
             )
         except AsOfNeeded:

@@ -46,7 +46,7 @@ from sladsl.evaluation.verdicts import (
     UpdateSince,
 )
 from sladsl.source import Span
-from sladsl.time.calendar import Clock, ClockError, Pause, real_deadline
+from sladsl.time.calendar import Clock, ClockError, Pause, clock_for, real_deadline
 from sladsl.time.instants import add_wall, wall_text
 from sladsl.timeline.records import Event
 
@@ -115,6 +115,19 @@ class Targets:
         self._own: dict[tuple[str, str, str], model.Target | None] = {}
         self.add_ons = {t.plan for t in agreement.targets} & {p.name for p in agreement.add_ons}  # with targets
         self.exclusions = agreement.incident_exclusions
+        self._placed: dict[model.Place, Targets] = {}
+
+    def at(self, place: model.Place) -> Targets:
+        """The same targets for a customer at `place`: the calendars that follow the customer compiled for its
+        zone and holidays (once per place), the others shared."""
+        found = self._placed.get(place)
+        if found is None:
+            clocks = {
+                name: clock_for(spec.at(place)) if spec.follows_customer else self.clocks[name]
+                for name, spec in self.agreement.calendars.items()
+            }
+            found = self._placed[place] = Targets(self.agreement, clocks)
+        return found
 
     def target_for(self, kind: model.TargetKind, severity: str, plan: str | None) -> model.Target | None:
         """The target of a kind for a severity under a plan: the plan's own, else the one for every plan."""

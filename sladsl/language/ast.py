@@ -217,6 +217,21 @@ class OpenAlways(Node):
 
 
 @attrs.frozen
+class CustomerZone(Node):
+    """`zone of customer`: each customer's own zone, from its record in the timeline."""
+
+    citation: Citation | None
+
+
+@attrs.frozen
+class CustomerHolidays(Node):
+    """`closed on public holidays of customer`: those of the country (and subdivision) its record names."""
+
+    categories: tuple[Name, ...]
+    citation: Citation | None
+
+
+@attrs.frozen
 class Subdivision(Node):
     """`subdivision "NY"`"""
 
@@ -250,7 +265,9 @@ class OpenDays(Node):
     citation: Citation | None
 
 
-CalendarRule = Zone | WeeklyHours | OpenAlways | ClosedHolidays | ClosedDays | OpenDays
+CalendarRule = (
+    Zone | CustomerZone | WeeklyHours | OpenAlways | ClosedHolidays | CustomerHolidays | ClosedDays | OpenDays
+)
 
 
 @attrs.frozen

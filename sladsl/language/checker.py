@@ -282,9 +282,33 @@ class _Checker:
         self, calendar: ast.Calendar, agreement_zone: str | None, zone_declared: bool
     ) -> model.CalendarSpec | None:
         zone: str | None = agreement_zone
-        zone_rules = [r for r in calendar.rules if isinstance(r, ast.Zone)]
-        for zone_rule in zone_rules:
-            zone = self.check_zone(zone_rule.name)
+        zone_rules = [r for r in calendar.rules if isinstance(r, (ast.Zone, ast.CustomerZone))]
+        of_customer = [r for r in calendar.rules if isinstance(r, ast.CustomerHolidays)]
+        for twice in (zone_rules[1:2], of_customer[1:2]):
+            for again in twice:
+                what = "its zone" if isinstance(again, (ast.Zone, ast.CustomerZone)) else "the customer's holidays"
+                self.report(
+                    "E0228",
+                    f"calendar `{calendar.name.text}` states {what} twice",
+                    again.span,
+                    "stated again",
+                    help="keep one",
+                )
+        for zone_rule in zone_rules[:1]:  # a zone that follows the customer has the agreement's as a stand-in
+            zone = self.check_zone(zone_rule.name) if isinstance(zone_rule, ast.Zone) else agreement_zone or "UTC"
+        zone_of_customer = any(isinstance(r, ast.CustomerZone) for r in zone_rules[:1])
+        if zone_of_customer and not zone_declared:
+            self.report(
+                "W0219",
+                f"calendar `{calendar.name.text}` follows each customer's zone, and the agreement names no zone",
+                zone_rules[0].span,
+                "periods counted in UTC",
+                notes=("months, quarters and years, and the times shown, are counted in the agreement's zone",),
+                help="add `zone Area/City` to the agreement header: the zone the provider counts periods in",
+            )
+        customer_holidays = (
+            None if not of_customer else tuple(c.text for c in of_customer[0].categories) or ("public",)
+        )
         weekly: list[list[model.Interval]] = [[] for _ in range(7)]
         holidays: list[model.HolidaySource] = []
         closed_dates: set[dt.date] = set()
@@ -347,6 +371,8 @@ class _Checker:
             frozenset(closed_annual),
             tuple(sorted(opened.items())),
             span=calendar.name.span,
+            zone_of_customer=zone_of_customer,
+            customer_holidays=customer_holidays,
         )
 
     def weekdays(self, days: ast.Days) -> list[int]:
@@ -816,6 +842,17 @@ class _Checker:
                             )
                         else:
                             outside = self.check_calendar_ref(condition.calendar, calendars)
+                            if outside is not None and calendars[outside].follows_customer:
+                                self.report(
+                                    "E0229",
+                                    f"maintenance is measured once for every customer, and calendar `{outside}` "
+                                    "follows each customer's own",
+                                    condition.calendar.span,
+                                    "differs by customer",
+                                    notes=("an outage for everyone is maintenance or downtime for all alike",),
+                                    help="name a calendar with a fixed zone and holidays: the provider's window",
+                                )
+                                outside = None
                     maintenance = model.Maintenance(notice, outside, cited, budget)
                 elif isinstance(rule, ast.UptimeRounding):
                     rounding = self.check_rounding(item, rule, rounding, cited)
@@ -1282,6 +1319,17 @@ class _Checker:
             elif isinstance(item, ast.ClaimWindow):
                 self.section = _cite(item.citation)
                 calendar = self.check_calendar_ref(item.calendar, calendars)
+                if calendar is not None and item.kind == "report" and calendars[calendar].follows_customer:
+                    self.report(
+                        "E0229",
+                        f"outages are measured once for every customer, and calendar `{calendar}` follows each "
+                        "customer's own",
+                        item.calendar.span,
+                        "differs by customer",
+                        notes=("an outage for everyone is reported in time or late for all customers alike",),
+                        help="count the report window on a calendar with a fixed zone and holidays",
+                    )
+                    calendar = None
                 if calendar is not None:
                     claims.append(
                         model.ClaimWindow(

@@ -168,6 +168,11 @@ def line(node: object) -> str:
         if node.categories:
             text += f" categories {names(node.categories)}"
         return text
+    if isinstance(node, ast.CustomerZone):
+        return "zone of customer"
+    if isinstance(node, ast.CustomerHolidays):
+        text = f"closed on {'' if node.categories else 'public '}holidays of customer"
+        return text + (f" categories {names(node.categories)}" if node.categories else "")
     if isinstance(node, ast.ClosedDays):
         return "closed on " + ", ".join(date(d) for d in node.days)
     if isinstance(node, ast.OpenDays):

@@ -497,6 +497,13 @@ class _Builder(Transformer[Token, Any]):
             span=self._span(meta),
         )
 
+    def customer_zone(self, meta: Any, ch: list[Any]) -> ast.CustomerZone:
+        return ast.CustomerZone(_first(ch, ast.Citation), span=self._span(meta))
+
+    def customer_holidays(self, meta: Any, ch: list[Any]) -> ast.CustomerHolidays:
+        categories = next((c for c in ch if isinstance(c, tuple) and not isinstance(c, ast.Name)), ())
+        return ast.CustomerHolidays(categories, _first(ch, ast.Citation), span=self._span(meta))
+
     def subdivision(self, meta: Any, ch: list[Any]) -> ast.Subdivision:
         return ast.Subdivision(self._string(ch), span=self._span(meta))
 

@@ -81,7 +81,7 @@ class Week:
     """A calendar's open hours in an ordinary week, drawn in HTML as a grid. The Markdown has them as rules."""
 
     calendar: str
-    zone: str
+    zone: str | None  # None: each customer's own
     days: tuple[tuple[model.Interval, ...], ...]  # Monday first, as `week_openings` gives them
 
 
@@ -234,6 +234,17 @@ def calendar_rule_text(rule: ast.CalendarRule) -> str:
         which = "category" if len(rule.categories) == 1 else "categories"
         filed = f"that the `holidays` package files under {which} {kinds}"
         return f"Closed on the holidays of {rule.country.text}{extra} {filed}."
+    if isinstance(rule, ast.CustomerHolidays):
+        if not rule.categories:
+            return "Closed on the public holidays of each customer's country (and subdivision), from its record."
+        kinds = _and([f"`{c.text}`" for c in rule.categories])
+        which = "category" if len(rule.categories) == 1 else "categories"
+        return (
+            "Closed on the holidays of each customer's country (and subdivision), from its record, that the "
+            f"`holidays` package files under {which} {kinds}."
+        )
+    if isinstance(rule, ast.CustomerZone):
+        return "Its hours are each customer's local time, in the zone its record names."
     if isinstance(rule, ast.ClosedDays):
         return "Closed on " + ", ".join(_day(d) for d in rule.days) + "."
     if isinstance(rule, ast.OpenDays):
@@ -485,10 +496,12 @@ class _Explainer:
                 text = calendar_rule_text(rule)
                 if text:
                     items.append(f"{text} {self.at(rule, rule.citation)}")
+            zone = None if spec.zone_of_customer else spec.zone
+            where = "in each customer's own zone" if zone is None else f"in `{zone}`"
             self.add(
-                Paragraph(f"Calendar `{node.name.text}` {self.at(node, node.citation)}, in `{spec.zone}`:"),
+                Paragraph(f"Calendar `{node.name.text}` {self.at(node, node.citation)}, {where}:"),
                 Bullets(tuple(items)),
-                Week(spec.name, spec.zone, week_openings(spec)),
+                Week(spec.name, zone, week_openings(spec)),
             )
             closed = closures(spec, self.year)
             if closed is not None:
@@ -899,14 +912,16 @@ class _Page:
     def week(self, block: Week) -> str:
         step = pictures.grid_step(block.days)
         columns = f"{step} minutes" if step != 60 else "an hour"
+        zone = "customer" if block.zone is None else block.zone
+        local = "each customer's local time" if block.zone is None else f"local time in `{block.zone}`"
         return (
             f'<figure class="week" data-calendar="{html.escape(block.calendar, quote=True)}" '
-            f'data-zone="{html.escape(block.zone, quote=True)}">'
+            f'data-zone="{html.escape(zone, quote=True)}">'
             + pictures.week_svg(block.calendar, block.days)
             + "<figcaption>"
             + self.inline(
                 f"Calendar `{block.calendar}` in an ordinary week (no holiday and no change of the clocks), in "
-                f"local time in `{block.zone}`; shaded: open. Each column is {columns}."
+                f"{local}; shaded: open. Each column is {columns}."
             )
             + "</figcaption></figure>"
         )

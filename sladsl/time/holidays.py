@@ -46,3 +46,24 @@ def holiday_names(source: HolidaySource, year: int) -> list[tuple[dt.date, str]]
         source.country, subdiv=source.subdivision, categories=source.categories, years=year
     )
     return sorted(found.items())
+
+
+@functools.cache
+def country_facts(country: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """What the `holidays` package knows of a country named by an ISO 3166 code, alpha-2 or alpha-3: its alpha-2
+    code, its subdivisions and its holiday categories; None when it knows no such country."""
+    import holidays  # noqa: PLC0415
+
+    try:
+        found = holidays.country_holidays(country)
+    except NotImplementedError:
+        return None
+    return found.country, tuple(found.subdivisions), tuple(found.supported_categories)
+
+
+def supported_countries() -> list[str]:
+    """Every country code the `holidays` package knows, alpha-2 and alpha-3 (for suggestions: it imports the
+    module of every country)."""
+    import holidays  # noqa: PLC0415
+
+    return sorted(holidays.list_supported_countries(include_aliases=True))

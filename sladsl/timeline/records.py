@@ -73,6 +73,7 @@ class Customer:
         return self.fee * months if paid_for == 1 else self.fee * months / paid_for
 
     add_ons: tuple[str, ...] = ()
+    place: model.Place | None = None  # where it is, for the calendars that follow the customer
 
 
 @attrs.define
@@ -218,6 +219,11 @@ class RecordReader:
         self.incident_tag_names = {e.tag: e.tag for e in agreement.incident_exclusions}
         self.declared = declared
         self.shared: dict[str, str] = {}
+        following = agreement.follows_customer
+        # The first calendar that takes the customer's zone, and the first that takes its holidays: a customer
+        # record must give what they take.
+        self.zone_from = next((c for c in following if c.zone_of_customer), None)
+        self.holidays_from = tuple(c for c in following if c.customer_holidays is not None)
 
     def read(self, entry: Entry) -> Record:
         """The record an entry holds; `Reject` when it cannot be used."""
@@ -434,17 +440,83 @@ class RecordReader:
     def customer(self, entry: Entry, raw: Fields) -> Customer:
         ident = text(raw, "id")
         assert ident is not None
+        plan, fee = self.plan(raw.get("plan")), self.amount(raw, "fee")
+        currency, zone = text(raw, "currency", required=False), self.zone(raw)
         return Customer(
             ident,
-            self.plan(raw.get("plan")),
-            self.amount(raw, "fee"),
-            text(raw, "currency", required=False),
-            self.zone(raw),
+            plan,
+            fee,
+            currency,
+            zone,
             entry.seq,
             entry.where,
             self.fee_period(raw),
             self.held_add_ons(raw),
+            self.place(raw, zone),
         )
+
+    def place(self, raw: Fields, zone: str | None) -> model.Place | None:
+        """Where a customer is, for the calendars that follow it: its zone (`zone`, read already) and the country
+        and subdivision of its public holidays. A country given is checked whether or not a calendar needs it."""
+        country = text(raw, "country", required=False)
+        subdivision = text(raw, "subdivision", required=False)
+        if subdivision is not None and country is None:
+            raise Reject("E0303", "`subdivision` is given without a `country`", "add `country`", "subdivision")
+        if country is not None:
+            country, subdivision = self.holiday_country(country, subdivision)
+        needs = self.zone_from if zone is None else None
+        if needs is not None:
+            raise Reject(
+                "E0326",
+                f"calendar `{needs.name}` follows the customer's zone, and this customer names none",
+                'add `"zone"`: an IANA name like `Europe/Oslo`',
+            )
+        if country is None and self.holidays_from:
+            raise Reject(
+                "E0326",
+                f"calendar `{self.holidays_from[0].name}` closes on the customer's public holidays, and this "
+                "customer names no country",
+                'add `"country"`: an ISO 3166 code like `NO` or `NOR`',
+            )
+        if zone is None and country is None:
+            return None
+        return model.Place(zone, country, subdivision)
+
+    def holiday_country(self, country: str, subdivision: str | None) -> tuple[str, str | None]:
+        """A customer's `country` (read as its ISO 3166 alpha-2 code) and `subdivision`, both known to the
+        `holidays` package."""
+        from sladsl.time.holidays import country_facts, supported_countries  # noqa: PLC0415 - only when given
+
+        found = country_facts(country)
+        if found is None:
+            guess = did_you_mean(country, [c for c in supported_countries() if len(c) == len(country)])
+            advice = "use an ISO 3166 code, alpha-2 like `NO` or alpha-3 like `NOR`"
+            raise Reject(
+                "E0325",
+                f"no public holidays are known for country `{country}`",
+                f"did you mean `{guess}`?" if guess else advice,
+                "country",
+            )
+        code, known, categories = found
+        if subdivision is not None and subdivision not in known:
+            guess = did_you_mean(subdivision, known)
+            raise Reject(
+                "E0325",
+                f"`{code}` has no subdivision `{subdivision}`",
+                f"did you mean `{guess}`?" if guess else "known: " + _some(known),
+                "subdivision",
+            )
+        for calendar in self.holidays_from:
+            for category in calendar.customer_holidays or ():
+                if category in categories:
+                    continue
+                raise Reject(
+                    "E0325",
+                    f"`{code}` has no holiday category `{category}`, which calendar `{calendar.name}` closes on",
+                    "known: " + ", ".join(categories),
+                    "country",
+                )
+        return code, subdivision
 
     def fee_period(self, raw: Fields) -> model.PeriodUnit:
         name = text(raw, "fee_period", required=False)
@@ -471,6 +543,13 @@ class RecordReader:
         assert at is not None
         customer = self.customer_named(given_customer)
         assert customer is not None
+        if not self.declared and (self.zone_from is not None or self.holidays_from):
+            following = self.zone_from or self.holidays_from[0]
+            raise Reject(
+                "E0326",
+                f"calendar `{following.name}` follows the customer, and the timeline declares no customers",
+                "add a `customer` record for each customer, with its `zone` and `country`",
+            )
         severity, plan = self.severity(given_severity), self.plan(given_plan)
         channel = text_of(given_channel, "channel", required=False)
         channel = None if channel is None else self.share(channel)
@@ -600,7 +679,7 @@ def _some(names: Collection[str], most: int = 8) -> str:
     """Names for a help line: the first `most` in order, and how many more."""
     shown = heapq.nsmallest(most, names)  # not all of them sorted: a timeline may declare a million customers
     head = ", ".join(f"`{n}`" for n in shown)
-    return head if len(shown) <= most else f"{head} and {len(shown) - most:,} more"
+    return head if len(names) <= most else f"{head} and {len(names) - most:,} more"
 
 
 def rejection(where: Span, text: str | bytes, error: Reject) -> Diagnostic:
