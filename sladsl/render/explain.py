@@ -699,22 +699,7 @@ class _Explainer:
 
     def credits(self) -> None:
         ladders = self.of(ast.Ladder)
-        others = [
-            i
-            for i in self.document.items
-            if isinstance(
-                i,
-                (
-                    ast.HourlyCredit,
-                    ast.FlatCredit,
-                    ast.DowntimeCredit,
-                    ast.Cap,
-                    ast.NoStacking,
-                    ast.Minimum,
-                    ast.ClaimWindow,
-                ),
-            )
-        ]
+        others = [i for i in self.document.items if isinstance(i, ast.CreditLine)]
         if not ladders and not others:
             self.add(Heading(2, "Credits"), Paragraph("The agreement grants no credits or refunds."))
             return
