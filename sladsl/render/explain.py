@@ -22,6 +22,7 @@ from sladsl.language.checker import LadderCoverage, ladder_coverage
 from sladsl.model import Checked
 from sladsl.render import pictures
 from sladsl.render.escape import markdown, visible
+from sladsl.render.words import rounded_to
 from sladsl.time.calendar import week_openings
 from sladsl.time.holidays import holiday_names
 from sladsl.time.zones import has_summer_time
@@ -375,8 +376,7 @@ def downtime_sentence(node: ast.DowntimeCredit) -> str:
     rounded = " The award is not rounded (the agreement does not say how)."
     if node.rounded is not None:
         how = {None: "half up", "half up": "half up", "down": "down", "up": "up"}[node.rounded.mode]
-        places = node.rounded.places
-        rounded = f" The award is rounded {how} to {places} decimal{'s' if places != 1 else ''}."
+        rounded = f" The award is {rounded_to(how, node.rounded.places)}."
     elif node.amount is not None:
         rounded = ""
     return (
@@ -672,10 +672,9 @@ class _Explainer:
                     items.append(f"{text}. {self.at(rule, cited)}")
                 elif isinstance(rule, ast.UptimeRounding):
                     how = {None: "half up", "half up": "half up", "down": "down", "up": "up"}[rule.mode]
-                    places = f"{rule.places} decimal{'s' if rule.places != 1 else ''}"
                     items.append(
-                        f"The measured availability is rounded {how} to {places} before it is compared with the "
-                        f"commitment or read against a ladder. {self.at(rule, cited)}"
+                        f"The measured availability is {rounded_to(how, rule.places)} before it is compared with "
+                        f"the commitment or read against a ladder. {self.at(rule, cited)}"
                     )
                 else:
                     names = {
