@@ -213,18 +213,7 @@ def _describe(item: ast.Item, analysis: Analysis, year: int) -> str:
         )
     if isinstance(item, ast.ExcludeIncidents):
         return explain.exclusion_sentence(item) + _cited(item.citation)
-    if isinstance(
-        item,
-        (
-            ast.HourlyCredit,
-            ast.FlatCredit,
-            ast.DowntimeCredit,
-            ast.Cap,
-            ast.NoStacking,
-            ast.Minimum,
-            ast.ClaimWindow,
-        ),
-    ):
+    if isinstance(item, ast.CreditLine):
         return explain.credit_sentence(item) + _cited(item.citation)
     return ""
 

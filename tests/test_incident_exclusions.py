@@ -141,3 +141,20 @@ def test_the_line_formats_as_written_and_is_explained() -> None:
     ]
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "exclude incidents tagged" in text
+
+
+def test_a_tag_the_agreement_does_not_exclude_incidents_for_is_e0331_and_its_help_lists_those_it_does() -> None:
+    rows = [*ROWS[:1], {**ROWS[1], "tags": ["weather"]}]
+    [rejected] = evaluate_inline(AGREEMENT, *rows).rejected
+    assert rejected.code == "E0331"
+    assert rejected.message == "tag `weather` is not one the agreement excludes incidents for"
+    assert rejected.help == "tags: `customer_cause`, `force_majeure`"
+
+
+def test_a_tag_on_a_report_when_the_agreement_excludes_no_incidents_is_e0331_and_its_help_says_so() -> None:
+    agreement = "".join(line for line in AGREEMENT.splitlines(keepends=True) if not line.startswith("exclude "))
+    assert "exclude" not in agreement
+    [rejected] = evaluate_inline(agreement, *ROWS[:2]).rejected
+    assert rejected.code == "E0331"
+    assert rejected.message == "tag `force_majeure` is not one the agreement excludes incidents for"
+    assert rejected.help == "the agreement has no `exclude incidents tagged`"

@@ -862,6 +862,18 @@ def test_newcomer_2_an_outage_or_report_that_names_nothing_real_is_rejected(
         assert record.index('"tags"') < (rejected.column or 0) <= record.index("]") + 1
 
 
+def test_newcomer_2_an_outage_tag_like_none_the_agreement_excludes_is_e0320_and_its_help_lists_them(
+    tmp_path: Path,
+) -> None:
+    record = GLOBEX_OUTAGE.replace('"tags": []', '"tags": ["weather"]')
+    path = write(tmp_path, "june.jsonl", lines(GLOBEX, INITECH, GLOBEX_CLAIM, record))
+    run = same_everywhere(check_all(_cumulus(tmp_path), path))
+    assert run.codes() == [("E0320", 4)]
+    [rejected] = run.rejected
+    assert rejected.message == "tag `weather` is not one the agreement excludes, nor `maintenance`"
+    assert rejected.help == "tags: `customer_cause`, `force_majeure`, `maintenance`"
+
+
 def test_newcomer_2_an_outage_id_given_twice_is_e0311(tmp_path: Path) -> None:
     second = GLOBEX_OUTAGE.replace("2025-06-10", "2025-06-11")
     path = write(tmp_path, "june.jsonl", lines(GLOBEX, GLOBEX_OUTAGE, second))

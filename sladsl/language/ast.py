@@ -755,6 +755,11 @@ class ClaimWindow(Node):
     citation: Citation | None
 
 
+# A clause about credits written on one line: a credit other than a ladder (whose bands are a block of their own),
+# or a cap, a rule against stacking, a minimum award or a claim window.
+CreditLine = HourlyCredit | FlatCredit | DowntimeCredit | Cap | NoStacking | Minimum | ClaimWindow
+
+
 Item = (
     Agreement
     | Calendar

@@ -22,6 +22,7 @@ from sladsl.language.checker import LadderCoverage, ladder_coverage
 from sladsl.model import Checked
 from sladsl.render import pictures
 from sladsl.render.escape import markdown, visible
+from sladsl.render.words import rounded_to
 from sladsl.time.calendar import week_openings
 from sladsl.time.holidays import holiday_names
 from sladsl.time.zones import has_summer_time
@@ -386,8 +387,7 @@ def downtime_sentence(node: ast.DowntimeCredit) -> str:
     rounded = " The award is not rounded (the agreement does not say how)."
     if node.rounded is not None:
         how = {None: "half up", "half up": "half up", "down": "down", "up": "up"}[node.rounded.mode]
-        places = node.rounded.places
-        rounded = f" The award is rounded {how} to {places} decimal{'s' if places != 1 else ''}."
+        rounded = f" The award is {rounded_to(how, node.rounded.places)}."
     elif node.amount is not None:
         rounded = ""
     return (
@@ -685,10 +685,9 @@ class _Explainer:
                     items.append(f"{text}. {self.at(rule, cited)}")
                 elif isinstance(rule, ast.UptimeRounding):
                     how = {None: "half up", "half up": "half up", "down": "down", "up": "up"}[rule.mode]
-                    places = f"{rule.places} decimal{'s' if rule.places != 1 else ''}"
                     items.append(
-                        f"The measured availability is rounded {how} to {places} before it is compared with the "
-                        f"commitment or read against a ladder. {self.at(rule, cited)}"
+                        f"The measured availability is {rounded_to(how, rule.places)} before it is compared with "
+                        f"the commitment or read against a ladder. {self.at(rule, cited)}"
                     )
                 else:
                     names = {
@@ -712,22 +711,7 @@ class _Explainer:
 
     def credits(self) -> None:
         ladders = self.of(ast.Ladder)
-        others = [
-            i
-            for i in self.document.items
-            if isinstance(
-                i,
-                (
-                    ast.HourlyCredit,
-                    ast.FlatCredit,
-                    ast.DowntimeCredit,
-                    ast.Cap,
-                    ast.NoStacking,
-                    ast.Minimum,
-                    ast.ClaimWindow,
-                ),
-            )
-        ]
+        others = [i for i in self.document.items if isinstance(i, ast.CreditLine)]
         if not ladders and not others:
             self.add(Heading(2, "Credits"), Paragraph("The agreement grants no credits or refunds."))
             return

@@ -202,6 +202,11 @@ def band(found: model.Band) -> str:
     return " and ".join(parts) or "any value"
 
 
+def rounded_to(mode: str, places: int) -> str:
+    """`rounded half up to 2 decimals`: how a figure is rounded, given the mode in words."""
+    return f"rounded {mode} to {places} decimal{'s' if places != 1 else ''}"
+
+
 def budget_use(use: BudgetUse, period: str) -> str:
     """`maintenance budget 10h 00m per calendar year: 3h 00m used before 2025-Q3, 7h 00m excluded, 4h 00m beyond
     it counted`."""
@@ -245,10 +250,7 @@ def basis(found: Basis) -> str:
         times = "the fee" if found.multiple == 1 else f"{found.multiple.normalize():f} times the fee"
         rounded = ""
         if found.rounded is not None:
-            mode = found.rounded.mode.replace("_", " ")
-            rounded = (
-                f", rounded {mode} to {found.rounded.places} decimal{'s' if found.rounded.places != 1 else ''}"
-            )
+            rounded = ", " + rounded_to(found.rounded.mode.replace("_", " "), found.rounded.places)
         return (
             f"{found.measure} {found.period} missed, {duration(found.downtime)} down of "
             f"{duration(found.length)}: {times} for the time down{rounded}"

@@ -558,21 +558,13 @@ class RecordReader:
 
     def incident_tags(self, tags: Any) -> tuple[str, ...]:
         """An incident's tags: each one the agreement excludes incidents for."""
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise Reject("E0303", "`tags` must be a list of strings", key="tags")
-        known = self.incident_tag_names
-        for tag in tags:
-            if tag not in known:
-                guess = did_you_mean(tag, known)
-                raise Reject(
-                    "E0331",
-                    f"tag `{tag}` is not one the agreement excludes incidents for",
-                    f"did you mean `{guess}`?"
-                    if guess
-                    else ("tags: " + _some(known) if known else "the agreement has no `exclude incidents tagged`"),
-                    "tags",
-                )
-        return tuple(known[t] for t in tags)
+        return _known_tags(
+            tags,
+            self.incident_tag_names,
+            "E0331",
+            "not one the agreement excludes incidents for",
+            "the agreement has no `exclude incidents tagged`",
+        )
 
     def event(self, entry: Entry, kind: str, given_ident: Any, given_at: Any, given_severity: Any) -> Event:
         """An event of kind `kind`, from the values of its `incident`, `at` and (for a change of severity)
@@ -614,20 +606,9 @@ class RecordReader:
 
     def outage_tags(self, raw: Fields) -> tuple[str, ...]:
         """An outage's tags: each the agreement's (a tag one of its commitments excludes) or `maintenance`."""
-        tags = raw.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise Reject("E0303", "`tags` must be a list of strings", key="tags")
-        known = self.tags
-        for tag in tags:
-            if tag not in known:
-                guess = did_you_mean(tag, known)
-                raise Reject(
-                    "E0320",
-                    f"tag `{tag}` is not one the agreement excludes, nor `maintenance`",
-                    f"did you mean `{guess}`?" if guess else "tags: " + _some(known),
-                    "tags",
-                )
-        return tuple(known[t] for t in tags)
+        return _known_tags(
+            raw.get("tags", []), self.tags, "E0320", "not one the agreement excludes, nor `maintenance`"
+        )
 
     def claim(self, entry: Entry, raw: Fields) -> Claim:
         at = self.instant(raw, "at")
@@ -673,6 +654,28 @@ def credit_names(agreement: model.Agreement) -> dict[str, str]:
     names += [c.name for c in agreement.hourly_credits]
     names += [c.name for c in agreement.flat_credits]
     return {name: name for name in names}
+
+
+def _known_tags(
+    tags: Any, known: dict[str, str], code: str, wording: str, none_known: str | None = None
+) -> tuple[str, ...]:
+    """A record's `tags`, each mapped to the agreement's own string, in the record's order, repeats kept; `Reject`
+    when they are not a list of strings (E0303) or one is not in `known` (`code`, the message saying the tag is
+    `wording`). Its help suggests the closest known tag, else lists them, else, with none known, says
+    `none_known` (when given)."""
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise Reject("E0303", "`tags` must be a list of strings", key="tags")
+    for tag in tags:
+        if tag not in known:
+            guess = did_you_mean(tag, known)
+            if guess:
+                hint = f"did you mean `{guess}`?"
+            elif known or none_known is None:
+                hint = "tags: " + _some(known)
+            else:
+                hint = none_known
+            raise Reject(code, f"tag `{tag}` is {wording}", hint, "tags")
+    return tuple(known[t] for t in tags)
 
 
 def _some(names: Collection[str], most: int = 8) -> str:
