@@ -32,6 +32,7 @@ CORPUS = [
     "slack",
     "biza",
     "github-enterprise-cloud",
+    "canonical-ubuntu-pro-support",
 ]
 MINUTE = 60
 
@@ -347,3 +348,42 @@ def test_a_measure_just_below_its_bound_is_never_shown_on_it() -> None:
     assert percent_beside(None, Decimal("99")) == "-"
     # A formula can make a value with more digits left of the point than a default context holds: shown whole.
     assert percent_beside(Decimal("1e60"), Decimal("99")) == "1" + "0" * 60 + "%"
+
+
+def test_canonical_support_in_each_customers_own_hours_and_holidays() -> None:
+    """Each deadline worked out on the customer's local hours and public holidays; see the file's header."""
+    late = [("response", "breached", -20 * MINUTE), ("update", "met", 20 * MINUTE)]
+    # Fri 27 March 22:30 CET, Severity 1 on 24/5 coverage: 1h30 on Friday, then Monday from 00:00 CEST (Berlin
+    # has moved to summer time): due 02:30 CEST, 51 real hours after the report; answered 02:50. The update gap
+    # from 02:50 to 04:30 is within 2 coverage hours, 20 minutes to spare.
+    assert targets("canonical-ubuntu-pro-support", "UP-1") == late
+    # 8 business hours from Wed 10 June 09:00 end at closing, 17:00, the very minute of the response.
+    assert targets("canonical-ubuntu-pro-support", "UP-2") == [("response", "met", 0)]
+    # Wed 13 May 16:55 in Berlin: 5 minutes, Ascension Day (a German holiday) closed, 9 hours on Friday and on
+    # Monday, 5h55 on Tuesday: due 13:55; answered 14:30, 35 business minutes late.
+    assert targets("canonical-ubuntu-pro-support", "UP-3") == [("response", "breached", -35 * MINUTE)]
+    # Mon 21 September in Tokyo is Respect for the Aged Day, and the 22nd and 23rd are holidays too: 9 hours on
+    # Thursday, 3 on Friday: due Fri 11:00 JST; answered 09:30.
+    assert targets("canonical-ubuntu-pro-support", "UP-4") == [("response", "met", 90 * MINUTE)]
+    # Tue 28 April 16:50 JST: 10 minutes, Showa Day closed, due Thu 30 April 15:50; answered 15:20. Then 8
+    # business hours from 15:20: 1h40 on Thursday, Friday 1 May (a working day in Japan) until 14:20; the
+    # update came 14:00.
+    assert targets("canonical-ubuntu-pro-support", "UP-5") == [
+        ("response", "met", 30 * MINUTE),
+        ("update", "met", 20 * MINUTE),
+    ]
+    # 24/7, real hours on Patriots' Day: the response 5 minutes early, then gaps of 1h50 and 2h25 against 2 hours.
+    assert targets("canonical-ubuntu-pro-support", "UP-6") == [
+        ("response", "met", 5 * MINUTE),
+        ("update", "met", 10 * MINUTE),
+        ("update", "breached", -25 * MINUTE),
+    ]
+    # The update cadence of 8 business hours runs on Boston's calendar with Massachusetts' holidays: from Fri 17:30,
+    # Monday 20 April (Patriots' Day) is closed, so due Tue 21 April 16:00; the update came 15:00.
+    assert targets("canonical-ubuntu-pro-support", "UP-7") == [
+        ("response", "met", 30 * MINUTE),
+        ("update", "met", 60 * MINUTE),
+    ]
+    # Sat 31 October 23:30 EDT plus 6 real hours is 04:30 EST, as New York leaves summer time that night;
+    # answered 05:00 EST.
+    assert targets("canonical-ubuntu-pro-support", "UP-8") == [("response", "breached", -30 * MINUTE)]
