@@ -215,6 +215,39 @@ def test_a_claim_window_from_the_failure_start_that_closes_before_the_months_fig
     assert not warnings_of(text.replace("within 10 business", "within 23 business"), "W0217")
 
 
+HOURS_LATE = """\
+agreement "Test agreement":  § 1
+    zone Europe/Oslo
+
+calendar office:  § 2
+    open monday to friday 08:00-16:00  § 2
+    closed on public holidays of NO  § 2
+
+severity A "Critical"  § 3
+response for A within 4 hours of office  § 3
+
+credit late: EUR 10 per started hour late for response for A  § 4
+
+claim within 10 business days of office after failure {edge}  § 5
+"""
+
+
+def test_a_claim_window_from_the_deadline_closes_before_the_hours_late_are_known() -> None:
+    # Reported 00:00 on 1 January 2025, a Norwegian holiday: 4 office hours from Thu 2 January 08:00 end 12:00.
+    # Counted from the next office day, 10 are 3, 6-10 and 13-16 January: the window closes Thu 16 January 16:00.
+    # A response after that has hours late that nobody can claim in time.
+    [warning] = warnings_of(HOURS_LATE.format(edge="starts"), "W0217")
+    assert warning.message == (
+        "the claim window, counted from when the failure starts, can close before the hours late of `late` are "
+        "known"
+    )
+    assert warning.notes[0] == (
+        "a `A` response reported 2025-01-01 00:00 Wed is due 2025-01-02 12:00 Thu and can be claimed until "
+        "2025-01-16 16:00 Thu; if it comes later, how many hours late it was is not known while the window is open"
+    )
+    assert not warnings_of(HOURS_LATE.format(edge="ends"), "W0217")
+
+
 @pytest.mark.parametrize("vendor", ["cloudcti", "isl-online", "zegal"])
 def test_the_checker_finds_nothing_false_on_the_other_seeds(vendor: str) -> None:
     text = (ROOT / "agreements" / f"{vendor}.sla").read_text(encoding="utf-8")

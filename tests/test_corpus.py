@@ -378,8 +378,8 @@ def test_canonical_support_in_each_customers_own_hours_and_holidays() -> None:
         ("update", "met", 10 * MINUTE),
         ("update", "breached", -25 * MINUTE),
     ]
-    # The update cadence of 8 business hours runs on Boston's calendar with Massachusetts' holidays: from Fri 17:30,
-    # Monday 20 April (Patriots' Day) is closed, so due Tue 21 April 16:00; the update came 15:00.
+    # The update cadence of 8 business hours runs on Boston's calendar with Massachusetts' holidays: from Fri
+    # 17:30, Monday 20 April (Patriots' Day) is closed, so due Tue 21 April 16:00; the update came 15:00.
     assert targets("canonical-ubuntu-pro-support", "UP-7") == [
         ("response", "met", 30 * MINUTE),
         ("update", "met", 60 * MINUTE),

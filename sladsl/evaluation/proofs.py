@@ -17,7 +17,9 @@ Severities are read in the order they are declared, the most severe first.
 
 A claim window counted from when the failure starts is tried against each period of the reference year that a
 period's credit is awarded for: a failure can start in a period's first second, and the window counted from it
-must not close before the period ends and its figure is known.
+must not close before the period ends and its figure is known. A credit per hour late fails at the deadline, and
+its figure is known only when the late event comes, however late: any window counted from the deadline can
+close first, and a probe incident reported as the reference year begins is the witness.
 """
 
 from __future__ import annotations
@@ -303,6 +305,41 @@ def _short_claim_windows(agreement: model.Agreement, clocks: dict[str, Clock]) -
                 )
                 break
             start, end = following(end, commitment.period, zone)
+    yield from _late_hours_outlast(agreement, clocks, window)
+
+
+def _late_hours_outlast(
+    agreement: model.Agreement, clocks: dict[str, Clock], window: model.ClaimWindow
+) -> Iterator[Diagnostic]:
+    """W0217 for a credit per hour late: its failure starts at the deadline, and how many hours late is known
+    only once the late event comes, which can be after any window counted from the deadline closes. The witness
+    is a probe incident reported when the reference year begins, late past the window's close."""
+    zone = agreement.local_zone
+    targets = Targets(agreement, clocks)
+    at = day_start(dt.date(_year(agreement), 1, 1), zone)
+    for credit in agreement.hourly_credits:
+        selector = credit.targets
+        plan = selector.plans[0] if selector.plans else None
+        severity = selector.severities[0]
+        verdict = _deadlines(targets, severity, plan, at).get(selector.kind)
+        if verdict is None or verdict.due is None:
+            continue
+        closes = clocks[window.calendar].day_end_after(verdict.due, window.days)
+        yield Diagnostic(
+            "W0217",
+            f"the claim window, counted from when the failure starts, can close before the hours late of "
+            f"`{credit.name}` are known",
+            window.span,
+            "too early",
+            notes=(
+                f"a `{severity}` {selector.kind} reported {wall_text(at, zone)}{_on(plan)} is due "
+                f"{wall_text(verdict.due, zone)} and can be claimed until {wall_text(closes, zone)}; if it comes "
+                "later, how many hours late it was is not known while the window is open",
+            ),
+            help="count the window from when the failure ends (`after failure ends`), or say in the file's "
+            "header why the contract means it",
+            section=window.citation,
+        )
 
 
 def _counted_on(target: model.Target) -> str | None:
