@@ -10,16 +10,24 @@
   looks at a UTC offset or converts between zones. Nothing below the command line reads the clock.
 * Imports run one way, down the pipeline, and no module reaches into another's private names (tests and
   benchmarks included: they use what the package offers).
+* `sladsl check` loads only what a check needs: the importers, the parser, the pages, the language server and
+  Dask are imported by the commands and formats that use them, so that they do not slow every check's start.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sladsl.cli import IMPORT_KINDS
+from sladsl.importers import KINDS
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "sladsl"
@@ -242,6 +250,65 @@ def test_no_private_name_crosses_a_module(folder: str) -> None:
             if imported.startswith(("sladsl", "tests", "bench")):
                 found += [f"{path.relative_to(ROOT)}:{line} {imported}.{n}" for n in names if n.startswith("_")]
     assert found == []
+
+
+# What a check of a kept agreement (`sladsl.run.store`) never needs: each is imported where it is used.
+NOT_FOR_A_CHECK = (
+    "sladsl.importers",  # `import` and `check --from`
+    "sladsl.run.imports",
+    "sladsl.language",  # the parser and checker: the agreement is read back checked
+    "lark",
+    "holidays",  # the holiday dates are kept too
+    "sladsl.render.html",  # `report --html`
+    "sladsl.render.explain",  # `explain`
+    "sladsl.render.compare",  # `diff`
+    "sladsl.editor",  # `lsp`
+    "sladsl.lsp",
+    "pygls",
+    "pygments",
+    "sladsl.dask",  # `check --scheduler`
+    "sladsl.run.dask",
+    "dask",
+    "distributed",
+    "sladsl.run.jobs",  # `check --jobs`
+    "hypothesis",
+)
+LOADED_BY_A_CHECK = """
+import json, sys
+from click.testing import CliRunner
+from sladsl.cli import main
+result = CliRunner().invoke(main, ["check", "agreements/izy.sla", "agreements/izy.timeline.jsonl"])
+print(json.dumps([result.exit_code, sorted(sys.modules)]))
+"""
+
+
+def test_a_check_loads_only_what_it_needs(tmp_path: Path) -> None:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    environment.pop("SLADSL_CACHE", None)
+
+    def loaded() -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", LOADED_BY_A_CHECK],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=environment,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        code, modules = json.loads(result.stdout)
+        assert code == 1  # Izy's timeline breaches targets
+        return [
+            m for m in modules if m in NOT_FOR_A_CHECK or m.startswith(tuple(n + "." for n in NOT_FOR_A_CHECK))
+        ]
+
+    assert "lark" in loaded()  # the first check parses the agreement, and keeps it
+    assert loaded() == []
+
+
+def test_the_command_line_names_every_importer() -> None:
+    """The command line lists the import kinds itself, so as not to load the importers to offer `--from`."""
+    assert tuple(sorted(KINDS)) == IMPORT_KINDS
 
 
 BREAKS_THE_RULES = """

@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 import orjson
@@ -26,24 +26,27 @@ import orjson
 from sladsl import load
 from sladsl.diagnostics import Diagnostic, SlaError
 from sladsl.evaluation.verdicts import Records, Report
-from sladsl.importers import KINDS
-from sladsl.language.ast import Document
 from sladsl.model import Agreement
 from sladsl.render.diagnostics import render_text, to_json
 from sladsl.run import files, store
 from sladsl.run.check import Options, WorkerLost, report, stream
-from sladsl.run.imports import Export, open_export
 from sladsl.run.progress import Progress
 from sladsl.source import Source
 from sladsl.time.instants import TimestampError, parse_instant_in
 from sladsl.time.periods import named
 from sladsl.timeline.formats import Entry, kind_of
 
+if TYPE_CHECKING:
+    from sladsl.language.ast import Document
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 LARGE_TIMELINE = 64 * 1024 * 1024  # bytes; above this, text and json output say that jsonl streams
 EXIT_FORMAT_INTERNAL = 123  # fmt's internal error, as Black has it
 EXIT_BROKEN_PIPE = 141
 F = TypeVar("F", bound=Callable[..., Any])
+# `sladsl.importers.KINDS`, named here so that only the commands that import load the importers (a test keeps
+# the two the same).
+IMPORT_KINDS = ("generic", "jira", "pagerduty", "servicenow", "statuspage", "zendesk")
 
 
 def _read(path: str, code: str = "E0113") -> Source:
@@ -234,7 +237,7 @@ def lint(paths: tuple[str, ...], output: str) -> None:
 @click.option(
     "--from",
     "kind",
-    type=click.Choice(sorted(KINDS)),
+    type=click.Choice(IMPORT_KINDS),
     help="TIMELINE is this tool's export: read it through the importer (see `sladsl import`).",
 )
 @click.option("--mapping", type=click.Path(dir_okay=False), help="With --from: the mapping file (TOML).")
@@ -290,7 +293,7 @@ def check(
     if kind is not None:
         if jobs > 1:
             raise click.UsageError("--jobs reads JSON Lines; an export read with --from is checked in one process")
-        imported = _imported(Export(kind, mapping, history), timeline, model)
+        imported = _imported(kind, mapping, history, timeline, model)
     if scheduler is not None:
         found = _on_cluster(scheduler, model, agreement, timeline, options, output, strict=strict, jobs=jobs)
     elif output == "jsonl":
@@ -387,9 +390,13 @@ def _on_cluster(  # noqa: PLR0917 - check's own values, passed on
     return checked.report
 
 
-def _imported(export: Export, path: str, agreement: Agreement) -> list[Entry]:
+def _imported(
+    kind: str, mapping: str | None, history: tuple[str, ...], path: str, agreement: Agreement
+) -> list[Entry]:
     """The entries an export makes, for `check --from`; the importer's warnings are shown on stderr."""
-    opened = open_export(export, path, agreement)
+    from sladsl.run.imports import Export, open_export  # noqa: PLC0415
+
+    opened = open_export(Export(kind, mapping, history), path, agreement)
     entries = list(opened.entries)
     if opened.warnings:
         _show(render_text(opened.warnings, opened.sources), err=True)
@@ -600,7 +607,7 @@ def report_command(agreement: str, timeline: str, html_out: str, period: str | N
 @main.command("import")
 @click.argument("source", required=False, type=click.Path(dir_okay=False))
 @click.option(
-    "--from", "kind", required=True, type=click.Choice(sorted(KINDS)), help="The tool that made the export."
+    "--from", "kind", required=True, type=click.Choice(IMPORT_KINDS), help="The tool that made the export."
 )
 @click.option("--mapping", type=click.Path(dir_okay=False), help="The mapping file (TOML); `--init` writes one.")
 @click.option(
@@ -633,6 +640,7 @@ def import_command(
     mapping or export that cannot be read, or nothing imported).
     """
     from sladsl.importers import template  # noqa: PLC0415
+    from sladsl.run.imports import Export, open_export  # noqa: PLC0415
     from sladsl.timeline.records import rejection  # noqa: PLC0415
 
     if init:

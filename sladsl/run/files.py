@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -172,6 +170,9 @@ def as_file(path: str, progress: Callable[[int], None] | None = None) -> Iterato
     if is_regular(path):
         yield path
         return
+    import shutil  # noqa: PLC0415 - with tempfile, only for input that is not a regular file
+    import tempfile  # noqa: PLC0415
+
     if path == STDIN:
         source = stdin()
     else:
@@ -208,6 +209,8 @@ def as_file(path: str, progress: Callable[[int], None] | None = None) -> Iterato
 def copy_to(path: str, out: IO[bytes]) -> None:
     """A file's bytes written to `out`: by the kernel (`os.sendfile`, with no copy through Python) when `out` is
     a file or pipe of its own, else, or for whatever the kernel did not take, a megabyte at a time."""
+    import shutil  # noqa: PLC0415 - only `--jobs` copies
+
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         sent = 0
