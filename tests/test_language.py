@@ -178,7 +178,7 @@ def test_lint_exit_codes() -> None:
     clean = run_cli("lint", *[rel(p) for p in AGREEMENTS])
     assert clean.returncode == 0, clean.stderr
     # the seeds and the corpus; Izy's four warnings and Opti-Q's one, named in their headers
-    assert clean.stderr.strip().endswith("15 files: 0 errors, 5 warnings")
+    assert clean.stderr.strip().endswith("16 files: 0 errors, 5 warnings")
     bad = run_cli("lint", "tests/data/bad/E0202-undefined-calendar.sla")
     assert bad.returncode == 1
     assert "error[E0202]: calendar `core_hour` is not defined" in bad.stderr
