@@ -220,8 +220,8 @@ class RecordReader:
         self.declared = declared
         self.shared: dict[str, str] = {}
         following = agreement.follows_customer
-        # The first calendar that takes the customer's zone, and the first that takes its holidays: a customer
-        # record must give what they take.
+        # The first calendar that takes the customer's zone, and every one that takes its holidays (each may
+        # close on other categories): a customer record must give what they take.
         self.zone_from = next((c for c in following if c.zone_of_customer), None)
         self.holidays_from = tuple(c for c in following if c.customer_holidays is not None)
 
