@@ -230,3 +230,28 @@ def test_the_new_lines_format_as_written_and_read_aloud() -> None:
     assert "- Its hours are each customer's local time, in the zone its record names. (line 5" in text
     assert "- Closed on the public holidays of each customer's country (and subdivision), from its record." in text
     assert "Calendar `always` (§ 2, line 9), in `Europe/London`:" in text
+
+
+def test_a_holiday_category_must_be_known_in_the_customers_country() -> None:
+    # Japan files bank holidays; Britain files only public ones.
+    banks = LOCAL.replace("closed on public holidays of customer", "closed on holidays of customer categories bank")
+    report = evaluate_inline(
+        banks,
+        {"type": "customer", "id": "tokyo", "zone": "Asia/Tokyo", "country": "JP"},
+        {"type": "customer", "id": "london", "zone": "Europe/London", "country": "GB"},
+    )
+    [rejected] = report.rejected
+    assert (rejected.code, rejected.message, rejected.help) == (
+        "E0325",
+        "`GB` has no holiday category `bank`, which calendar `local_hours` closes on",
+        "known: public",
+    )
+    # 31 December is a bank holiday in Japan, not a public one: reported Tue 30 December 2025 at 16:00 JST, four
+    # bank-calendar hours are 16:00-17:00 that day, then 1, 2 and 3 January (bank holidays) and the weekend
+    # are closed: Mon 5 January 09:00-12:00, due 12:00 JST (03:00 UTC).
+    report = evaluate_inline(
+        banks,
+        {"type": "customer", "id": "tokyo", "zone": "Asia/Tokyo", "country": "JP"},
+        reported("JP-1", "tokyo", "2025-12-30T16:00:00+09:00"),
+    )
+    assert due(report, "JP-1")[0] == "2026-01-05T03:00:00+00:00"
