@@ -184,15 +184,17 @@ def test_late_claim_voids_the_credit() -> None:
 
 
 def test_severity_downgrade_after_workaround() -> None:
-    # Zegal INC-31, severity 1, received Mon 6 Oct 2025 19:00 (Tue 7 is a holiday). The restore (workaround)
-    # on Thu 9 Oct lowers it to 2; the resolution is then judged as severity 2, still due ten business days
-    # after the day of receipt: Tue 21 Oct 18:00. Resolved Wed 22 Oct 11:00: 17 hours late.
+    # Zegal INC-31, severity 1, received Mon 6 Oct 2025 19:00, after Support Hours; Tue 7 is a holiday, so the
+    # day of receipt is Wed 8 Oct. The restore (workaround) on Thu 9 Oct lowers it to 2; the resolution is then
+    # judged as severity 2, still due ten business days after the day of receipt: 9, 10, 13-17, 20, 21 and 22
+    # October, so Wed 22 Oct 18:00. Resolved Wed 22 Oct 11:00: 7 hours to spare (a business-day target's margin
+    # is real time).
     report = run("zegal")
     restore = next(t for t in report.targets if t.incident == "INC-31" and t.kind == "restore")
     assert restore.severity == "1"
     resolution = next(t for t in report.targets if t.incident == "INC-31" and t.kind == "resolution")
     assert resolution.severity == "2"
-    assert target(report, "INC-31", "resolution") == ("2025-10-21T18:00:00+08:00", "breached", -17 * 3600)
+    assert target(report, "INC-31", "resolution") == ("2025-10-22T18:00:00+08:00", "met", 7 * 3600)
 
 
 PAUSE_AGREEMENT = """\
@@ -827,6 +829,28 @@ def test_zegal_business_days_skip_hong_kongs_easter_general_holidays() -> None:
         "restore": "2025-04-22 18:00 Tue",
         "resolution": "2025-05-07 18:00 Wed",
     }
+
+
+def test_zegal_ten_business_days_run_from_the_day_of_receipt() -> None:
+    # Severity 2 received Mon 6 Oct 2025 17:00, inside Support Hours: Monday is the day of receipt, and ten
+    # business days after it (Tue 7 is a holiday) are 8-10, 13-17, 20 and 21 October. Received at 19:00, after
+    # close, the request falls to the next business day, Wed 8 Oct, as one received Wednesday 09:00 does: ten
+    # business days after it end Wed 22 Oct.
+    report = run(
+        "zegal",
+        records(
+            {"type": "reported", "incident": "IN", "severity": "2", "at": "2025-10-06T17:00:00+08:00"},
+            {"type": "reported", "incident": "AFTER", "severity": "2", "at": "2025-10-06T19:00:00+08:00"},
+            {"type": "reported", "incident": "WED", "severity": "2", "at": "2025-10-08T09:00:00+08:00"},
+        ),
+        as_of="2025-10-08T10:00:00+08:00",
+    )
+    due = {
+        t.incident: words.when(t.due, "Asia/Hong_Kong")
+        for t in report.targets
+        if t.kind == "resolution" and t.due is not None
+    }
+    assert due == {"IN": "2025-10-21 18:00 Tue", "AFTER": "2025-10-22 18:00 Wed", "WED": "2025-10-22 18:00 Wed"}
 
 
 def test_izy_maintenance_counts_unless_announced_before_it_begins() -> None:

@@ -234,7 +234,7 @@ def test_the_new_lines_format_as_written_and_read_aloud() -> None:
 
 def test_a_holiday_category_must_be_known_in_the_customers_country() -> None:
     # Japan files bank holidays; Britain files only public ones.
-    banks = LOCAL.replace("closed on public holidays of customer", "closed on holidays of customer categories bank")
+    banks = LOCAL.replace("public holidays of customer", "holidays of customer categories bank")
     report = evaluate_inline(
         banks,
         {"type": "customer", "id": "tokyo", "zone": "Asia/Tokyo", "country": "JP"},

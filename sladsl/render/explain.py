@@ -960,7 +960,7 @@ def _scope_words(rule: ast.StartRule) -> str:
         return ""
     words = ""
     if rule.kinds:
-        words += f" of {_and([*rule.kinds])} target{'s' if len(rule.kinds) > 1 else ''}"
+        words += f" of {_and([*rule.kinds])} targets"
     if rule.severities:
         codes = [f"`{code.text}`" for code in rule.severities]
         words += f" for severit{'ies' if len(codes) > 1 else 'y'} {_and(codes)}"
