@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from sladsl import model
 from sladsl.evaluation.verdicts import AvailabilityVerdict, OutageShare, Report, TargetVerdict, owed
 from sladsl.render import words
 from sladsl.render.escape import visible
@@ -54,13 +55,33 @@ def render_text(
     add(
         f"Summary: {len(report.targets)} targets: {met} met, {breached} breached, {pending} pending"
         f"{f', {excluded} excluded' if excluded else ''}; "
-        f"{report.breaches} breach{'es' if report.breaches != 1 else ''} in all"
+        f"{report.breaches} breach{'es' if report.breaches != 1 else ''} in all{_breaches(report, breached)}"
     )
     add(f"Records: {records.read} read = {records.evaluated} evaluated + {records.rejected} rejected")
     for d in (*report.rejected, *report.warnings):
         assert d.span is not None
         add(f"  {d.span.file}:{d.span.line}: {d.code} {d.message}" + (f" ({d.help})" if d.help else ""))
     return out.text()
+
+
+def _grants_credits(agreement: model.Agreement) -> bool:
+    return bool(
+        agreement.ladders or agreement.hourly_credits or agreement.flat_credits or agreement.downtime_credits
+    )
+
+
+def _breaches(report: Report, targets: int) -> str:
+    """What the breaches in all are, when they are not only targets: ` (1 target, 2 availability periods)`."""
+    kpis = sum(k.status == "breached" for k in report.kpis)
+    periods = sum(a.status == "breached" for a in report.availability)
+    if not kpis and not periods:
+        return ""
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((targets, "target"), (kpis, "KPI"), (periods, "availability period"))
+        if n
+    ]
+    return f" ({', '.join(parts)})"
 
 
 class LineBuffer:
@@ -262,7 +283,7 @@ def _credits(report: Report, out: LineBuffer, explain: bool) -> None:
     out.append("")
     out.append("Credits")
     if not report.awards:
-        out.append("  none earned")
+        out.append("  none earned" if _grants_credits(report.agreement) else "  the agreement grants no credits")
     for award in report.awards:
         out.append(
             f"  {award.customer}  {award.credit}: {words.basis(award.basis)}  ->  "

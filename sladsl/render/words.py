@@ -275,7 +275,7 @@ def reason(found: Reason, zone: str) -> str:
     if isinstance(found, NotClaimed):
         return f"void: not claimed by {when(found.closes, zone)} ({_cited(found.citation)})"
     if isinstance(found, LadderGap):
-        return "void: the ladder as written has a gap here, so nothing is owed"
+        return "void: no band of the ladder as written covers this figure (a gap in its table), so none applies"
     if isinstance(found, BelowMinimum):
         return f"void: below the minimum award of {clause_amount(found.minimum)}"
     if isinstance(found, Stacked):
