@@ -285,7 +285,8 @@ class Clock:
 
     def day_end(self, t: int, n: int = 1) -> int:
         """End of the n-th business day, counting as the first the one not yet ended at `t`."""
-        self._cover(t)
+        if not self._lo <= t < self._hi:
+            self._cover(t)
         while True:
             k = bisect.bisect_right(self.day_ends, t) + n - 1
             if k < len(self.day_ends):
