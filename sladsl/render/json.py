@@ -487,6 +487,7 @@ class Lines:
         self.shared = SharedOutages()
         self._parts: dict[tuple[int, str | None], tuple[bytes, bytes]] = {}  # see `target_line`
         self._held: list[model.Target] = []
+        self._traces: dict[tuple[Fact, ...], bytes] = {}  # see `_trace`
 
     def target_line(self, t: TargetVerdict) -> bytes:
         """`orjson.dumps(target_json(t, iso, line=True))`, byte for byte, without the dict: what the verdict's
@@ -512,9 +513,19 @@ class Lines:
                 t.status.encode(),
                 b"null" if margin is None else b"%d" % margin,
                 tail,
-                dumps([fact_json(f, iso) for f in t.trace]) if t.trace else b"[]",
+                self._trace(t.trace) if t.trace else b"[]",
             )
         )
+
+    def _trace(self, trace: tuple[Fact, ...]) -> bytes:
+        """A verdict's trace, encoded. Many verdicts have one of a few traces (the clock started at one of the
+        calendar's openings), so the latest few thousand are kept, by value."""
+        found = self._traces.get(trace)
+        if found is None:
+            if len(self._traces) >= 4096:
+                self._traces.clear()
+            found = self._traces[trace] = orjson.dumps([fact_json(f, self.iso) for f in trace])
+        return found
 
     def _target_parts(self, t: TargetVerdict) -> tuple[bytes, bytes]:
         """The encoded fields of a target line that its target and plan decide: from `kind` to the opening quote
