@@ -133,6 +133,7 @@ class Targets:
         self.downgrades: dict[tuple[str, str], str] = {(k, s): d for k, s, d in agreement.clock.downgrades}
         self.mode = agreement.clock.on_change or "keep_elapsed"
         self.pausing = agreement.clock.pause_on_customer
+        self.start_calendar = agreement.clock.start_calendar
         self.scoped = bool(agreement.clock.scoped)
         self._targets: dict[tuple[str, str, str | None], model.Target | None] = {}
         self._own: dict[tuple[str, str, str], model.Target | None] = {}
@@ -323,12 +324,12 @@ class Targets:
         or its customer's, and `add_ons` the customer's. With `trace`, business-time verdicts also list the open
         time they counted."""
         stretches = self.stretches(incident, events)
-        start, started = self.clock_start(incident, self.agreement.clock.start_calendar)
+        start, started = self.clock_start(incident, self.start_calendar)
         firsts: dict[str, int] = {}
         for event in events:
             if event.kind not in firsts:
                 firsts[event.kind] = event.at
-        pauses = self.pauses(events)
+        pauses = self.pauses(events) if self.pausing else []
         rules = self.rules(plan, False)
         case = _Case(incident, plan, events, stretches, pauses, start, started, as_of, trace, rules, firsts)
         decided: dict[str, TargetVerdict] = {}
@@ -401,7 +402,9 @@ class Targets:
                 continue
             target = rule.target
             until = stretches[index + 1][0] if index + 1 < len(stretches) else None
-            start, facts = self.start_of(case, kind, target.severity)
+            start, facts = (
+                self.start_of(case, kind, target.severity) if self.scoped else (case.start, case.started)
+            )
             if mode == "restart" and index > 0:
                 start = since
             if target.after is not None:
