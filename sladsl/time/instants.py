@@ -144,7 +144,10 @@ def add_wall(instant: int, amount: int, unit: WallUnit, zone_name: str) -> int:
         wall = start.add(weeks=amount)
     else:
         wall = start.add(months=amount)
-    return wall_to_instant(wall, zone_name)
+    # Placed as a plain naive datetime: a pendulum one given a zone loads pendulum's own copy of the zone's rules
+    # from disk every time, and both are placed at the same instant.
+    plain = dt.datetime(wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second)
+    return wall_to_instant(plain, zone_name)
 
 
 class TimestampError(ValueError):
