@@ -135,19 +135,19 @@ def add_wall(instant: int, amount: int, unit: WallUnit, zone_name: str) -> int:
         return instant + 60 * amount
     if unit == "hour":
         return instant + 3600 * amount
-    # Calendar arithmetic on the local wall time is pendulum's (a month clips to the last day of a shorter one);
-    # the wall time is then placed on the time line by sladsl's rule for skipped and repeated times.
-    start = pendulum.naive(*local(instant, zone_name).timetuple()[:6])
+    # Calendar arithmetic on the local wall time: days and weeks move the date and keep the clock time; months
+    # are pendulum's (a month clips to the last day of a shorter one). The wall time is then placed on the time
+    # line by sladsl's rule for skipped and repeated times, as a plain naive datetime: a pendulum one given a
+    # zone loads pendulum's own copy of the zone's rules from disk every time.
+    start = local(instant, zone_name).replace(tzinfo=None)
     if unit == "day":
-        wall = start.add(days=amount)
+        wall = start + dt.timedelta(days=amount)
     elif unit == "week":
-        wall = start.add(weeks=amount)
+        wall = start + dt.timedelta(weeks=amount)
     else:
-        wall = start.add(months=amount)
-    # Placed as a plain naive datetime: a pendulum one given a zone loads pendulum's own copy of the zone's rules
-    # from disk every time, and both are placed at the same instant.
-    plain = dt.datetime(wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second)
-    return wall_to_instant(plain, zone_name)
+        moved = pendulum.naive(*start.timetuple()[:6]).add(months=amount)
+        wall = dt.datetime(moved.year, moved.month, moved.day, moved.hour, moved.minute, moved.second)
+    return wall_to_instant(wall, zone_name)
 
 
 class TimestampError(ValueError):
