@@ -327,7 +327,7 @@ class IncidentStage:
         self.kept(incident.reported)
         self.saw(incident.reported, incident.customer)
         for event, text in state.early or ():
-            self.vet(state, event, text, (entry.seq, 0, event.seq, ""), out)
+            self.vet(state, event, text, entry.seq, out)
         state.early = None
 
     def event(self, event: Event, entry: Entry, out: list[Item]) -> None:
@@ -339,10 +339,11 @@ class IncidentStage:
                 state.early = []
             state.early.append((event, entry.text))
         else:
-            self.vet(state, event, entry.text, (entry.seq, 0, entry.seq, ""), out)
+            self.vet(state, event, entry.text, entry.seq, out)
 
-    def vet(self, state: _State, event: Event, text: str | bytes, key: Key, out: list[Item]) -> None:
-        """Keep an event of a reported incident, unless it comes before the report."""
+    def vet(self, state: _State, event: Event, text: str | bytes, seq: int, out: list[Item]) -> None:
+        """Keep an event of a reported incident, unless it comes before the report (then rejected after record
+        `seq`, the event itself or the report that came after it)."""
         incident = state.incident
         assert incident is not None
         if event.at < incident.reported:
@@ -352,7 +353,7 @@ class IncidentStage:
                 f"the report is at line {incident.where.line}",
                 "at",
             )
-            self.reject(out, key, rejection(event.where, text, message))
+            self.reject(out, (seq, 0, event.seq, ""), rejection(event.where, text, message))
             return
         if state.events is None:
             state.events = []
@@ -455,10 +456,13 @@ class IncidentStage:
         except AsOfNeeded:
             self.held.append(incident)
             return
-        for verdict in verdicts:
-            self.tally.add(verdict)  # KPIs, caps and no-stacking count every incident; a window only filters
-            if verdict.status == "breached" and any(selects(s, verdict) for s in self.selectors):
-                self.creditable.append(verdict)
+        if self.tally.kpis:
+            for verdict in verdicts:
+                self.tally.add(verdict)  # KPIs, caps and no-stacking count every incident; a window only filters
+        if self.selectors:
+            for verdict in verdicts:
+                if verdict.status == "breached" and any(selects(s, verdict) for s in self.selectors):
+                    self.creditable.append(verdict)
         window = self.window
         if window is None or window[0] <= incident.reported < window[1]:
             for verdict in verdicts:

@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
+from sladsl.timeline.formats import Typed
 from sladsl.timeline.records import key_of
 
 BUCKETS = 64
@@ -75,10 +76,14 @@ class Finality:
         """The next records, reading backwards: each its parsed value, or the reason it has none."""
         batch: list[int] = []
         for raw in raws:
-            key = key_of(raw)
-            if key is not None and key[0] == "customer":
-                self.customers.setdefault(key[1], self.count + len(batch))
-            batch.append(code_of_key(key))
+            if isinstance(raw, Typed):  # a report or an event, most of a timeline: `key_of`, in short
+                ident = raw.incident
+                batch.append(code_of(ident) if ident and not ident.isspace() else NONE)
+            else:
+                key = key_of(raw)
+                if key is not None and key[0] == "customer":
+                    self.customers.setdefault(key[1], self.count + len(batch))
+                batch.append(code_of_key(key))
             if len(batch) == 4096:
                 self.add_codes(batch)
                 batch = []

@@ -26,8 +26,8 @@ incident's records are in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Protocol, cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple, Protocol, cast
 
 import attrs
 
@@ -70,6 +70,8 @@ class _Case:
     started: tuple[Fact, ...]  # why it is not the report, if it is not
     as_of: int | None
     trace: bool
+    rules: _Rules  # the plan's targets (or the add-on's), compiled: see `Targets.rules`
+    firsts: dict[str, int]  # the instant of the first event of each kind
     add_on: bool = False
 
 
@@ -93,6 +95,27 @@ class Reported(Protocol):
     def tags(self) -> tuple[str, ...]: ...
 
 
+class Rule(NamedTuple):
+    """A target compiled once per agreement (and per calendar place): how its deadline is found from a clock start
+    and the pauses, and how time is measured on its own clock."""
+
+    target: model.Target
+    deadline: Callable[[int, Sequence[Pause]], tuple[int | None, tuple[Pause, ...]]]
+    measure: Callable[[int, int], int]
+
+
+class _Rules(dict[tuple[str, str], "Rule | None"]):
+    """The rule of each (kind, severity) under one plan or add-on, found the first time it is asked for."""
+
+    def __init__(self, find: Callable[[model.TargetKind, str], Rule | None]) -> None:
+        super().__init__()
+        self.find = find
+
+    def __missing__(self, key: tuple[str, str]) -> Rule | None:
+        found = self[key] = self.find(cast(model.TargetKind, key[0]), key[1])
+        return found
+
+
 class AsOfNeeded(Exception):
     """A verdict that needs the instant the evaluation stands at, asked before it is known."""
 
@@ -110,12 +133,16 @@ class Targets:
         self.downgrades: dict[tuple[str, str], str] = {(k, s): d for k, s, d in agreement.clock.downgrades}
         self.mode = agreement.clock.on_change or "keep_elapsed"
         self.pausing = agreement.clock.pause_on_customer
+        self.start_calendar = agreement.clock.start_calendar
         self.scoped = bool(agreement.clock.scoped)
         self._targets: dict[tuple[str, str, str | None], model.Target | None] = {}
         self._own: dict[tuple[str, str, str], model.Target | None] = {}
         self.add_ons = {t.plan for t in agreement.targets} & {p.name for p in agreement.add_ons}  # with targets
         self.exclusions = agreement.incident_exclusions
         self._placed: dict[model.Place, Targets] = {}
+        self._compiled: dict[int, Rule] = {}  # by the id of a target of the agreement, which outlives this
+        self._rules: dict[tuple[str | None, bool], _Rules] = {}
+        self._opened: dict[tuple[str, int], tuple[Fact, ...]] = {}  # see `clock_start`
 
     def at(self, place: model.Place) -> Targets:
         """The same targets for a customer at `place`: the calendars that follow the customer compiled for its
@@ -165,6 +192,34 @@ class Targets:
             return self.add_on_target(kind, severity, case.plan or "")
         return self.target_for(kind, severity, case.plan)
 
+    def rules(self, plan: str | None, add_on: bool) -> _Rules:
+        """The rules under a plan (or, with `add_on`, an add-on's own), by kind and severity: `lookup`'s target of
+        each, compiled."""
+        found = self._rules.get((plan, add_on))
+        if found is None:
+            if add_on:
+                found = _Rules(
+                    lambda kind, severity: self.compiled(self.add_on_target(kind, severity, plan or ""))
+                )
+            else:
+                found = _Rules(lambda kind, severity: self.compiled(self.target_for(kind, severity, plan)))
+            self._rules[(plan, add_on)] = found
+        return found
+
+    def compiled(self, target: model.Target | None) -> Rule | None:
+        """A target's rule, compiled once."""
+        if target is None:
+            return None
+        found = self._compiled.get(id(target))
+        if found is None:
+            deadline = target.deadline
+            if isinstance(deadline, model.BusinessTime):
+                measure = self.clocks[deadline.calendar].elapsed
+            else:
+                measure = _real_time
+            found = self._compiled[id(target)] = Rule(target, self.deadline_of(deadline), measure)
+        return found
+
     def stretches(self, incident: Reported, events: Sequence[Event]) -> list[Stretch]:
         """Each stretch of constant severity, the first from the report."""
         found: list[Stretch] = [(incident.reported, incident.severity, None)]
@@ -195,7 +250,12 @@ class Targets:
         if calendar is None:
             return incident.reported, ()
         start = self.clocks[calendar].next_opening(incident.reported)
-        return start, (() if start == incident.reported else (StartedAtOpening(calendar, start),))
+        if start == incident.reported:
+            return start, ()
+        why = self._opened.get((calendar, start))
+        if why is None:  # one per opening of the calendar, shared by every incident reported before it
+            why = self._opened[(calendar, start)] = (StartedAtOpening(calendar, start),)
+        return start, why
 
     def start_of(self, case: _Case, kind: model.TargetKind, severity: str) -> tuple[int, tuple[Fact, ...]]:
         """The clock start of one target: the incident's, unless a scoped start rule covers the target."""
@@ -203,49 +263,52 @@ class Targets:
             return case.start, case.started
         return self.clock_start(case.incident, self.agreement.clock.start_for(kind, severity))
 
-    def deadline(
-        self, deadline: model.Deadline, start: int, pauses: Sequence[Pause]
-    ) -> tuple[int | None, tuple[Pause, ...]]:
-        """The deadline instant (None while an unresumed pause holds it), and the pauses that held it back."""
+    def deadline_of(
+        self, deadline: model.Deadline
+    ) -> Callable[[int, Sequence[Pause]], tuple[int | None, tuple[Pause, ...]]]:
+        """How a deadline is found from a clock start and the pauses: the instant (None while an unresumed pause
+        holds it), and the pauses that held it back. Decided once per target, not once per incident."""
         if isinstance(deadline, model.BusinessTime):
-            clock = self.clocks[deadline.calendar]
-            if not pauses:  # the common case
-                return clock.deadline(start, deadline.seconds), ()
-            return clock.deadline_paused(start, deadline.seconds, pauses)
+            clock, seconds = self.clocks[deadline.calendar], deadline.seconds
+
+            def business(start: int, pauses: Sequence[Pause]) -> tuple[int | None, tuple[Pause, ...]]:
+                if not pauses:  # the common case
+                    return clock.deadline(start, seconds), ()
+                return clock.deadline_paused(start, seconds, pauses)
+
+            return business
         if isinstance(deadline, model.WallTime):
-            if deadline.unit in ("minute", "hour"):
-                return real_deadline(start, deadline.amount * (60 if deadline.unit == "minute" else HOUR), pauses)
-            return add_wall(start, deadline.amount, deadline.unit, self.zone), ()
+            amount, unit, zone = deadline.amount, deadline.unit, self.zone
+            if unit in ("minute", "hour"):
+                seconds = amount * (60 if unit == "minute" else HOUR)
+                return lambda start, pauses: real_deadline(start, seconds, pauses)
+            return lambda start, pauses: (add_wall(start, amount, unit, zone), ())
         clock = self.clocks[deadline.calendar]
         if isinstance(deadline, model.BusinessDays):
+            count = deadline.count
             if deadline.from_next_day:
-                return clock.day_end_after(start, deadline.count), ()
-            return clock.day_end(start, deadline.count), ()
-        return clock.day_end(start, 2 if deadline.next_day else 1), ()
-
-    def measure(self, target: model.Target, a: int, b: int) -> int:
-        """Time from `a` to `b` on the target's own clock."""
-        deadline = target.deadline
-        if isinstance(deadline, model.BusinessTime):
-            return self.clocks[deadline.calendar].elapsed(a, b)
-        return b - a
+                return lambda start, pauses: (clock.day_end_after(start, count), ())
+            return lambda start, pauses: (clock.day_end(start, count), ())
+        days = 2 if deadline.next_day else 1
+        return lambda start, pauses: (clock.day_end(start, days), ())
 
     def outcome(
-        self, target: model.Target, due: int | None, done: int | None, as_of: int | None, until: int | None = None
+        self, rule: Rule, due: int | None, done: int | None, as_of: int | None, until: int | None = None
     ) -> tuple[Status, int | None]:
-        """Status and margin of a target due at `due` and done at `done`: when it has not been done, as of
-        `as_of` (or `until`, when that comes first: an update cadence ends at the resolution)."""
+        """Status and margin of a target due at `due` and done at `done`, measured on the target's own clock:
+        when it has not been done, as of `as_of` (or `until`, when that comes first: an update cadence ends at the
+        resolution)."""
         if due is None:
             return "pending", None
         if done is not None:
             if done <= due:
-                return "met", self.measure(target, done, due)
-            return "breached", -self.measure(target, due, done)
+                return "met", rule.measure(done, due)
+            return "breached", -rule.measure(due, done)
         if as_of is None:
             raise AsOfNeeded
         if as_of > due:
-            return "breached", -self.measure(target, due, as_of if until is None else min(as_of, until))
-        return "pending", self.measure(target, as_of, due)
+            return "breached", -rule.measure(due, as_of if until is None else min(as_of, until))
+        return "pending", rule.measure(as_of, due)
 
     def incident(
         self,
@@ -261,13 +324,22 @@ class Targets:
         or its customer's, and `add_ons` the customer's. With `trace`, business-time verdicts also list the open
         time they counted."""
         stretches = self.stretches(incident, events)
-        start, started = self.clock_start(incident, self.agreement.clock.start_calendar)
-        case = _Case(incident, plan, events, stretches, self.pauses(events), start, started, as_of, trace)
+        start, started = self.clock_start(incident, self.start_calendar)
+        firsts: dict[str, int] = {}
+        for event in events:
+            if event.kind not in firsts:
+                firsts[event.kind] = event.at
+        pauses = self.pauses(events) if self.pausing else []
+        rules = self.rules(plan, False)
+        case = _Case(incident, plan, events, stretches, pauses, start, started, as_of, trace, rules, firsts)
         decided: dict[str, TargetVerdict] = {}
         found = self.case_verdicts(case, decided)
         for add_on in add_ons:
             if add_on in self.add_ons:
-                held = _Case(incident, add_on, events, stretches, case.pauses, start, started, as_of, trace, True)
+                own = self.rules(add_on, True)
+                held = _Case(
+                    incident, add_on, events, stretches, pauses, start, started, as_of, trace, own, firsts, True
+                )
                 found.extend(self.case_verdicts(held, dict(decided)))
         if incident.tags and self.exclusions:
             found = [self.excluded(verdict, incident.tags) for verdict in found]
@@ -317,53 +389,52 @@ class Targets:
     def target_verdict(
         self, case: _Case, kind: model.TargetKind, decided: dict[str, TargetVerdict]
     ) -> TargetVerdict | None:
-        incident, plan, events, stretches, pauses = (
-            case.incident,
-            case.plan,
-            case.events,
-            case.stretches,
-            case.pauses,
-        )
+        incident, plan, stretches, pauses = case.incident, case.plan, case.stretches, case.pauses
         mode = self.mode
         if mode == "retroactive":
             stretches = [(incident.reported, stretches[-1][1], None)]
-        actual = next((e.at for e in events if e.kind == kind), None)
-        last: tuple[model.Target, int, int | None, tuple[Fact, ...]] | None = None
+        actual = case.firsts.get(kind)
+        rules = case.rules
+        last: tuple[Rule, int, int | None, tuple[Fact, ...]] | None = None
         for index, (since, severity, cause) in enumerate(stretches):
-            target = self.lookup(case, kind, severity)
-            if target is None:
+            rule = rules[kind, severity]
+            if rule is None:
                 continue
+            target = rule.target
             until = stretches[index + 1][0] if index + 1 < len(stretches) else None
-            start, facts = self.start_of(case, kind, target.severity)
+            start, facts = (
+                self.start_of(case, kind, target.severity) if self.scoped else (case.start, case.started)
+            )
             if mode == "restart" and index > 0:
                 start = since
             if target.after is not None:
                 anchor = decided.get(target.after)
                 if anchor is None or anchor.due is None:
                     # Never dropped: without its anchor's deadline the target cannot fall due yet.
-                    last = (target, start, None, (*facts, CountedFrom(target.after, None, anchor is not None)))
+                    last = (rule, start, None, (*facts, CountedFrom(target.after, None, anchor is not None)))
                     continue
                 start = anchor.due
                 facts = (*facts, CountedFrom(target.after, start, True))
             if cause is not None:
                 after = None if cause.kind == "severity_changed" else cast(model.TargetKind, cause.kind)
                 facts = (*facts, SeverityFrom(severity, since, after))
-            due, held = self.deadline(target.deadline, start, pauses)
+            due, held = rule.deadline(start, pauses)
             if held:
                 facts = (*facts, *(Paused(a, b) for a, b in held))
             if case.trace and due is not None and isinstance(target.deadline, model.BusinessTime):
                 stop = min(due, actual) if actual is not None else due
                 calendar = target.deadline.calendar
                 facts = (*facts, OpenTime(calendar, tuple(self.clocks[calendar].open_time(start, stop, pauses))))
-            last = (target, start, due, facts)
+            last = (rule, start, due, facts)
             if actual is not None and (until is None or actual <= until):
                 break  # answered while this stretch held (an event that itself changes the severity counts here)
             if due is not None and (until is None or due < until):
                 break  # the deadline passed (or will pass) while this stretch held
         if last is None:
             return None
-        target, start, due, facts_found = last
-        status, margin = self.outcome(target, due, actual, case.as_of)
+        rule, start, due, facts_found = last
+        target = rule.target
+        status, margin = self.outcome(rule, due, actual, case.as_of)
         return TargetVerdict(
             incident.id,
             incident.customer,
@@ -388,9 +459,10 @@ class Targets:
             case.stretches,
             case.pauses,
         )
-        target = self.lookup(case, "update", stretches[-1][1])
-        if target is None:
+        rule = case.rules["update", stretches[-1][1]]
+        if rule is None:
             return []
+        target = rule.target
         start, started = self.start_of(case, "update", target.severity)
         response = decided.get("response")
         responded = response is not None and response.actual is not None
@@ -403,7 +475,7 @@ class Targets:
         points = [p for p in points if stop is None or p < stop]  # updates after the resolution do not count
         found = []
         for index, point in enumerate(points):
-            due, _ = self.deadline(target.deadline, point, pauses)
+            due, _ = rule.deadline(point, pauses)
             answered = points[index + 1] if index + 1 < len(points) else None
             if answered is None and stop is not None and due is not None and stop <= due:
                 break  # resolved before another update was due
@@ -411,7 +483,7 @@ class Targets:
                 since = UpdateSince("update", point)
             else:
                 since = UpdateSince("response" if responded else "clock_start", point)
-            status, margin = self.outcome(target, due, answered, case.as_of, until=stop)
+            status, margin = self.outcome(rule, due, answered, case.as_of, until=stop)
             found.append(
                 TargetVerdict(
                     incident.id,
@@ -448,6 +520,10 @@ def beyond(error: ClockError, what: str, span: Span | None, citation: str | None
             )
         ]
     )
+
+
+def _real_time(a: int, b: int) -> int:
+    return b - a
 
 
 def selects(selector: model.TargetSelector, verdict: TargetVerdict) -> bool:

@@ -485,6 +485,64 @@ class Lines:
         self.iso = LocalTimes(agreement.local_zone).iso
         self.awards: list[Award] = []  # the credits shown, for the totals
         self.shared = SharedOutages()
+        self._parts: dict[tuple[int, str | None], tuple[bytes, bytes]] = {}  # see `target_line`
+        self._held: list[model.Target] = []
+        self._traces: dict[tuple[Fact, ...], bytes] = {}  # see `_trace`
+
+    def target_line(self, t: TargetVerdict) -> bytes:
+        """`orjson.dumps(target_json(t, iso, line=True))`, byte for byte, without the dict: what the verdict's
+        target and plan decide (its kind, severity, plan, clock and citation) is encoded once per target and plan,
+        and an instant's local text is ASCII, so it needs no escaping."""
+        iso, dumps = self.iso, orjson.dumps
+        parts = self._parts.get((id(t.target), t.plan))
+        if parts is None:
+            parts = self._target_parts(t)
+        middle, tail = parts
+        due, actual, margin = t.due, t.actual, t.margin
+        return (
+            b'{"type":"target","incident":%b,"customer":%b%b%b","start":"%b","due":%b,"actual":%b,"status":"%b",'
+            b'"margin_seconds":%b%b%b}'
+            % (
+                dumps(t.incident),
+                dumps(t.customer),
+                middle,
+                iso(t.reported).encode(),
+                iso(t.start).encode(),
+                b"null" if due is None else b'"%b"' % iso(due).encode(),
+                b"null" if actual is None else b'"%b"' % iso(actual).encode(),
+                t.status.encode(),
+                b"null" if margin is None else b"%d" % margin,
+                tail,
+                self._trace(t.trace) if t.trace else b"[]",
+            )
+        )
+
+    def _trace(self, trace: tuple[Fact, ...]) -> bytes:
+        """A verdict's trace, encoded. Many verdicts have one of a few traces (the clock started at one of the
+        calendar's openings), so the latest few thousand are kept, by value."""
+        found = self._traces.get(trace)
+        if found is None:
+            if len(self._traces) >= 4096:
+                self._traces.clear()
+            found = self._traces[trace] = orjson.dumps([fact_json(f, self.iso) for f in trace])
+        return found
+
+    def _target_parts(self, t: TargetVerdict) -> tuple[bytes, bytes]:
+        """The encoded fields of a target line that its target and plan decide: from `kind` to the opening quote
+        of `reported`, and from `clock` to the key of `trace`. The target is held beside them, so its id is never
+        another's while they are kept."""
+        middle = b',"kind":%b,"severity":%b,"plan":%b,"reported":"' % (
+            orjson.dumps(t.kind),
+            orjson.dumps(t.severity),
+            orjson.dumps(t.plan),
+        )
+        tail = b',"clock":%b,"citation":%b,"trace":' % (
+            orjson.dumps(_clock_json(t.target)),
+            orjson.dumps(t.target.citation),
+        )
+        self._parts[(id(t.target), t.plan)] = (middle, tail)
+        self._held.append(t.target)
+        return middle, tail
 
     def header(self, agreement: model.Agreement, agreement_file: str, timeline_file: str) -> bytes:
         return orjson.dumps(header_json(agreement, agreement_file, timeline_file))
@@ -492,7 +550,7 @@ class Lines:
     def render(self, item: Item) -> list[bytes]:
         iso = self.iso
         if isinstance(item, Decided):
-            return [orjson.dumps(target_json(v, iso, line=True)) for v in item.verdicts]
+            return [self.target_line(v) for v in item.verdicts]
         if isinstance(item, Rejected):
             return [orjson.dumps({"type": "rejected", **diagnostic_json(item.diagnostic)})]
         if isinstance(item, Warned):

@@ -144,6 +144,7 @@ class Clock:
         self._last_year = -1
         self._lo = 0  # instants in [_lo, _hi) are answered without compiling more years
         self._hi = 0
+        self._lo_day = self._hi_day = 0  # local dates strictly between these begin inside [_lo, _hi)
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.cum: list[int] = []  # open seconds before interval i
@@ -205,6 +206,8 @@ class Clock:
             wall_to_instant(dt.datetime(first_year + 1, 1, 1), zone_name) if first_year > _MIN_YEAR else -(2**62)
         )
         self._hi = wall_to_instant(dt.datetime(last_year, 1, 1), zone_name)
+        self._lo_day = local_date(self._lo, zone_name).toordinal() if first_year > _MIN_YEAR else 0
+        self._hi_day = local_date(self._hi - 1, zone_name).toordinal()
 
     def _cover(self, *instants: int) -> None:
         """Compile enough years that every instant lies inside the answered range."""
@@ -285,7 +288,8 @@ class Clock:
 
     def day_end(self, t: int, n: int = 1) -> int:
         """End of the n-th business day, counting as the first the one not yet ended at `t`."""
-        self._cover(t)
+        if not self._lo <= t < self._hi:
+            self._cover(t)
         while True:
             k = bisect.bisect_right(self.day_ends, t) + n - 1
             if k < len(self.day_ends):
@@ -294,7 +298,8 @@ class Clock:
 
     def day_end_from(self, first: dt.date, n: int) -> int:
         """End of the n-th business day on or after local date `first`."""
-        self._cover(day_start(first, self.spec.zone))
+        if not self._lo_day < first.toordinal() < self._hi_day:  # else its start is compiled: no need to find it
+            self._cover(day_start(first, self.spec.zone))
         while True:
             k = bisect.bisect_left(self.day_ordinals, first.toordinal()) + n - 1
             if k < len(self.day_ends):

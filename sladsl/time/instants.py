@@ -73,8 +73,8 @@ class LocalTimes:
 
     def __init__(self, zone_name: str) -> None:
         self.tz = zone(zone_name)
-        self._hours: dict[int, tuple[str, str] | None] = {}
-        self._last, self._last_text = -1, ""  # a report and its clock start are most often one instant
+        self._hours: dict[int, tuple[str, str]] = {}  # the UTC hours that `_hour` could make text for
+        self._slow: set[int] = set()  # and those it could not
 
     def _hour(self, hour: int) -> tuple[str, str] | None:
         """For a UTC hour in which the offset holds and is whole hours: the local text up to the minutes, and
@@ -91,21 +91,24 @@ class LocalTimes:
         return text[:14], text[19:]
 
     def iso(self, instant: int) -> str:
-        if instant == self._last:
-            return self._last_text
-        hour, within = divmod(instant, 3600)
-        if hour in self._hours:
-            found = self._hours[hour]
-        else:
-            if len(self._hours) > 200_000:  # about 23 years of hours: start again rather than grow
+        found = self._hours.get(instant // 3600)
+        if found is not None:
+            return found[0] + _MINUTES_SECONDS[instant % 3600] + found[1]
+        return self._first_of_hour(instant)
+
+    def _first_of_hour(self, instant: int) -> str:
+        """`iso` of an instant in an hour not yet met, or in one that is formatted the slow way."""
+        hour = instant // 3600
+        if hour not in self._slow:
+            if len(self._hours) + len(self._slow) > 200_000:  # about 23 years of hours: start again, not grow
                 self._hours.clear()
-            found = self._hours[hour] = self._hour(hour)
-        if found is None:
-            text = dt.datetime.fromtimestamp(instant, self.tz).isoformat()
-        else:
-            text = found[0] + _MINUTES_SECONDS[within] + found[1]
-        self._last, self._last_text = instant, text
-        return text
+                self._slow.clear()
+            found = self._hour(hour)
+            if found is not None:
+                self._hours[hour] = found
+                return found[0] + _MINUTES_SECONDS[instant % 3600] + found[1]
+            self._slow.add(hour)
+        return dt.datetime.fromtimestamp(instant, self.tz).isoformat()
 
 
 def wall_to_instant(wall: dt.datetime, zone_name: str) -> int:
@@ -132,15 +135,18 @@ def add_wall(instant: int, amount: int, unit: WallUnit, zone_name: str) -> int:
         return instant + 60 * amount
     if unit == "hour":
         return instant + 3600 * amount
-    # Calendar arithmetic on the local wall time is pendulum's (a month clips to the last day of a shorter one);
-    # the wall time is then placed on the time line by sladsl's rule for skipped and repeated times.
-    start = pendulum.naive(*local(instant, zone_name).timetuple()[:6])
+    # Calendar arithmetic on the local wall time: days and weeks move the date and keep the clock time; months
+    # are pendulum's (a month clips to the last day of a shorter one). The wall time is then placed on the time
+    # line by sladsl's rule for skipped and repeated times, as a plain naive datetime: a pendulum one given a
+    # zone loads pendulum's own copy of the zone's rules from disk every time.
+    start = local(instant, zone_name).replace(tzinfo=None)
     if unit == "day":
-        wall = start.add(days=amount)
+        wall = start + dt.timedelta(days=amount)
     elif unit == "week":
-        wall = start.add(weeks=amount)
+        wall = start + dt.timedelta(weeks=amount)
     else:
-        wall = start.add(months=amount)
+        moved = pendulum.naive(*start.timetuple()[:6]).add(months=amount)
+        wall = dt.datetime(moved.year, moved.month, moved.day, moved.hour, moved.minute, moved.second)
     return wall_to_instant(wall, zone_name)
 
 

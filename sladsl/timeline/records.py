@@ -284,7 +284,8 @@ class RecordReader:
         return self.instant_of(raw.get(key), key, required)
 
     def instant_of(self, given: Any, key: str, required: bool = True) -> int | None:
-        value = text_of(given, key, required)
+        # A timestamp is most often a string that is not blank: `text_of` is called for anything else.
+        value = given if type(given) is str and given and not given.isspace() else text_of(given, key, required)
         if value is None:
             return None
         try:
