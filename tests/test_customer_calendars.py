@@ -20,6 +20,7 @@ from sladsl.time.instants import epoch, local
 from tests.helpers import examples
 from tests.reference_clock import ReferenceClock
 from tests.test_check import evaluate_inline
+from tests.test_language import diagnostics_of
 
 LOCAL = """\
 agreement "Local support":  § 1
@@ -255,3 +256,13 @@ def test_a_holiday_category_must_be_known_in_the_customers_country() -> None:
         reported("JP-1", "tokyo", "2025-12-30T16:00:00+09:00"),
     )
     assert due(report, "JP-1")[0] == "2026-01-05T03:00:00+00:00"
+
+
+def test_windows_measured_once_for_everyone_cannot_follow_the_customer() -> None:
+    text = LOCAL + "\nreport within 3 business days of local_hours after failure ends  § 7\n"
+    [error] = [d for d in diagnostics_of(text, "a.sla") if d.code == "E0229"]
+    assert error.message == (
+        "outages are measured once for every customer, and calendar `local_hours` follows each customer's own"
+    )
+    assert error.notes == ("an outage for everyone is reported in time or late for all alike",)
+    assert error.span is not None and (error.span.line, error.span.column) == (21, 34)

@@ -510,6 +510,24 @@ class _Checker:
             self.undefined("calendar", name, {c.name.text: c.name for c in self.of(ast.Calendar)})
         return None
 
+    def one_place_calendar(
+        self, name: ast.Name, calendars: dict[str, model.CalendarSpec], what: str, alike: str
+    ) -> str | None:
+        """A calendar named where one place is needed for every customer (`what` is measured once for all, an
+        outage for everyone being `alike`): E0229 for one that follows the customer."""
+        calendar = self.check_calendar_ref(name, calendars)
+        if calendar is None or not calendars[calendar].follows_customer:
+            return calendar
+        self.report(
+            "E0229",
+            f"{what} once for every customer, and calendar `{calendar}` follows each customer's own",
+            name.span,
+            "differs by customer",
+            notes=(f"an outage for everyone is {alike}",),
+            help="name a calendar with a fixed zone and holidays: the provider's own",
+        )
+        return None
+
     def check_lengths(self) -> None:
         """No duration or day count may reach past 10 years: a mistyped `99999999 hours` would otherwise send the
         business clocks searching for millennia, or past the last date the calendar can name."""
@@ -841,18 +859,12 @@ class _Checker:
                                 else model.WallTime(ahead.amount, cast(model.WallUnit, _UNIT[ahead.unit]))
                             )
                         else:
-                            outside = self.check_calendar_ref(condition.calendar, calendars)
-                            if outside is not None and calendars[outside].follows_customer:
-                                self.report(
-                                    "E0229",
-                                    f"maintenance is measured once for every customer, and calendar `{outside}` "
-                                    "follows each customer's own",
-                                    condition.calendar.span,
-                                    "differs by customer",
-                                    notes=("an outage for everyone is maintenance or downtime for all alike",),
-                                    help="name a calendar with a fixed zone and holidays: the provider's window",
-                                )
-                                outside = None
+                            outside = self.one_place_calendar(
+                                condition.calendar,
+                                calendars,
+                                "maintenance is measured",
+                                "maintenance or downtime for all alike",
+                            )
                     maintenance = model.Maintenance(notice, outside, cited, budget)
                 elif isinstance(rule, ast.UptimeRounding):
                     rounding = self.check_rounding(item, rule, rounding, cited)
@@ -1318,18 +1330,12 @@ class _Checker:
                 self.minimum_span = item.span
             elif isinstance(item, ast.ClaimWindow):
                 self.section = _cite(item.citation)
-                calendar = self.check_calendar_ref(item.calendar, calendars)
-                if calendar is not None and item.kind == "report" and calendars[calendar].follows_customer:
-                    self.report(
-                        "E0229",
-                        f"outages are measured once for every customer, and calendar `{calendar}` follows each "
-                        "customer's own",
-                        item.calendar.span,
-                        "differs by customer",
-                        notes=("an outage for everyone is reported in time or late for all customers alike",),
-                        help="count the report window on a calendar with a fixed zone and holidays",
+                if item.kind == "report":
+                    calendar = self.one_place_calendar(
+                        item.calendar, calendars, "outages are measured", "reported in time or late for all alike"
                     )
-                    calendar = None
+                else:
+                    calendar = self.check_calendar_ref(item.calendar, calendars)
                 if calendar is not None:
                     claims.append(
                         model.ClaimWindow(
