@@ -48,7 +48,7 @@ from sladsl.evaluation.verdicts import (
     TargetVerdict,
 )
 from sladsl.source import Span
-from sladsl.time.calendar import Clock, ClockError, clock_for
+from sladsl.time.calendar import Clock, ClockError, clocks_at
 from sladsl.time.instants import wall_text
 from sladsl.time.periods import MONTHS, period_of
 from sladsl.timeline.records import Claim, Customer
@@ -77,7 +77,7 @@ class Credits:
         self.claims = claims
         self.as_of = as_of
         self.matched: set[int] = set()  # the claims some award matched, by their record's number
-        self._placed: dict[model.Place, Clock] = {}  # a claim window's clock where a customer is
+        self._placed: dict[model.Place, dict[str, Clock]] = {}  # the clocks where a customer is
         # (what, its amount, customer, award unit) -> the rule's place: a minimum in one unit, an award in another,
         # so the rule could not be applied to it (a cap is checked to be in the credits' unit by `lint`)
         self.unapplied: dict[tuple[str, str, str, str], Span | None] = {}
@@ -247,8 +247,8 @@ class Credits:
             )
         placed = self._placed.get(record.place)
         if placed is None:
-            placed = self._placed[record.place] = clock_for(spec.at(record.place))
-        return placed
+            placed = self._placed[record.place] = clocks_at(self.agreement.calendars, self.clocks, record.place)
+        return placed[window.calendar]
 
     def claim_status(self, award: Award, started: int, ended: int) -> Award:
         windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]

@@ -46,7 +46,7 @@ from sladsl.evaluation.verdicts import (
     UpdateSince,
 )
 from sladsl.source import Span
-from sladsl.time.calendar import Clock, ClockError, Pause, clock_for, real_deadline
+from sladsl.time.calendar import Clock, ClockError, Pause, clocks_at, real_deadline
 from sladsl.time.instants import add_wall, wall_text
 from sladsl.timeline.records import Event
 
@@ -149,10 +149,7 @@ class Targets:
         zone and holidays (once per place), the others shared."""
         found = self._placed.get(place)
         if found is None:
-            clocks = {
-                name: clock_for(spec.at(place)) if spec.follows_customer else self.clocks[name]
-                for name, spec in self.agreement.calendars.items()
-            }
+            clocks = clocks_at(self.agreement.calendars, self.clocks, place)
             found = self._placed[place] = Targets(self.agreement, clocks)
         return found
 

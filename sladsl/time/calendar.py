@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from sladsl.model import CalendarSpec, Interval
+from sladsl.model import CalendarSpec, Interval, Place
 from sladsl.time.holidays import holiday_dates
 from sladsl.time.instants import day_start, local_date, utc_year, wall_to_instant
 from sladsl.time.intervals import clip, merge, subtract
@@ -132,6 +132,17 @@ def clock_for(spec: CalendarSpec) -> Clock:
             del _CLOCKS[next(iter(_CLOCKS))]
     _CLOCKS[spec] = clock  # the most recent last
     return clock
+
+
+def clocks_at(
+    calendars: Mapping[str, CalendarSpec], clocks: Mapping[str, Clock], place: Place
+) -> dict[str, Clock]:
+    """The clocks of a customer at `place`: each calendar that follows the customer compiled for that place, the
+    others (`clocks`, the agreement's) as they are."""
+    return {
+        name: clock_for(spec.at(place)) if spec.follows_customer else clocks[name]
+        for name, spec in calendars.items()
+    }
 
 
 class Clock:
