@@ -81,7 +81,11 @@ class FolderStore:
         self.where = where
 
     def name(self, kind: str, key: str) -> str:
-        depends = {"holidays": holidays_stamp(), "agreement": f"{code_stamp()}\0{holidays_stamp()}"}.get(kind, "")
+        depends = {
+            "holidays": holidays_stamp(),
+            "countries": holidays_stamp(),
+            "agreement": f"{code_stamp()}\0{holidays_stamp()}",
+        }.get(kind, "")
         digest = hashlib.sha256(f"{kind}\0{depends}\0{key}".encode()).hexdigest()[:32]
         return f"{kind}-{digest}.pickle"
 

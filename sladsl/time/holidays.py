@@ -51,14 +51,20 @@ def holiday_names(source: HolidaySource, year: int) -> list[tuple[dt.date, str]]
 @functools.cache
 def country_facts(country: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
     """What the `holidays` package knows of a country named by an ISO 3166 code, alpha-2 or alpha-3: its alpha-2
-    code, its subdivisions and its holiday categories; None when it knows no such country."""
-    import holidays  # noqa: PLC0415
+    code, its subdivisions and its holiday categories; None when it knows no such country. Kept between runs like
+    the dates, so a timeline whose customers name their countries does not import the package each time."""
+    kept = cache.read("countries", country)
+    if not isinstance(kept, tuple):
+        import holidays  # noqa: PLC0415
 
-    try:
-        found = holidays.country_holidays(country)
-    except NotImplementedError:
-        return None
-    return found.country, tuple(found.subdivisions), tuple(found.supported_categories)
+        try:
+            found = holidays.country_holidays(country)
+        except NotImplementedError:
+            kept = ()  # known to be unknown
+        else:
+            kept = (found.country, tuple(found.subdivisions), tuple(found.supported_categories))
+        cache.write("countries", country, kept)
+    return kept or None
 
 
 def supported_countries() -> list[str]:
