@@ -22,11 +22,11 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 import sladsl
 from bench.generate import write
@@ -343,13 +343,11 @@ def without_lines(found: sladsl.Report) -> tuple[object, ...]:
     begin together (both follow the file)."""
 
     def unordered(shares: tuple[OutageShare, ...]) -> tuple[OutageShare, ...]:
-        return tuple(sorted((attrs.evolve(s, line=0) for s in shares), key=repr))
+        return tuple(sorted((replace(s, line=0) for s in shares), key=repr))
 
-    periods = [attrs.evolve(a, shares=unordered(a.shares), shared=unordered(a.shared)) for a in found.availability]
+    periods = [replace(a, shares=unordered(a.shares), shared=unordered(a.shared)) for a in found.availability]
     awards = [
-        attrs.evolve(
-            a, reasons=tuple(attrs.evolve(r, line=0) if isinstance(r, ClaimedLate) else r for r in a.reasons)
-        )
+        replace(a, reasons=tuple(replace(r, line=0) if isinstance(r, ClaimedLate) else r for r in a.reasons))
         for a in found.awards
     ]
     return tuple(periods), tuple(awards)

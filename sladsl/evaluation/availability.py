@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 import attrs
+from msgspec.structs import replace
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, SlaError
@@ -130,7 +131,7 @@ class Availability:
                         else:
                             used.clear()
                             used.update(known[1])
-                            yield _given(known[0], customer)
+                            yield replace(known[0], customer=customer)
                         continue
                     alone = common[k]
                     if alone is None:  # decided when first needed, so a failure comes where it always came
@@ -145,7 +146,7 @@ class Availability:
                             name=name,
                         )
                         common[k] = alone
-                    yield _given(alone, customer)
+                    yield replace(alone, customer=customer)
 
     def treat(self, commitment: model.Availability, start: int, end: int, outages: list[Outage]) -> Treated:
         """How each outage's part in `[start, end)` is treated: counted, excluded or maintenance. Nothing here
@@ -372,28 +373,6 @@ Used = dict[int, int]  # maintenance budget used, in seconds, by the start of it
 
 def _budget(commitment: model.Availability) -> model.Budget | None:
     return None if commitment.maintenance is None else commitment.maintenance.budget
-
-
-def _given(verdict: AvailabilityVerdict, customer: str) -> AvailabilityVerdict:
-    """A period's verdict made from the outages for everyone, given to one customer (`attrs.evolve`, faster)."""
-    v = verdict
-    return AvailabilityVerdict(
-        customer,
-        v.commitment,
-        v.period,
-        v.start,
-        v.end,
-        v.period_seconds,
-        v.downtime_seconds,
-        v.maintenance_seconds,
-        v.counted_seconds,
-        v.value,
-        v.status,
-        v.shares,
-        v.shared,
-        v.budget,
-        v.first_counted,
-    )
 
 
 def conflicting(outages: Iterable[Outage]) -> Iterator[Diagnostic]:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-import attrs
+from msgspec.structs import replace
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
@@ -153,7 +153,7 @@ class Credits:
                     unit = self.value_of(period.customer, ladder.bands[0].amount)[0] if ladder.bands else ""
                     gap = InBand(ladder.measure, period.period, period.value, None)
                     award = self.period_award(period, ladder.name, gap, (unit, Decimal(0)), ladder.citation)
-                    raw.append((attrs.evolve(award[0], status="void", reasons=(LadderGap(),)), *award[1:]))
+                    raw.append((replace(award[0], status="void", reasons=(LadderGap(),)), *award[1:]))
                     continue
                 band = max(bands, key=lambda b: b.amount.value)
                 if band.amount.value == 0:
@@ -277,7 +277,7 @@ class Credits:
             reason, status = NotClaimedYet(closes, window.citation), "open"
         else:
             reason, status = NotClaimed(closes, window.citation), "void"
-        return attrs.evolve(award, status=status, reasons=(*award.reasons, reason))
+        return replace(award, status=status, reasons=(*award.reasons, reason))
 
     def claims_of(self, award: Award) -> list[Claim]:
         """The claims that claim an award: its customer's, for its incident or period, and its credit (or any)."""
@@ -322,7 +322,7 @@ class Credits:
                 key = ("minimum award", str(minimum), award.customer, award.unit)
                 self.unapplied.setdefault(key, self.agreement.minimum_span)
             if award.status == "owed" and award.unit == unit and award.value < floor:
-                found.append(attrs.evolve(award, status="void", reasons=(*award.reasons, BelowMinimum(minimum))))
+                found.append(replace(award, status="void", reasons=(*award.reasons, BelowMinimum(minimum))))
             else:
                 found.append(award)
         return found
@@ -344,7 +344,7 @@ class Credits:
                 for i in indices:
                     if i != keep:
                         stacked = Stacked(name, kept.credit, kept.value, kept.unit, rule.citation)
-                        found[i] = attrs.evolve(found[i], status="void", reasons=(*found[i].reasons, stacked))
+                        found[i] = replace(found[i], status="void", reasons=(*found[i].reasons, stacked))
         return found
 
     def apply_caps(self, awards: list[Award]) -> list[Award]:
@@ -361,7 +361,7 @@ class Credits:
                 if award.value > room:
                     name = self.periods.of(key[1], cap.period)[2]
                     capped = Capped(cap, name, spent, award.value, room)
-                    found[index] = attrs.evolve(
+                    found[index] = replace(
                         award, value=room, status="owed" if room > 0 else "void", reasons=(*award.reasons, capped)
                     )
                 used[key] = spent + min(award.value, room)

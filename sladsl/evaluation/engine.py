@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import attrs
+from msgspec.structs import replace
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic
@@ -546,7 +547,7 @@ class PeriodStage:
             if lo <= period.start < hi:
                 shown_breaches += period.status == "breached"
                 yield period
-            kept.append(attrs.evolve(period, shares=(), shared=()) if period.shares or period.shared else period)
+            kept.append(replace(period, shares=(), shared=()) if period.shares or period.shared else period)
         creditable = [v for p in partials for v in p.creditable]
         credits = Credits(agreement, clocks, periods, customers=customers, claims=claims, as_of=stand)
         for award in credits.awards(creditable, kept):

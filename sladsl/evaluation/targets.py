@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, Protocol, cast
 
 import attrs
+from msgspec.structs import replace
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
@@ -349,7 +350,7 @@ class Targets:
         if rule is None:
             return verdict
         fact = ExcludedIncident(rule.tag, rule.citation)
-        return attrs.evolve(verdict, status="excluded", trace=(*verdict.trace, fact))
+        return replace(verdict, status="excluded", trace=(*verdict.trace, fact))
 
     def case_verdicts(self, case: _Case, decided: dict[str, TargetVerdict]) -> list[TargetVerdict]:
         """The verdicts of the plan's targets, or of one add-on's; `decided` holds the anchors already known."""
