@@ -216,9 +216,9 @@ class SeverityChanged(Typed, tag="severity_changed", frozen=True):
     severity: str
 
 
-_TYPED = msgspec.json.Decoder(
+decode_typed = msgspec.json.Decoder(
     Reported | Response | Restore | Resolution | Update | Paused | Resumed | SeverityChanged
-).decode
+).decode  # a report's or an event's line to its `Typed` record; `msgspec.DecodeError` for any other line
 
 
 def read_line(body: bytes) -> Any:
@@ -226,7 +226,7 @@ def read_line(body: bytes) -> Any:
     `parse_line` makes of it. The typed decode accepts only valid UTF-8 JSON objects that orjson reads to the same
     values (its last duplicate key wins, as orjson's does), so the reader sees the same record either way."""
     try:
-        return _TYPED(body)
+        return decode_typed(body)
     except msgspec.DecodeError:
         return parse_line(body)
 
