@@ -18,10 +18,11 @@ workers, merged by key, is the output of one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import attrs
+import msgspec
 from msgspec.structs import replace
 
 from sladsl import model
@@ -132,17 +133,15 @@ def owner(raw: Any, workers: int) -> int | None:
     return bucket_of(key[1]) % workers
 
 
-class _State:
+class _State(msgspec.Struct, gc=False):
     """An incident not decided yet: its report once read, its events, and events read before the report. The
-    lists are made when first needed: an incident never answered is held to the end of input with neither."""
+    lists are made when first needed: an incident never answered is held to the end of input with neither. A
+    struct, made in C, as one is made for every incident."""
 
-    __slots__ = ("early", "events", "incident", "refused")
-
-    def __init__(self) -> None:
-        self.incident: Incident | None = None
-        self.events: list[Event] | None = None
-        self.early: list[tuple[Event, str | bytes]] | None = None  # with their text, to point at a field
-        self.refused: int | None = None  # the line of a report of it that was rejected
+    incident: Incident | None = None
+    events: list[Event] | None = None
+    early: list[tuple[Event, str | bytes]] | None = None  # with their text, to point at a field
+    refused: int | None = None  # the line of a report of it that was rejected
 
 
 class _Held(NamedTuple):
@@ -614,12 +613,15 @@ class Evaluation:
         self.incidents = IncidentStage(
             agreement, as_of=as_of, window=window, trace=trace, finality=finality or Finality(0)
         )
+        # Read one entry, and return what it let be decided. Which of the two it does is known now, not asked
+        # again for every record: with a finality, the entry goes straight to the incident stage.
+        self.feed: Callable[[Entry], list[Item]] = self._keep if finality is None else self.incidents.feed
 
-    def feed(self, entry: Entry) -> list[Item]:
-        if self.kept is not None:
-            self.kept.append(entry)
-            return []
-        return self.incidents.feed(entry)
+    def _keep(self, entry: Entry) -> list[Item]:
+        """Without a finality: the entry is kept for `finish`, and nothing is decided yet."""
+        assert self.kept is not None
+        self.kept.append(entry)
+        return []
 
     def finish(self) -> Iterator[Item]:
         """What is still open, then the KPIs, availability, awards, and last the `Summary`."""
@@ -632,6 +634,7 @@ class Evaluation:
                 trace=self.trace,
                 finality=finality_of(found),
             )
+            self.feed = self.incidents.feed
             for entry in found:
                 yield from self.incidents.feed(entry)
         as_of = final_as_of(self.fixed, [self.incidents.latest])

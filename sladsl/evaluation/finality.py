@@ -21,10 +21,12 @@ whose plan comes from its customer is decided only once that customer's records 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sladsl.timeline.formats import Typed
+from msgspec import DecodeError
+
+from sladsl.timeline.formats import Typed, decode_typed, parse_line
 from sladsl.timeline.records import key_of
 
 BUCKETS = 64
@@ -73,21 +75,44 @@ class Finality:
         self.count = 0
 
     def add(self, raws: Iterable[Any]) -> None:
-        """The next records, reading backwards: each its parsed value, or the reason it has none."""
-        batch: list[int] = []
+        """The next records, reading backwards: each its parsed value (as `read_line` makes it), or the reason it
+        has none."""
+        self.add_codes(self._value_codes(raws))
+
+    def add_lines(self, bodies: Iterable[bytes]) -> None:
+        """The next lines of a JSON Lines timeline, reading backwards (`json_lines_backwards`). Each is decoded
+        once, as `read_line` decodes it, and only whom it concerns is kept."""
+        self.add_codes(self._line_codes(bodies))
+
+    def _value_codes(self, raws: Iterable[Any]) -> Iterator[int]:
+        place = self.count
         for raw in raws:
-            if isinstance(raw, Typed):  # a report or an event, most of a timeline: `key_of`, in short
-                ident = raw.incident
-                batch.append(code_of(ident) if ident and not ident.isspace() else NONE)
+            yield self._code(raw, place)
+            place += 1
+
+    def _line_codes(self, bodies: Iterable[bytes]) -> Iterator[int]:
+        """The codes of lines, as `_code` gives them for the values `read_line` makes of them. A report or an event
+        is most of a timeline: its incident is taken from its typed record, without a dict or a `key_of`."""
+        typed, place = decode_typed, self.count
+        for body in bodies:
+            try:
+                ident = typed(body).incident
+            except DecodeError:
+                yield self._code(parse_line(body), place)
             else:
-                key = key_of(raw)
-                if key is not None and key[0] == "customer":
-                    self.customers.setdefault(key[1], self.count + len(batch))
-                batch.append(code_of_key(key))
-            if len(batch) == 4096:
-                self.add_codes(batch)
-                batch = []
-        self.add_codes(batch)
+                yield code_of(ident) if ident and not ident.isspace() else NONE
+            place += 1
+
+    def _code(self, raw: Any, place: int) -> int:
+        """The code of a record by its parsed value; a customer record's `place` (counted from the end) is kept
+        when it is the customer's last."""
+        if isinstance(raw, Typed):  # a report or an event: `key_of`, in short
+            ident = raw.incident
+            return code_of(ident) if ident and not ident.isspace() else NONE
+        key = key_of(raw)
+        if key is not None and key[0] == "customer":
+            self.customers.setdefault(key[1], place)
+        return code_of_key(key)
 
     def add_codes(self, codes: Iterable[int]) -> None:
         """The next records, reading backwards, by their codes (`code_of_key`). A customer record's place is kept

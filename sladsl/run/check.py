@@ -26,7 +26,7 @@ from sladsl.evaluation.verdicts import Report
 from sladsl.render.json import Lines
 from sladsl.run import files
 from sladsl.run.progress import Progress
-from sladsl.timeline.formats import Entry, entries, json_lines, json_lines_backwards, kind_of, lines_of, read_line
+from sladsl.timeline.formats import Entry, entries, json_lines, json_lines_backwards, kind_of, lines_of
 
 BLOCK = 1 << 20
 
@@ -215,7 +215,7 @@ def learn(path: str, size: int, progress: Progress | None, share: tuple[int, int
     if progress is not None:
         progress.start("reading", size)
     finality = Finality(size, share)
-    finality.add(read_line(body) for body in json_lines_backwards(files.blocks_backwards(path, progress)))
+    finality.add_lines(json_lines_backwards(files.blocks_backwards(path, progress)))
     finality.done()
     return finality
 

@@ -56,25 +56,19 @@ class Reject(Exception):
         self.at, self.end = at, end
 
 
-class Entry:
+class Entry(msgspec.Struct, gc=False, eq=False):
     """One record as read: its number in the timeline, its place, its parsed value (a dict, a `Typed` struct, or
     the `Reject` saying why it has none), and its own text.
 
     An entry of a JSON Lines file is given its line (`json_lines`' number, offset, column and body) in place of a
-    span, and makes the span when it is first asked for: most records never need one."""
+    span, and makes the span when it is first asked for: most records never need one. A struct, made in C, as a
+    timeline has millions of them; compared by identity, as a record is one of a kind."""
 
-    __slots__ = ("_line", "_where", "raw", "seq", "text")
-
-    def __init__(
-        self,
-        seq: int,
-        where: Span | None,
-        raw: Any,
-        text: str | bytes,
-        line: tuple[str, tuple[int, int, int, bytes]] | None = None,
-    ) -> None:
-        self.seq, self._where, self.raw, self.text = seq, where, raw, text
-        self._line = line
+    seq: int
+    _where: Span | None
+    raw: Any
+    text: str | bytes
+    _line: tuple[str, tuple[int, int, int, bytes]] | None = None
 
     @property
     def where(self) -> Span:
@@ -216,9 +210,9 @@ class SeverityChanged(Typed, tag="severity_changed", frozen=True):
     severity: str
 
 
-_TYPED = msgspec.json.Decoder(
+decode_typed = msgspec.json.Decoder(
     Reported | Response | Restore | Resolution | Update | Paused | Resumed | SeverityChanged
-).decode
+).decode  # a report's or an event's line to its `Typed` record; `msgspec.DecodeError` for any other line
 
 
 def read_line(body: bytes) -> Any:
@@ -226,7 +220,7 @@ def read_line(body: bytes) -> Any:
     `parse_line` makes of it. The typed decode accepts only valid UTF-8 JSON objects that orjson reads to the same
     values (its last duplicate key wins, as orjson's does), so the reader sees the same record either way."""
     try:
-        return _TYPED(body)
+        return decode_typed(body)
     except msgspec.DecodeError:
         return parse_line(body)
 
@@ -338,17 +332,15 @@ def why(error: Exception) -> str:
 
 
 def lines_of(name: str, lines: Iterable[tuple[int, int, int, bytes]]) -> Iterator[Entry]:
-    """Entries from `json_lines`, numbered from 0."""
-    read = read_line
+    """Entries from `json_lines`, numbered from 0, each line's value read as `read_line` reads it."""
+    typed = decode_typed
     for seq, line in enumerate(lines):
         body = line[3]
-        yield Entry(seq, None, read(body), body, (name, line))  # `line_entry`, without a call per record
-
-
-def line_entry(name: str, seq: int, line: tuple[int, int, int, bytes]) -> Entry:
-    """Record `seq` of a JSON Lines timeline, from `json_lines`: its line number, offset, column and body."""
-    body = line[3]
-    return Entry(seq, None, read_line(body), body, (name, line))
+        try:
+            raw = typed(body)
+        except msgspec.DecodeError:
+            raw = parse_line(body)
+        yield Entry(seq, None, raw, body, (name, line))
 
 
 # -- CSV and JSON arrays, read whole --------------------------------------------------------------------------

@@ -538,7 +538,9 @@ class RecordReader:
         `channel` and `tags` fields (None for one left out), checked in the order incident, at, customer,
         severity, plan, channel, tags."""
         given_ident, given_at, given_severity, given_customer, given_plan, given_channel, given_tags = fields
-        ident = text_of(given_ident, "incident")
+        # An id is most often a string that is not blank, as a timestamp is (`instant_of`): `text_of` for the rest.
+        filled = type(given_ident) is str and given_ident and not given_ident.isspace()
+        ident = given_ident if filled else text_of(given_ident, "incident")
         assert ident is not None
         at = self.instant_of(given_at, "at")
         assert at is not None
@@ -570,7 +572,8 @@ class RecordReader:
     def event(self, entry: Entry, kind: str, given_ident: Any, given_at: Any, given_severity: Any) -> Event:
         """An event of kind `kind`, from the values of its `incident`, `at` and (for a change of severity)
         `severity` fields."""
-        incident = text_of(given_ident, "incident")
+        filled = type(given_ident) is str and given_ident and not given_ident.isspace()  # as in `reported`
+        incident = given_ident if filled else text_of(given_ident, "incident")
         assert incident is not None
         at = self.instant_of(given_at, "at")
         assert at is not None
