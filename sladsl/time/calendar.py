@@ -28,13 +28,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 from sladsl.model import CalendarSpec, Interval, Place
 from sladsl.time.holidays import holiday_dates
-from sladsl.time.instants import day_start, local_date, utc_year, wall_to_instant
+from sladsl.time.instants import day_start, local_date, wall_to_instant
 from sladsl.time.intervals import clip, merge, subtract
 
 _MIN_YEAR, _MAX_YEAR = 1969, 9998  # 1969: the year before the first instant a timeline may name
 # How far a search for an opening may run before the calendar is declared to have none left: past the last year
 # a timeline may name (2099) by a century, so only a calendar that is open far too little for a target gets there.
 LAST_SEARCH_YEAR = 2200
+_MARGIN = dt.timedelta(days=7)  # compiled beyond the years a clock answers for: longer than any opening
 
 Pause = tuple[int, int | None]  # paused at, resumed at (None: not resumed)
 
@@ -183,8 +184,10 @@ class Clock:
         raw: list[tuple[int, int]] = []
         ordinals: list[int] = []
         day_ends: list[int] = []
-        day = dt.date(first_year, 1, 1)
-        stop = dt.date(last_year + 1, 1, 1)
+        # The years asked for, and a week on each side: an opening that began on 31 December of the year before
+        # (an overnight shift) is loaded, and so is the next opening after the last year.
+        day = dt.date(first_year, 1, 1) - _MARGIN
+        stop = dt.date(last_year + 1, 1, 1) + _MARGIN
         one = dt.timedelta(days=1)
         zone_name = self.spec.zone
         while day < stop:
@@ -212,11 +215,9 @@ class Clock:
             self.cum_end.append(running)
         self.day_ordinals, self.day_ends = ordinals, day_ends
         self._first_year, self._last_year = first_year, last_year
-        # One year of margin on each side: an opening that began on 31 December of the year before is loaded.
-        self._lo = (
-            wall_to_instant(dt.datetime(first_year + 1, 1, 1), zone_name) if first_year > _MIN_YEAR else -(2**62)
-        )
-        self._hi = wall_to_instant(dt.datetime(last_year, 1, 1), zone_name)
+        first_day = dt.datetime(first_year, 1, 1)
+        self._lo = wall_to_instant(first_day, zone_name) if first_year > _MIN_YEAR else -(2**62)
+        self._hi = wall_to_instant(dt.datetime(last_year + 1, 1, 1), zone_name)
         self._lo_day = local_date(self._lo, zone_name).toordinal() if first_year > _MIN_YEAR else 0
         self._hi_day = local_date(self._hi - 1, zone_name).toordinal()
 
@@ -224,8 +225,8 @@ class Clock:
         """Compile enough years that every instant lies inside the answered range."""
         if all(self._lo <= t < self._hi for t in instants):
             return
-        years = [utc_year(t) for t in instants]
-        self._widen(min(years) - 1, max(years) + 1)
+        years = [local_date(t, self.spec.zone).year for t in instants]
+        self._widen(min(years), max(years))
 
     def _grow(self) -> None:
         """Compile more years forward, for searches that ran off the end."""

@@ -57,10 +57,6 @@ def day_start(day: dt.date, zone_name: str) -> int:
     return wall_to_instant(dt.datetime.combine(day, dt.time()), zone_name)
 
 
-def utc_year(instant: int) -> int:
-    return dt.datetime.fromtimestamp(instant, dt.UTC).year
-
-
 _MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]  # `MM:SS` of a second in an hour
 
 
