@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 
-import attrs
+import msgspec
 
 from sladsl.source import Source, Span
 
@@ -129,16 +129,14 @@ CODES: dict[str, str] = {
 }
 
 
-@attrs.frozen
-class Label:
+class Label(msgspec.Struct, frozen=True):
     """A secondary span with a short message, shown under the primary one."""
 
     span: Span
     message: str
 
 
-@attrs.frozen
-class Diagnostic:
+class Diagnostic(msgspec.Struct, frozen=True):
     """A problem found in a file: its stable code, a lowercase message naming things in backticks, the primary
     span and its label, labelled secondary spans, notes, one `help` line (the only place for a suggestion), and
     the agreement section (`§`) it sits in. The level follows the code: `E` errors, `W` warnings.

@@ -10,9 +10,11 @@ import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import TYPE_CHECKING, Literal
 
-import attrs
+import msgspec
+from msgspec.structs import replace
 
 from sladsl.source import Span
+from sladsl.value import Value
 
 if TYPE_CHECKING:
     from sladsl.diagnostics import Diagnostic
@@ -22,8 +24,7 @@ PeriodUnit = Literal["month", "quarter", "year"]
 WallUnit = Literal["minute", "hour", "day", "week", "month"]
 
 
-@attrs.frozen
-class HolidaySource:
+class HolidaySource(msgspec.Struct, frozen=True):
     """Public holidays of one country (and optionally one subdivision), from the `holidays` package."""
 
     country: str
@@ -31,16 +32,14 @@ class HolidaySource:
     categories: tuple[str, ...] = ("public",)
 
 
-@attrs.frozen
-class Interval:
+class Interval(msgspec.Struct, frozen=True):
     """An opening on a local day, in minutes after that day's midnight; `end` may pass 1440 (overnight)."""
 
     start: int
     end: int
 
 
-@attrs.frozen
-class Place:
+class Place(msgspec.Struct, frozen=True):
     """Where a customer is, as its timeline record says: its zone, and the country (and subdivision) whose public
     holidays a calendar that follows the customer closes on. Each is None when the record does not say."""
 
@@ -49,8 +48,7 @@ class Place:
     subdivision: str | None = None
 
 
-@attrs.frozen
-class CalendarSpec:
+class CalendarSpec(Value, frozen=True):
     """A business calendar: weekly hours in a zone, minus holidays and closed dates, plus opened dates.
 
     Every opening belongs to the local date it starts on: a Friday 22:00-04:00 shift is closed when Friday is a
@@ -62,6 +60,7 @@ class CalendarSpec:
     checker's proofs and the pictures of `explain`.
     """
 
+    __unequal__ = frozenset({"span"})
     name: str
     zone: str
     weekly: tuple[tuple[Interval, ...], ...]  # seven entries, Monday first
@@ -69,7 +68,7 @@ class CalendarSpec:
     closed_dates: frozenset[dt.date] = frozenset()
     closed_annual: frozenset[tuple[int, int]] = frozenset()  # (month, day), every year
     opened: tuple[tuple[dt.date, tuple[Interval, ...]], ...] = ()  # replaces that date's hours
-    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span | None = None
     zone_of_customer: bool = False
     customer_holidays: tuple[str, ...] | None = None  # the categories of the customer's country's holidays
 
@@ -89,11 +88,10 @@ class CalendarSpec:
         if self.zone_of_customer:
             assert place.zone is not None, "the timeline reader asks for the zone"
             zone = place.zone
-        return attrs.evolve(self, zone=zone, holidays=holidays, zone_of_customer=False, customer_holidays=None)
+        return replace(self, zone=zone, holidays=holidays, zone_of_customer=False, customer_holidays=None)
 
 
-@attrs.frozen
-class Amount:
+class Amount(msgspec.Struct, frozen=True):
     """A credit amount: `credits` (service credits), `fee_share` (percent of the period's fee) or `money`."""
 
     kind: Literal["credits", "fee_share", "money"]
@@ -108,24 +106,21 @@ class Amount:
         return f"{self.currency} {self.value}"
 
 
-@attrs.frozen
-class BusinessTime:
+class BusinessTime(msgspec.Struct, frozen=True):
     """N business seconds on a calendar's open hours."""
 
     calendar: str
     seconds: int
 
 
-@attrs.frozen
-class WallTime:
+class WallTime(msgspec.Struct, frozen=True):
     """A wall-clock amount: minutes and hours are real time, days and longer keep the local clock time."""
 
     amount: int
     unit: WallUnit
 
 
-@attrs.frozen
-class BusinessDays:
+class BusinessDays(msgspec.Struct, frozen=True):
     """The end of the N-th business day, counting from the clock start's business day or the day after it."""
 
     calendar: str
@@ -133,8 +128,7 @@ class BusinessDays:
     from_next_day: bool
 
 
-@attrs.frozen
-class DayEnd:
+class DayEnd(msgspec.Struct, frozen=True):
     """The end of the same (or the next) business day."""
 
     calendar: str
@@ -144,10 +138,10 @@ class DayEnd:
 Deadline = BusinessTime | WallTime | BusinessDays | DayEnd
 
 
-@attrs.frozen
-class Target:
+class Target(Value, frozen=True):
     """One target for one severity under one plan (None: every plan). `cadence` marks an update target."""
 
+    __unequal__ = frozenset({"span"})
     kind: TargetKind
     severity: str
     plan: str | None
@@ -155,19 +149,17 @@ class Target:
     after: TargetKind | None
     cadence: bool
     citation: str | None
-    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span | None = None
 
 
-@attrs.frozen
-class Severity:
+class Severity(msgspec.Struct, frozen=True):
     code: str
     title: str
     description: str | None
     citation: str | None
 
 
-@attrs.frozen
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """A plan, or an add-on: a customer holds one plan and any add-ons, and the targets of each apply."""
 
     name: str
@@ -175,33 +167,33 @@ class Plan:
     citation: str | None
 
 
-@attrs.frozen
-class ScopedStart:
+class ScopedStart(Value, frozen=True):
     """`outside hours start at next opening of CALENDAR for KINDS, SEVERITIES`: an empty tuple is every one."""
 
+    __unequal__ = frozenset({"span"})
     calendar: str
     kinds: tuple[TargetKind, ...]
     severities: tuple[str, ...]
     citation: str | None
-    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span | None = None
 
     def covers(self, kind: TargetKind, severity: str) -> bool:
         return (not self.kinds or kind in self.kinds) and (not self.severities or severity in self.severities)
 
 
-@attrs.frozen
-class ClockRules:
+class ClockRules(Value, frozen=True):
     """How clocks start, pause and react to a change of severity. Defaults: start at the report, no pauses.
 
     `start_calendar` is the start rule for every target; a `scoped` rule replaces it for the targets it covers
     (no two scoped rules cover the same kind and severity)."""
 
+    __unequal__ = frozenset({"start_span"})
     start_calendar: str | None = None
     pause_on_customer: bool = False
     on_change: Literal["restart", "keep_elapsed", "retroactive"] | None = None
     downgrades: tuple[tuple[TargetKind, str, str], ...] = ()  # (event kind, from severity, to severity)
     scoped: tuple[ScopedStart, ...] = ()
-    start_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    start_span: Span | None = None
 
     def start_for(self, kind: TargetKind, severity: str) -> str | None:
         """The calendar whose next opening starts the clock of a target of this kind and severity reported
@@ -212,8 +204,7 @@ class ClockRules:
         return self.start_calendar
 
 
-@attrs.frozen
-class Kpi:
+class Kpi(msgspec.Struct, frozen=True):
     kind: TargetKind
     severities: tuple[str, ...]
     plans: tuple[str, ...]
@@ -222,16 +213,14 @@ class Kpi:
     citation: str | None
 
 
-@attrs.frozen
-class Budget:
+class Budget(msgspec.Struct, frozen=True):
     """At most `seconds` of planned maintenance excluded in each calendar `period`, used up earliest first."""
 
     seconds: int
     period: PeriodUnit
 
 
-@attrs.frozen
-class Maintenance:
+class Maintenance(msgspec.Struct, frozen=True):
     """Planned maintenance excluded from downtime: with at least this much notice, only outside a calendar, and
     only while a budget lasts."""
 
@@ -241,17 +230,16 @@ class Maintenance:
     budget: Budget | None = None
 
 
-@attrs.frozen
-class Formula:
+class Formula(Value, frozen=True):
     """An availability formula: `expr` is nested tuples ("+", a, b) over Decimals and measure names."""
 
+    __unequal__ = frozenset({"span"})
     expr: object
     text: str
-    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span | None = None
 
 
-@attrs.frozen
-class Availability:
+class Availability(msgspec.Struct, frozen=True):
     name: str
     period: PeriodUnit
     percent: Decimal
@@ -266,8 +254,7 @@ RoundingMode = Literal["half_up", "down", "up"]
 DECIMAL_ROUNDING: dict[RoundingMode, str] = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "up": ROUND_UP}
 
 
-@attrs.frozen
-class Rounding:
+class Rounding(msgspec.Struct, frozen=True):
     """How a measured availability is rounded before it is compared or read against a ladder."""
 
     mode: RoundingMode
@@ -275,17 +262,17 @@ class Rounding:
     citation: str | None
 
 
-@attrs.frozen
-class Band:
+class Band(Value, frozen=True):
     """A range of the measure, each end open or closed (None: unbounded), and the amount owed inside it."""
 
+    __unequal__ = frozenset({"span"})
     low: Decimal | None
     low_closed: bool
     high: Decimal | None
     high_closed: bool
     amount: Amount
     citation: str | None
-    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span | None = None
 
     def contains(self, value: Decimal) -> bool:
         if self.low is not None and (value < self.low or (value == self.low and not self.low_closed)):
@@ -293,8 +280,7 @@ class Band:
         return not (self.high is not None and (value > self.high or (value == self.high and not self.high_closed)))
 
 
-@attrs.frozen
-class Ladder:
+class Ladder(msgspec.Struct, frozen=True):
     """Bands over an availability measure. Where bands overlap, the larger amount applies (read against the
     drafter); the checker warns about every overlap and gap."""
 
@@ -304,15 +290,13 @@ class Ladder:
     citation: str | None
 
 
-@attrs.frozen
-class TargetSelector:
+class TargetSelector(msgspec.Struct, frozen=True):
     kind: TargetKind
     severities: tuple[str, ...]
     plans: tuple[str, ...]  # empty: every plan
 
 
-@attrs.frozen
-class HourlyCredit:
+class HourlyCredit(msgspec.Struct, frozen=True):
     name: str
     amount: Amount
     rounding: Literal["started", "whole"] | None
@@ -320,16 +304,14 @@ class HourlyCredit:
     citation: str | None
 
 
-@attrs.frozen
-class FlatCredit:
+class FlatCredit(msgspec.Struct, frozen=True):
     name: str
     amount: Amount
     missed: TargetSelector | str  # a selector, or the name of an availability commitment
     citation: str | None
 
 
-@attrs.frozen
-class DowntimeCredit:
+class DowntimeCredit(msgspec.Struct, frozen=True):
     """An award for each period its commitment `measure` missed, in proportion to the downtime it counted: an
     `amount` per hour of downtime (started or whole hours), or, with no amount, `multiple` times the fee for
     the time down (the period's fee times counted downtime over the period's length). `rounded` rounds the
@@ -349,21 +331,18 @@ class DowntimeCredit:
         return self.amount if self.amount is not None else Amount("fee_share", self.multiple * 100)
 
 
-@attrs.frozen
-class Cap:
+class Cap(msgspec.Struct, frozen=True):
     amount: Amount
     period: PeriodUnit
     citation: str | None
 
 
-@attrs.frozen
-class NoStacking:
+class NoStacking(msgspec.Struct, frozen=True):
     period: PeriodUnit
     citation: str | None
 
 
-@attrs.frozen
-class IncidentExclusion:
+class IncidentExclusion(msgspec.Struct, frozen=True):
     """An incident whose report carries `tag` is not held to targets of `kinds` (of every kind when empty)."""
 
     tag: str
@@ -374,20 +353,20 @@ class IncidentExclusion:
         return not self.kinds or kind in self.kinds
 
 
-@attrs.frozen
-class ClaimWindow:
+class ClaimWindow(Value, frozen=True):
+    __unequal__ = frozenset({"span"})
     kind: Literal["claim", "report"]
     days: int
     calendar: str
     edge: Literal["starts", "ends"]
     citation: str | None
-    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span | None = None
 
 
-@attrs.frozen
-class Agreement:
+class Agreement(Value, frozen=True):
     """The checked agreement: everything the interpreter needs, nothing it must re-validate."""
 
+    __unequal__ = frozenset({"minimum_span"})
     title: str
     provider: str | None
     customer: str | None
@@ -408,7 +387,7 @@ class Agreement:
     no_stacking: tuple[NoStacking, ...]
     minimum: Amount | None
     claim_windows: tuple[ClaimWindow, ...]
-    minimum_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    minimum_span: Span | None = None
     downtime_credits: tuple[DowntimeCredit, ...] = ()
     # Held beside a plan: an add-on's targets apply as well as the plan's, each its own verdict. A target `on` an
     # add-on is the add-on's alone; a target for every plan is not repeated for an add-on.
@@ -430,8 +409,7 @@ class Agreement:
         return tuple(c for c in self.calendars.values() if c.follows_customer)
 
 
-@attrs.frozen
-class Checked:
+class Checked(msgspec.Struct, frozen=True):
     """The result of checking: the model and the warnings that came with it."""
 
     agreement: Agreement

@@ -15,8 +15,8 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-import attrs
 import pytest
+from msgspec.structs import replace
 
 import sladsl
 from sladsl import Report, evaluate, read_timeline
@@ -488,8 +488,8 @@ def test_a_calendar_is_compiled_once_per_process() -> None:
     from sladsl.time import calendar  # noqa: PLC0415
 
     spec = run("izy").agreement.calendars["core_hours"]
-    assert calendar.clock_for(spec) is calendar.clock_for(attrs.evolve(spec))
-    others = [attrs.evolve(spec, name=f"c{i}") for i in range(calendar._KEPT_CLOCKS)]
+    assert calendar.clock_for(spec) is calendar.clock_for(replace(spec))
+    others = [replace(spec, name=f"c{i}") for i in range(calendar._KEPT_CLOCKS)]
     kept = calendar.clock_for(spec)
     for other in others:
         calendar.clock_for(other)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-import attrs
+import msgspec
 from msgspec.structs import replace
 
 from sladsl import model
@@ -335,8 +335,7 @@ def divided_by_zero(commitment: model.Availability, customer: str, period: str) 
     )
 
 
-@attrs.frozen
-class Treated:
+class Treated(msgspec.Struct, frozen=True):
     """Outages' parts in one period: their shares, in order of start, and the intervals they add to counted
     downtime and to maintenance."""
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-import attrs
+import msgspec
 
 from sladsl.evaluation.verdicts import Report, Status, owed
 from sladsl.language import ast
 
 
-@attrs.frozen
-class ClauseChange:
+class ClauseChange(msgspec.Struct, frozen=True):
     """A clause added, removed or changed (with both versions)."""
 
     change: Literal["added", "removed", "changed"]
@@ -28,27 +27,23 @@ class ClauseChange:
     new: ast.Item | None
 
 
-@attrs.frozen
-class TargetOutcome:
+class TargetOutcome(msgspec.Struct, frozen=True):
     status: Status
     margin: int | None
 
 
-@attrs.frozen
-class KpiOutcome:
+class KpiOutcome(msgspec.Struct, frozen=True):
     status: Status
     met: int
     decided: int
 
 
-@attrs.frozen
-class AvailabilityOutcome:
+class AvailabilityOutcome(msgspec.Struct, frozen=True):
     status: Status
     value: Decimal
 
 
-@attrs.frozen
-class AwardOutcome:
+class AwardOutcome(msgspec.Struct, frozen=True):
     status: str
     value: Decimal
     unit: str
@@ -57,8 +52,7 @@ class AwardOutcome:
 Outcome = TargetOutcome | KpiOutcome | AvailabilityOutcome | AwardOutcome
 
 
-@attrs.frozen
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """What one verdict or award was judged under each version (None: it did not exist there). `subject` names
     what it judges: its parts, such as `("INC-1", "response")`."""
 
@@ -67,16 +61,14 @@ class Change:
     new: Outcome | None
 
 
-@attrs.frozen
-class Total:
+class Total(msgspec.Struct, frozen=True):
     customer: str
     unit: str
     old: Decimal
     new: Decimal
 
 
-@attrs.frozen
-class Comparison:
+class Comparison(msgspec.Struct, frozen=True):
     clauses: tuple[ClauseChange, ...]
     verdicts: tuple[Change, ...]
     credits: tuple[Change, ...]

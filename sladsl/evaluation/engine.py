@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import attrs
 import msgspec
 from msgspec.structs import replace
 
@@ -59,8 +58,7 @@ END = 1 << 62  # the key of what is decided at the end of input: after every rec
 Key = tuple[int, int, int, str]  # (record after which it was decided, 0 rejection | 1 incident, then an order)
 
 
-@attrs.define
-class Decided:
+class Decided(msgspec.Struct):
     """Every target verdict of one incident (shown: reported inside the window, when there is one)."""
 
     key: Key
@@ -68,23 +66,20 @@ class Decided:
     verdicts: tuple[TargetVerdict, ...]
 
 
-@attrs.frozen
-class Rejected:
+class Rejected(msgspec.Struct, frozen=True):
     """A record that cannot be used, and why."""
 
     key: Key
     diagnostic: Diagnostic
 
 
-@attrs.frozen
-class Warned:
+class Warned(msgspec.Struct, frozen=True):
     """Records kept, with a caution (outages that overlap but are tagged differently)."""
 
     diagnostic: Diagnostic
 
 
-@attrs.frozen
-class Summary:
+class Summary(msgspec.Struct, frozen=True):
     """The last item: the instant the evaluation stood at, the shown targets' outcomes, breaches of every kind,
     and what became of the records."""
 
@@ -104,8 +99,7 @@ class Summary:
 Item = Decided | Rejected | Warned | KpiVerdict | AvailabilityVerdict | Award | Summary
 
 
-@attrs.define
-class Partial:
+class Partial(msgspec.Struct):
     """What the periods need from one share of the incidents, and how that share's records fared."""
 
     read: int

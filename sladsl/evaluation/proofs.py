@@ -28,7 +28,8 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-import attrs
+import msgspec
+from msgspec.structs import replace
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, SlaError
@@ -45,8 +46,7 @@ _HOUR = 60 * _MINUTE
 _FIRST_WEEKS = 14 * 86400
 
 
-@attrs.frozen
-class _Probe:
+class _Probe(msgspec.Struct, frozen=True):
     """A reported incident with no events: what `Targets.incident` needs to decide its deadlines."""
 
     id: str
@@ -213,7 +213,7 @@ def _held_targets(
     if rules.start_calendar is None and not rules.scoped:
         return
     held = Targets(agreement, clocks)
-    free = Targets(attrs.evolve(agreement, clock=attrs.evolve(rules, start_calendar=None, scoped=())), clocks)
+    free = Targets(replace(agreement, clock=replace(rules, start_calendar=None, scoped=())), clocks)
     zone = agreement.local_zone
     seen: set[tuple[Span | None, Span | None]] = set()
     for target in agreement.targets:
@@ -353,4 +353,4 @@ def proven(checked: model.Checked) -> model.Checked:
     found = prove(checked.agreement)
     if not found:
         return checked
-    return attrs.evolve(checked, warnings=tuple(sorted((*checked.warnings, *found), key=Diagnostic.sort_key)))
+    return replace(checked, warnings=tuple(sorted((*checked.warnings, *found), key=Diagnostic.sort_key)))

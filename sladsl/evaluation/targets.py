@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, Protocol, cast
 
-import attrs
+import msgspec
 from msgspec.structs import replace
 
 from sladsl import model
@@ -57,8 +57,7 @@ _LOWERED_BY = ("restore", "response", "resolution", "update")
 Stretch = tuple[int, str, Event | None]  # from, severity, the event that began it (None: the report)
 
 
-@attrs.define
-class _Case:
+class _Case(msgspec.Struct):
     """One incident being decided: its report, plan, events in time order, severity stretches and pauses, and
     the instant the evaluation stands at (None: not known yet)."""
 

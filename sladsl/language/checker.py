@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import attrs
+from msgspec.structs import replace
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, SlaError, did_you_mean
@@ -1311,7 +1312,7 @@ class _Checker:
                 if most is not None and most < cap.value:
                     self.report(
                         "W0213",
-                        f"no awards can reach the cap ({cap}): at most {attrs.evolve(cap, value=most)} in a "
+                        f"no awards can reach the cap ({cap}): at most {replace(cap, value=most)} in a "
                         f"calendar {period}",
                         item.span,
                         "never reached",

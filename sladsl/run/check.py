@@ -16,7 +16,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-import attrs
+import msgspec
 
 from sladsl import model
 from sladsl.diagnostics import SlaError, decode
@@ -36,8 +36,7 @@ class WorkerLost(Exception):
     SIGKILL), or exited on its own. Its results are lost, so the run stops."""
 
 
-@attrs.frozen
-class Options:
+class Options(msgspec.Struct, frozen=True):
     """How a check runs: the instant it stands at (None: the timeline's latest), the window it reports on (None:
     all of it), and whether verdicts carry the open time they counted."""
 

@@ -29,7 +29,7 @@ import pickle
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
-import attrs
+import msgspec
 
 from sladsl import model
 from sladsl.evaluation.engine import Partial, Summary
@@ -91,8 +91,7 @@ def require() -> Any:
     return distributed
 
 
-@attrs.frozen
-class Checked:
+class Checked(msgspec.Struct, frozen=True):
     """What a check on a cluster gives: the summary, for `--format jsonl` (its lines are written to `out`), or the
     whole report, for `--format json` and text."""
 

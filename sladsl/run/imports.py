@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
+import msgspec
 
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, SlaError
@@ -15,8 +15,7 @@ from sladsl.source import Source
 from sladsl.timeline.formats import Entry
 
 
-@attrs.frozen
-class Export:
+class Export(msgspec.Struct, frozen=True):
     """An export to import: its kind (`generic`, `servicenow`, ...), the mapping file (None: the importer's
     defaults) and the exports of its history."""
 
@@ -25,8 +24,7 @@ class Export:
     history: tuple[str, ...] = ()
 
 
-@attrs.define
-class Opened:
+class Opened(msgspec.Struct):
     """An import under way: its entries (made as they are iterated), its warnings so far, and the texts read,
     by name, for diagnostics' excerpts."""
 

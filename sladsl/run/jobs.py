@@ -38,7 +38,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
-import attrs
+import msgspec
 
 from sladsl import model
 from sladsl.evaluation.engine import (
@@ -61,8 +61,7 @@ from sladsl.timeline.formats import Entry, json_lines, read_line
 from sladsl.timeline.records import key_of
 
 
-@attrs.frozen
-class Job:
+class Job(msgspec.Struct, frozen=True):
     """What every worker needs: the agreement, the file, its size and where it is cut, the options, and the
     folder for the workers' files."""
 

@@ -27,7 +27,7 @@ import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
-import attrs
+import msgspec
 import orjson
 
 from sladsl import load, model
@@ -59,8 +59,7 @@ MOST_SHARES = 64  # an incident's bucket is one of 64 (`sladsl.evaluation.finali
 Row = tuple[int, int, int, int, int, bytes]
 
 
-@attrs.frozen
-class Piece:
+class Piece(msgspec.Struct, frozen=True):
     """One piece of the timeline, split: its counts (records, lines, bytes), the customers it names (each by its
     record's number in the piece), and for each share the records that share reads."""
 
@@ -126,8 +125,7 @@ def part_of(piece: Piece, share: int) -> tuple[Row, ...]:
     return piece.rows[share]
 
 
-@attrs.frozen
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """What every share needs to number and place its records as one process does: how many records, lines and
     bytes come before each piece, the timeline's records and bytes in all, and where each customer's last
     record is, counted from the end."""
@@ -162,8 +160,7 @@ def agreement_of(agreement: model.Agreement | str, name: str = "<agreement>") ->
     return agreement if isinstance(agreement, model.Agreement) else load(agreement, name).agreement
 
 
-@attrs.frozen
-class Done:
+class Done(msgspec.Struct, frozen=True):
     """What a share sends back: its lines, each after its key (`sladsl.run.jobs.sortable`), in key order, for
     `--format jsonl`; or its decided and rejected items, for a whole report; and its partial."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-import attrs
+import msgspec
 import pendulum
 
 from sladsl.model import WallUnit
@@ -301,8 +301,7 @@ def offset_hint(text: str, zone_name: str) -> str:
 AMBIGUOUS_RULES = ("reject", "earlier", "later")
 
 
-@attrs.frozen
-class Placed:
+class Placed(msgspec.Struct, frozen=True):
     """An export's timestamp placed on the time line: its instant, and when it was a repeated local time placed by
     a rule the caller chose, a sentence naming that rule (`earlier`: the first time the clock showed it)."""
 

@@ -28,8 +28,6 @@ from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import attrs
-
 from sladsl import model
 from sladsl.diagnostics import Diagnostic, Label, did_you_mean
 from sladsl.source import Span
@@ -37,6 +35,7 @@ from sladsl.time.instants import TimestampError, offset_hint, parse_instant
 from sladsl.time.periods import is_period_name
 from sladsl.time.zones import ZONE_ABBREVIATIONS, closest_zone, is_abbreviation, is_zone
 from sladsl.timeline.formats import Entry, Reject, Reported, SeverityChanged, Typed
+from sladsl.value import Value
 
 EVENT_TYPES = ("response", "restore", "resolution", "update", "severity_changed", "paused", "resumed")
 INCIDENT_TYPES = frozenset(("reported", *EVENT_TYPES))
@@ -48,21 +47,21 @@ FEE_MONTHS: dict[model.PeriodUnit, int] = {"month": 1, "quarter": 3, "year": 12}
 SHARED = 10_000  # how many distinct customer ids, channels and tags a reader keeps one copy of
 _TYPES = {t: t for t in RECORD_TYPES}
 
-# The records are values, never changed once read. They are plain (not frozen) attrs classes because a timeline
-# has millions of them and frozen construction costs three times as much. `seq` is the record's number in its
-# timeline, `where` its place. A report or an event, of which a timeline is mostly made, keeps the entry it was
-# read from and makes its span only when a diagnostic asks for it.
+# The records are values, never changed once read: frozen Structs, made in C, equal whatever their place. `seq` is
+# the record's number in its timeline, `where` its place. A report or an event, of which a timeline is mostly
+# made, keeps the entry it was read from and makes its span only when a diagnostic asks for it.
 
 
-@attrs.define
-class Customer:
+class Customer(Value, frozen=True):
+    __unequal__ = frozenset({"seq", "where"})
+
     id: str
     plan: str | None
     fee: Decimal | None
     currency: str | None
     zone: str | None
-    seq: int = attrs.field(eq=False)
-    where: Span = attrs.field(eq=False)
+    seq: int
+    where: Span
     fee_period: model.PeriodUnit = "month"
 
     def fee_for(self, months: int) -> Decimal | None:
@@ -76,9 +75,10 @@ class Customer:
     place: model.Place | None = None  # where it is, for the calendars that follow the customer
 
 
-@attrs.define
-class Incident:
+class Incident(Value, frozen=True):
     """A `reported` record: an incident, its severity and who reported it when."""
+
+    __unequal__ = frozenset({"seq", "entry"})
 
     id: str
     customer: str
@@ -86,8 +86,8 @@ class Incident:
     plan: str | None
     channel: str | None
     reported: int
-    seq: int = attrs.field(eq=False)
-    entry: Entry = attrs.field(eq=False, repr=False)
+    seq: int
+    entry: Entry
     tags: tuple[str, ...] = ()  # each one an `exclude incidents tagged` of the agreement names
 
     @property
@@ -95,25 +95,27 @@ class Incident:
         return self.entry.where
 
 
-@attrs.define
-class Event:
+class Event(Value, frozen=True):
     """Something that happened to an incident: a response, restore, resolution, update, change of severity, or
     a pause while waiting on the customer and its end."""
+
+    __unequal__ = frozenset({"seq", "entry"})
 
     incident: str
     kind: str
     at: int
     severity: str | None
-    seq: int = attrs.field(eq=False)
-    entry: Entry = attrs.field(eq=False, repr=False)
+    seq: int
+    entry: Entry
 
     @property
     def where(self) -> Span:
         return self.entry.where
 
 
-@attrs.define
-class Outage:
+class Outage(Value, frozen=True):
+    __unequal__ = frozenset({"seq", "where"})
+
     id: str
     customer: str | None
     start: int
@@ -121,19 +123,20 @@ class Outage:
     tags: tuple[str, ...]
     notice: int | None
     reported: int | None
-    seq: int = attrs.field(eq=False)
-    where: Span = attrs.field(eq=False)
+    seq: int
+    where: Span
 
 
-@attrs.define
-class Claim:
+class Claim(Value, frozen=True):
+    __unequal__ = frozenset({"seq", "where"})
+
     customer: str
     at: int
     credit: str | None
     incident: str | None
     period: str | None
-    seq: int = attrs.field(eq=False)
-    where: Span = attrs.field(eq=False)
+    seq: int
+    where: Span
 
 
 Record = Customer | Incident | Event | Outage | Claim
