@@ -26,20 +26,32 @@ class Span(msgspec.Struct, frozen=True):
 
 
 class Source:
-    """The text of one input file and the offsets where its lines start. A value: equal to another source of the
-    same name and text."""
+    """The text of one input file and the offsets where its lines start. A value: immutable, and equal to another
+    source of the same name and text."""
 
     __slots__ = ("line_starts", "name", "text")
+    name: str
+    text: str
+    line_starts: tuple[int, ...]
 
     def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self.text = text
         starts = [0]
         at = text.find("\n")
         while at >= 0:
             starts.append(at + 1)
             at = text.find("\n", at + 1)
-        self.line_starts: tuple[int, ...] = tuple(starts)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "line_starts", tuple(starts))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Source is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Source is immutable: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[type[Source], tuple[str, str]]:
+        return Source, (self.name, self.text)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not Source:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import operator
 import pickle
 
+import pytest
 from msgspec.structs import replace
 
 from sladsl import model
 from sladsl.evaluation.engine import plain
-from sladsl.source import Span
+from sladsl.source import Source, Span
 from sladsl.timeline.records import Event
 
 HERE = Span("a.sla", 0, 10, 1, 1, 1, 11)
@@ -61,3 +62,20 @@ def test_a_kept_value_reads_back_equal_with_its_place() -> None:
     back = pickle.loads(pickle.dumps(target(THERE)))
     assert back == target(HERE)
     assert back.span == THERE
+
+
+def test_a_source_is_an_immutable_value_that_pickles_under_every_protocol() -> None:
+    source = Source("a.sla", "first\nsecond\n")
+    assert source == Source("a.sla", "first\nsecond\n") != Source("b.sla", "first\nsecond\n")
+    assert hash(source) == hash(Source("a.sla", "first\nsecond\n"))
+    for field in ("name", "text", "line_starts"):
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(source, field, "x")
+        with pytest.raises(AttributeError, match="immutable"):
+            delattr(source, field)
+    assert source.line_starts == (0, 6, 13)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        again = pickle.loads(pickle.dumps(source, protocol))
+        assert again == source
+        assert again.line_starts == (0, 6, 13)
+        assert again.span(6, 12) == source.span(6, 12) == Span("a.sla", 6, 12, 2, 1, 2, 7)
