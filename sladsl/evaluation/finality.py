@@ -51,6 +51,22 @@ def bucket_of(ident: str) -> int:
     return code_of(ident) % BUCKETS
 
 
+def line_code(body: bytes) -> tuple[int, str | None]:
+    """A JSON line's code, `code_of_key(key_of(read_line(body)))`, and the customer's id when it is a customer
+    record (else None). A report or an event is most of a timeline: its incident is taken from its typed record,
+    with no dict or `key_of`; any other line is parsed as `read_line` parses it."""
+    try:
+        ident = decode_typed(body).incident
+    except DecodeError:
+        key = key_of(parse_line(body))
+        if key is None:
+            return NONE, None
+        if key[0] == "customer":
+            return CUSTOMER, key[1]
+        return code_of(key[1]), None
+    return (code_of(ident) if ident and not ident.isspace() else NONE), None
+
+
 def reader_of(code: int, workers: int) -> int | None:
     """Which of `workers` reads a record, by its code: the owner of its incident's bucket, worker 0 for a record
     that names no incident, and every worker (None) for a customer record."""
@@ -91,16 +107,13 @@ class Finality:
             place += 1
 
     def _line_codes(self, bodies: Iterable[bytes]) -> Iterator[int]:
-        """The codes of lines, as `_code` gives them for the values `read_line` makes of them. A report or an event
-        is most of a timeline: its incident is taken from its typed record, without a dict or a `key_of`."""
-        typed, place = decode_typed, self.count
+        """The codes of lines (`line_code`), keeping each customer's last place as `_code` does."""
+        place, customers = self.count, self.customers
         for body in bodies:
-            try:
-                ident = typed(body).incident
-            except DecodeError:
-                yield self._code(parse_line(body), place)
-            else:
-                yield code_of(ident) if ident and not ident.isspace() else NONE
+            code, customer = line_code(body)
+            if customer is not None:
+                customers.setdefault(customer, place)
+            yield code
             place += 1
 
     def _code(self, raw: Any, place: int) -> int:

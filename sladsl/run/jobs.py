@@ -5,7 +5,7 @@ customer record is read by every worker, for plans, and counted by worker 0; eve
 A run goes in four steps, each worker doing its part of each:
 
 1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
-   concerns, `sladsl.evaluation.finality.code_of_key`) with its number to a file for the worker that will read
+   concerns, `sladsl.evaluation.finality.line_code`) with its number to a file for the worker that will read
    the record; the customers' records are sent to the parent, which tells every worker where each customer's
    last record is, and how many records each Nth holds.
 2. Each worker reads the codes of its own records, last to first, and learns what one process learns by reading
@@ -52,13 +52,12 @@ from sladsl.evaluation.engine import (
     Summary,
     final_as_of,
 )
-from sladsl.evaluation.finality import Finality, code_of_key, reader_of
+from sladsl.evaluation.finality import CUSTOMER, Finality, line_code, reader_of
 from sladsl.render.json import Lines
 from sladsl.run import files
 from sladsl.run.check import Options, WorkerLost, Writer
 from sladsl.run.progress import Progress
 from sladsl.timeline.formats import Entry, json_lines, read_line
-from sladsl.timeline.records import key_of
 
 
 class Job(msgspec.Struct, frozen=True):
@@ -259,11 +258,13 @@ def _work(job: Job, index: int, workers: int, conn: Any, *, terminal: bool) -> N
 
         if progress is not None:
             progress.start("checking", job.size)
+        counts_all = index == 0
         for entry, code in _mine(job, index, parts, firsts, progress):
-            # Whose the record is, from the code step 1 wrote for it (what `owner` says of it, not worked out
-            # again): None for a customer record, which every worker reads and worker 0 counts.
-            belongs = reader_of(code, workers)
-            emit(stage.feed(entry, counted=index in (belongs, 0)))
+            # A worker reads the records step 1 wrote for it (`reader_of`): those of its incidents, which it
+            # counts, and every customer record, which only worker 0 counts (as it counts what names no incident).
+            items = stage.feed(entry, counted=counts_all or code != CUSTOMER)
+            if items:
+                emit(items)
         if progress is not None:
             progress.say("deciding the incidents still open")
         conn.send(("ok", stage.latest))
@@ -341,10 +342,9 @@ def _codes(
     with contextlib.ExitStack() as stack:
         outs = [stack.enter_context(open(job.codes(index, worker), "wb")) for worker in range(workers)]
         for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
-            key = key_of(read_line(body))
-            if key is not None and key[0] == "customer":
-                customers.append((number, key[1]))
-            code = code_of_key(key)
+            code, customer = line_code(body)
+            if customer is not None:
+                customers.append((number, customer))
             reader = reader_of(code, workers)
             for worker in range(workers) if reader is None else (reader,):
                 records = found[worker]
