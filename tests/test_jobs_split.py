@@ -10,7 +10,10 @@ from pathlib import Path
 import orjson
 import pytest
 
+from sladsl.evaluation.finality import CUSTOMER, code_of_key, line_code
 from sladsl.run import files
+from sladsl.timeline.formats import read_line
+from sladsl.timeline.records import key_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "jobs"
@@ -102,3 +105,20 @@ def test_a_bad_line_at_the_cut_and_a_duplicate_across_the_ranges() -> None:
         ),
     ]
     assert rejected[1]["help"] == "the first report is at line 2"
+
+
+def test_a_line_is_coded_as_the_record_read_from_it_is_keyed() -> None:
+    """`line_code`, which step 1 of `--jobs` and the backward pass use, gives for every line of every timeline in
+    the tests what `code_of_key(key_of(read_line(...)))` gives, and names the customer of a customer record."""
+
+    timelines = sorted(Path(__file__).parent.joinpath("data").rglob("*.jsonl"))
+    timelines += sorted(Path(__file__).parent.parent.joinpath("agreements").glob("*.jsonl"))
+    kinds = set()
+    for timeline in timelines:
+        for body in timeline.read_bytes().splitlines():
+            key = key_of(read_line(body))
+            code, customer = line_code(body)
+            assert code == code_of_key(key), body
+            assert customer == (key[1] if code == CUSTOMER and key is not None else None), body
+            kinds.add("none" if key is None else key[0])
+    assert kinds == {"none", "customer", "incident"}
