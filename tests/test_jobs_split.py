@@ -110,7 +110,6 @@ def test_a_bad_line_at_the_cut_and_a_duplicate_across_the_ranges() -> None:
 def test_a_line_is_coded_as_the_record_read_from_it_is_keyed() -> None:
     """`line_code`, which step 1 of `--jobs` and the backward pass use, gives for every line of every timeline in
     the tests what `code_of_key(key_of(read_line(...)))` gives, and names the customer of a customer record."""
-
     timelines = sorted(Path(__file__).parent.joinpath("data").rglob("*.jsonl"))
     timelines += sorted(Path(__file__).parent.parent.joinpath("agreements").glob("*.jsonl"))
     kinds = set()

@@ -55,11 +55,7 @@ def value_code(raw: Any) -> tuple[int, str | None]:
     """The code of a parsed record that is not a `Typed` one, `code_of_key(key_of(raw))`, and the customer's id
     when it is a customer record (else None)."""
     key = key_of(raw)
-    if key is None:
-        return NONE, None
-    if key[0] == "customer":
-        return CUSTOMER, key[1]
-    return code_of(key[1]), None
+    return code_of_key(key), (key[1] if key is not None and key[0] == "customer" else None)
 
 
 def line_code(body: bytes) -> tuple[int, str | None]:
