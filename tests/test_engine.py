@@ -338,6 +338,100 @@ def test_the_report_does_not_depend_on_the_order_of_records(name: str, data: st.
     assert without_lines(first) == without_lines(second)
 
 
+@settings(max_examples=examples(150), deadline=None)
+@given(st.sampled_from(sorted(MODELS)), st.data())
+def test_a_verdict_settled_at_the_end_is_the_one_decided_knowing_the_instant(
+    name: str, data: st.DataObject
+) -> None:
+    """Without `--as-of`, an incident that waits for the instant the evaluation stands at is decided at its last
+    record and settled once every record is in (`sladsl.evaluation.targets.settle`). Given that same instant from
+    the start, nothing waits: every verdict, KPI, period and award is the same. Exclusions, add-ons and update
+    cadences that end at the resolution are among the agreements drawn."""
+    agreement_model = MODELS[name]
+    text = data.draw(timelines(agreement_model))
+    found = sladsl.evaluate(agreement_model, read_timeline(text))
+    if found.as_of is None:  # no record named an instant: nothing was decided
+        assert not found.targets
+        return
+    known = sladsl.evaluate(agreement_model, read_timeline(text), as_of=found.as_of)
+    assert sorted(found.targets, key=repr) == sorted(known.targets, key=repr)
+    assert found.kpis == known.kpis
+    assert found.availability == known.availability
+    assert found.awards == known.awards
+
+
+def settled_and_known(name: str, rows: list[dict[str, Any]]) -> tuple[sladsl.Report, sladsl.Report]:
+    """The report of `rows` without `--as-of` (its waiting verdicts settled at the end), and with the instant it
+    stood at given from the start."""
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    found = sladsl.evaluate(MODELS[name], read_timeline(text))
+    assert found.as_of is not None
+    return found, sladsl.evaluate(MODELS[name], read_timeline(text), as_of=found.as_of)
+
+
+def test_an_update_cadence_left_open_is_measured_to_the_resolution_when_settled() -> None:
+    """All-features `update for 2 every 1 day` (wall time): answered at 11:00 on Monday, no update, resolved at
+    10:00 on Thursday; a later report sets the as-of to the next Monday. The update fell due at 11:00 on Tuesday
+    and is breached by the time to the resolution, not to the as-of: 2 days less an hour."""
+    rows = [
+        {"type": "reported", "incident": "INC-1", "severity": "2", "at": "2025-03-03T10:00:00+01:00"},
+        {"type": "response", "incident": "INC-1", "at": "2025-03-03T11:00:00+01:00"},
+        {"type": "resolution", "incident": "INC-1", "at": "2025-03-06T10:00:00+01:00"},
+        {"type": "reported", "incident": "INC-2", "severity": "3", "at": "2025-03-10T10:00:00+01:00"},
+    ]
+    found, known = settled_and_known("all-features", rows)
+    update = [v for v in found.targets if v.incident == "INC-1" and v.kind == "update"]
+    assert [(v.status, v.margin) for v in update] == [("breached", -(2 * 86400 - 3600))]
+    assert sorted(found.targets, key=repr) == sorted(known.targets, key=repr)
+
+
+def test_an_excluded_verdict_that_waited_stays_excluded_and_takes_its_margin() -> None:
+    """Izy: an incident tagged `force_majeure` is never answered; its response target is excluded, and its
+    margin (how late it stands at the as-of instant) is the one known when the instant is given."""
+    rows = [
+        {
+            "type": "reported",
+            "incident": "INC-1",
+            "severity": "A",
+            "at": "2025-03-03T10:00:00+01:00",
+            "tags": ["force_majeure"],
+        },
+        {"type": "reported", "incident": "INC-2", "severity": "C", "at": "2025-03-10T10:00:00+01:00"},
+    ]
+    found, known = settled_and_known("izy", rows)
+    (verdict,) = [v for v in found.targets if v.incident == "INC-1"]
+    assert verdict.status == "excluded"
+    assert verdict.margin is not None and verdict.margin < 0
+    assert sorted(found.targets, key=repr) == sorted(known.targets, key=repr)
+
+
+def test_an_add_on_verdict_that_waited_is_settled_beside_the_plan() -> None:
+    """ISL Online: a critical incident of a customer holding the 24/7 add-on, never answered: the plan's target
+    and the add-on's each wait, and each is settled as if the instant had been known."""
+    rows = [
+        {"type": "customer", "id": "clinic", "plan": "standard", "add_ons": ["round_the_clock"]},
+        {
+            "type": "reported",
+            "incident": "INC-1",
+            "customer": "clinic",
+            "severity": "critical",
+            "at": "2025-04-30T20:00:00+02:00",
+        },
+        {
+            "type": "reported",
+            "incident": "INC-2",
+            "customer": "clinic",
+            "severity": "minor",
+            "at": "2025-05-12T09:00:00+02:00",
+        },
+    ]
+    found, known = settled_and_known("isl-online", rows)
+    plans = sorted((v.plan, v.status) for v in found.targets if v.incident == "INC-1" and v.kind == "response")
+    assert plans == [("round_the_clock", "breached"), ("standard", "breached")]
+    assert sorted(found.targets, key=repr) == sorted(known.targets, key=repr)
+    assert found.awards == known.awards
+
+
 def without_lines(found: sladsl.Report) -> tuple[object, ...]:
     """Availability and awards, less the line numbers their explanations quote and the order of outages that
     begin together (both follow the file)."""

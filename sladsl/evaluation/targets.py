@@ -19,9 +19,10 @@
   resolution (or the as-of instant), no gap may exceed the cadence. Updates after the resolution do not count.
 
 A verdict whose target has not been done depends on the instant the evaluation stands at (breached once the
-deadline has passed, else pending). When that instant is not known yet, `AsOfNeeded` is raised at the first
-such target, so a caller can hold the incident until it is; every other verdict is final as soon as the
-incident's records are in.
+deadline has passed, else pending). When that instant is not known yet, everything else about the verdict is
+decided all the same: it `waits`, says pending with no margin, and `Targets.settle` gives it its status and
+margin once the instant is known, so nothing about the incident is worked out twice. Every other verdict is final
+as soon as the incident's records are in.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from sladsl.timeline.records import Event
 
 HOUR = 3600
 _LOWERED_BY = ("restore", "response", "resolution", "update")
+WAITING: tuple[Status, int | None] = ("pending", None)  # a verdict's status and margin while it `waits`
 
 Stretch = tuple[int, str, Event | None]  # from, severity, the event that began it (None: the report)
 
@@ -114,10 +116,6 @@ class _Rules(dict[tuple[str, str], "Rule | None"]):
     def __missing__(self, key: tuple[str, str]) -> Rule | None:
         found = self[key] = self.find(cast(model.TargetKind, key[0]), key[1])
         return found
-
-
-class AsOfNeeded(Exception):
-    """A verdict that needs the instant the evaluation stands at, asked before it is known."""
 
 
 class Targets:
@@ -289,24 +287,6 @@ class Targets:
         days = 2 if deadline.next_day else 1
         return lambda start, pauses: (clock.day_end(start, days), ())
 
-    def outcome(
-        self, rule: Rule, due: int | None, done: int | None, as_of: int | None, until: int | None = None
-    ) -> tuple[Status, int | None]:
-        """Status and margin of a target due at `due` and done at `done`, measured on the target's own clock:
-        when it has not been done, as of `as_of` (or `until`, when that comes first: an update cadence ends at the
-        resolution)."""
-        if due is None:
-            return "pending", None
-        if done is not None:
-            if done <= due:
-                return "met", rule.measure(done, due)
-            return "breached", -rule.measure(due, done)
-        if as_of is None:
-            raise AsOfNeeded
-        if as_of > due:
-            return "breached", -rule.measure(due, as_of if until is None else min(as_of, until))
-        return "pending", rule.measure(as_of, due)
-
     def incident(
         self,
         incident: Reported,
@@ -319,7 +299,8 @@ class Targets:
     ) -> list[TargetVerdict]:
         """Every target verdict of one incident, from its events sorted by time; `plan` is the incident's own
         or its customer's, and `add_ons` the customer's. With `trace`, business-time verdicts also list the open
-        time they counted."""
+        time they counted. With `as_of` None (not known yet), a verdict that `waits` for it says pending, with no
+        margin, until `settle` decides it."""
         stretches = self.stretches(incident, events)
         start, started = self.clock_start(incident, self.start_calendar)
         firsts: dict[str, int] = {}
@@ -340,6 +321,27 @@ class Targets:
                 found.extend(self.case_verdicts(held, dict(decided)))
         if incident.tags and self.exclusions:
             found = [self.excluded(verdict, incident.tags) for verdict in found]
+        return found
+
+    def settle(self, verdicts: Iterable[TargetVerdict], resolved: int | None, as_of: int) -> list[TargetVerdict]:
+        """An incident's verdicts, decided (`incident`) before the as-of instant was known, once it is: each that
+        `waits` takes the status and margin `outcome` gives at `as_of`, as if the instant had been known all
+        along (an excluded one stays excluded). `resolved` is the incident's first resolution, where an update
+        cadence's measure stops. A measure answers for any two instants (a clock compiles the years it is asked
+        about), so settling raises nothing."""
+        found = []
+        for verdict in verdicts:
+            if not waits(verdict):
+                found.append(verdict)
+                continue
+            rule = self.compiled(verdict.target)
+            assert rule is not None
+            settled = outcome(rule, verdict.due, None, as_of, resolved if verdict.kind == "update" else None)
+            assert settled is not None
+            status, margin = settled
+            found.append(
+                replace(verdict, status="excluded" if verdict.status == "excluded" else status, margin=margin)
+            )
         return found
 
     def excluded(self, verdict: TargetVerdict, tags: tuple[str, ...]) -> TargetVerdict:
@@ -431,7 +433,7 @@ class Targets:
             return None
         rule, start, due, facts_found = last
         target = rule.target
-        status, margin = self.outcome(rule, due, actual, case.as_of)
+        status, margin = outcome(rule, due, actual, case.as_of) or WAITING
         return TargetVerdict(
             incident.id,
             incident.customer,
@@ -465,10 +467,7 @@ class Targets:
         responded = response is not None and response.actual is not None
         points = [response.actual] if response is not None and response.actual is not None else [start]
         points += [e.at for e in events if e.kind == "update" and e.at > points[0]]
-        resolution = decided.get("resolution")
-        stop = resolution.actual if resolution is not None and resolution.actual is not None else None
-        if stop is None:
-            stop = next((e.at for e in events if e.kind == "resolution"), None)
+        stop = resolved_at(events)  # the resolution target's actual, when it has one
         points = [p for p in points if stop is None or p < stop]  # updates after the resolution do not count
         found = []
         for index, point in enumerate(points):
@@ -480,7 +479,7 @@ class Targets:
                 since = UpdateSince("update", point)
             else:
                 since = UpdateSince("response" if responded else "clock_start", point)
-            status, margin = self.outcome(rule, due, answered, case.as_of, until=stop)
+            status, margin = outcome(rule, due, answered, case.as_of, until=stop) or WAITING
             found.append(
                 TargetVerdict(
                     incident.id,
@@ -501,6 +500,36 @@ class Targets:
             if answered is None:
                 break
         return found
+
+
+def outcome(
+    rule: Rule, due: int | None, done: int | None, as_of: int | None, until: int | None = None
+) -> tuple[Status, int | None] | None:
+    """Status and margin of a target due at `due` and done at `done`, measured on the target's own clock: when it
+    has not been done, as of `as_of` (or `until`, when that comes first: an update cadence ends at the
+    resolution). None when that needs `as_of` and it is not known yet."""
+    if due is None:
+        return "pending", None
+    if done is not None:
+        if done <= due:
+            return "met", rule.measure(done, due)
+        return "breached", -rule.measure(due, done)
+    if as_of is None:
+        return None
+    if as_of > due:
+        return "breached", -rule.measure(due, as_of if until is None else min(as_of, until))
+    return "pending", rule.measure(as_of, due)
+
+
+def resolved_at(events: Iterable[Event]) -> int | None:
+    """When an incident was first resolved, from its events in time order; None while it is not."""
+    return next((event.at for event in events if event.kind == "resolution"), None)
+
+
+def waits(verdict: TargetVerdict) -> bool:
+    """Whether a verdict decided before the as-of instant was known waits for it: it fell due and was not done,
+    so it is breached or pending by then (`Targets.settle`)."""
+    return verdict.due is not None and verdict.actual is None
 
 
 def beyond(error: ClockError, what: str, span: Span | None, citation: str | None) -> SlaError:
