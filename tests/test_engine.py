@@ -386,8 +386,8 @@ def test_an_update_cadence_left_open_is_measured_to_the_resolution_when_settled(
 
 
 def test_an_excluded_verdict_that_waited_stays_excluded_and_takes_its_margin() -> None:
-    """Izy: an incident tagged `force_majeure` is never answered; its response target is excluded, and its
-    margin (how late it stands at the as-of instant) is the one known when the instant is given."""
+    """Izy: an incident tagged `force_majeure` is resolved but never answered; its response target is excluded,
+    and its margin (how late it stands at the as-of instant) is the one known when the instant is given."""
     rows = [
         {
             "type": "reported",
@@ -396,6 +396,7 @@ def test_an_excluded_verdict_that_waited_stays_excluded_and_takes_its_margin() -
             "at": "2025-03-03T10:00:00+01:00",
             "tags": ["force_majeure"],
         },
+        {"type": "resolution", "incident": "INC-1", "at": "2025-03-04T10:00:00+01:00"},
         {"type": "reported", "incident": "INC-2", "severity": "C", "at": "2025-03-10T10:00:00+01:00"},
     ]
     found, known = settled_and_known("izy", rows)
@@ -406,8 +407,8 @@ def test_an_excluded_verdict_that_waited_stays_excluded_and_takes_its_margin() -
 
 
 def test_an_add_on_verdict_that_waited_is_settled_beside_the_plan() -> None:
-    """ISL Online: a critical incident of a customer holding the 24/7 add-on, never answered: the plan's target
-    and the add-on's each wait, and each is settled as if the instant had been known."""
+    """ISL Online: a critical incident of a customer holding the 24/7 add-on, resolved but never answered: the
+    plan's target and the add-on's each wait, and each is settled as if the instant had been known."""
     rows = [
         {"type": "customer", "id": "clinic", "plan": "standard", "add_ons": ["round_the_clock"]},
         {
@@ -417,6 +418,7 @@ def test_an_add_on_verdict_that_waited_is_settled_beside_the_plan() -> None:
             "severity": "critical",
             "at": "2025-04-30T20:00:00+02:00",
         },
+        {"type": "resolution", "incident": "INC-1", "at": "2025-05-02T10:00:00+02:00"},
         {
             "type": "reported",
             "incident": "INC-2",

@@ -154,8 +154,8 @@ class _Held(NamedTuple):
 
 
 class _Waiting(msgspec.Struct, gc=False):
-    """An incident decided but for the as-of instant, which some of its verdicts wait for: held to the end of
-    input, when the instant is known, and then settled. Small, as 3 in 100 incidents of a busy timeline wait."""
+    """An incident with events, decided but for the as-of instant, which some of its verdicts wait for: held to the
+    end of input, when the instant is known, and then settled (`Targets.settle`)."""
 
     verdicts: tuple[TargetVerdict, ...]  # at least one, each naming the incident and its report
     resolved: int | None  # the incident's first resolution, where an update cadence stops
@@ -189,7 +189,7 @@ class IncidentStage:
         self.add_ons_matter = bool(agreement.add_ons)  # a customer's add-ons come only from its own record
         self.places_matter = bool(agreement.follows_customer)  # so does the zone such a calendar follows
         self.open: dict[str, _State] = {}
-        self.held: list[_Waiting] = []  # decided but for the as-of instant
+        self.held: list[_Waiting | _Held] = []  # decided but for the as-of instant: see `judge`
         self.awaiting: dict[str, list[str]] = {}  # customer -> incidents whose last record is in, but not theirs
         self.read = self.evaluated = self.rejected = 0
         self.statuses = {"met": 0, "breached": 0, "pending": 0, "excluded": 0}
@@ -455,7 +455,13 @@ class IncidentStage:
             incident, incident.events, incident.plan, as_of, self.trace, add_ons=incident.add_ons
         )
         if as_of is None and any(waits(verdict) for verdict in verdicts):
-            self.held.append(_Waiting(tuple(verdicts), resolved_at(incident.events), targets))
+            # Held to the end of input in the smaller form: an incident with events as its verdicts, settled then;
+            # one with none (3 in 100 incidents of a busy timeline: never answered) as its report's facts, judged
+            # again then, which is quick with no events: one severity, no pauses.
+            if incident.events:
+                self.held.append(_Waiting(tuple(verdicts), resolved_at(incident.events), targets))
+            else:
+                self.held.append(incident)
             return
         self.record(incident.id, incident.reported, verdicts, seq, out)
 
@@ -486,6 +492,9 @@ class IncidentStage:
         held, self.held = self.held, []
         for waiting in held:
             assert stand is not None  # a held incident has a report, which names an instant
+            if isinstance(waiting, _Held):
+                self.judge(waiting, END, out, stand)
+                continue
             verdicts = waiting.targets.settle(waiting.verdicts, waiting.resolved, stand)
             self.record(verdicts[0].incident, verdicts[0].reported, verdicts, END, out)
         out.sort(key=_key)
