@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sladsl.model import CalendarSpec, HolidaySource, Interval
 from sladsl.time.calendar import Clock
-from sladsl.time.instants import END_INSTANT, FIRST_INSTANT, add_wall
+from sladsl.time.instants import END_INSTANT, FIRST_INSTANT, LocalTimes, add_wall
 from tests.helpers import examples
 from tests.reference_clock import ReferenceClock
 
@@ -34,11 +34,11 @@ EXAMPLES = settings(
 
 
 @functools.cache
-def transitions(zone_name: str) -> tuple[int, ...]:
-    """The instants at which the zone's UTC offset changes, found by stepping hours and then minutes."""
+def transitions(zone_name: str, years: range = YEARS) -> tuple[int, ...]:
+    """The instants at which the zone's UTC offset changes in `years`, found by stepping hours and then minutes."""
     tz = zoneinfo.ZoneInfo(zone_name)
-    start = int(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC).timestamp())
-    stop = int(dt.datetime(YEARS[-1] + 1, 1, 1, tzinfo=dt.UTC).timestamp())
+    start = int(dt.datetime(years[0], 1, 1, tzinfo=dt.UTC).timestamp())
+    stop = int(dt.datetime(years[-1] + 1, 1, 1, tzinfo=dt.UTC).timestamp())
     found = []
 
     def offset(t: int) -> dt.timedelta | None:
@@ -207,3 +207,34 @@ def test_add_days_keeps_wall_time(data: st.DataObject) -> None:
     t = data.draw(instants(spec))
     days = data.draw(st.integers(-3, 3))
     assert add_wall(t, days, "day", spec.zone) == ReferenceClock(spec).add_days(t, days)
+
+
+# Zones whose offsets are not whole hours, or whose rules are odd, beside those above: exact output there too.
+# Goose Bay switched between whole-hour offsets at a minute past midnight until 2011, inside a UTC hour.
+ODD_ZONES = (
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "America/Goose_Bay",
+    "Pacific/Chatham",
+    "Europe/Dublin",
+    "UTC",
+)
+WRITERS: dict[str, LocalTimes] = {}  # one per zone for the whole test, so that its hours are met in any order
+
+
+@EXAMPLES
+@given(st.sampled_from(sorted(ZONES) + list(ODD_ZONES)), st.data())
+def test_local_text_is_isoformat(zone_name: str, data: st.DataObject) -> None:
+    """`LocalTimes.iso`, which makes the local text of an hour once and adds the minutes and seconds, writes
+    exactly what `datetime.isoformat` writes, to the second, on both sides of every offset change and anywhere
+    else, however the hours were met before."""
+    writer = WRITERS.setdefault(zone_name, LocalTimes(zone_name))
+    switches = transitions(zone_name, range(2008, 2028))
+    if switches and data.draw(st.booleans()):
+        instant = data.draw(st.sampled_from(switches)) + data.draw(st.integers(-7200, 7200))
+    else:
+        instant = data.draw(st.integers(FIRST_INSTANT, END_INSTANT - 1))
+    expected = dt.datetime.fromtimestamp(instant, zoneinfo.ZoneInfo(zone_name)).isoformat()
+    assert writer.iso(instant) == expected
+    assert writer.iso(instant) == expected  # a second time, from the hour kept
