@@ -123,8 +123,8 @@ class TargetVerdict(msgspec.Struct, frozen=True, gc=False):
     `margin` is in seconds on the target's own clock (business time for a business-time target, real time
     otherwise), positive when early, negative when late; None while an unresumed pause holds the deadline.
 
-    Not tracked by the cycle collector (`gc=False`): nothing a verdict holds can lead back to it, and a verdict
-    that waits for the as-of instant is held to the end of input, 3 in 100 of them in a busy timeline."""
+    Not tracked by the cycle collector (`gc=False`): nothing a verdict holds can lead back to it, and a check
+    makes one for every target of every incident, some held to the end of input (`IncidentStage.judge`)."""
 
     incident: str
     customer: str
