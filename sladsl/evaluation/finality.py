@@ -109,17 +109,14 @@ class Finality:
             place += 1
 
     def _line_codes(self, bodies: Iterable[bytes]) -> Iterator[int]:
-        """The codes of lines, as `line_code` gives them, keeping each customer's last place as `_code` does. Its
-        typed decode is written out in this loop, which runs for every line of a timeline, to save a call."""
-        typed, place, customers = decode_typed, self.count, self.customers
+        """The codes of lines, as `line_code` gives them, keeping each customer's last place (`_code`). Its typed
+        decode is written out in this loop, which runs for every line of a timeline, to save a call."""
+        typed, place = decode_typed, self.count
         for body in bodies:
             try:
                 ident = typed(body).incident
             except DecodeError:
-                code, customer = value_code(parse_line(body))
-                if customer is not None:
-                    customers.setdefault(customer, place)
-                yield code
+                yield self._code(parse_line(body), place)
             else:
                 yield code_of(ident) if ident and not ident.isspace() else NONE
             place += 1
