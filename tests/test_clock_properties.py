@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sladsl.model import CalendarSpec, HolidaySource, Interval
 from sladsl.time.calendar import Clock
-from sladsl.time.instants import END_INSTANT, FIRST_INSTANT, LocalTimes, add_wall
+from sladsl.time.instants import END_INSTANT, FIRST_INSTANT, LocalTimes, add_wall, wall_to_instant
 from tests.helpers import examples
 from tests.reference_clock import ReferenceClock
 
@@ -207,6 +207,47 @@ def test_add_days_keeps_wall_time(data: st.DataObject) -> None:
     t = data.draw(instants(spec))
     days = data.draw(st.integers(-3, 3))
     assert add_wall(t, days, "day", spec.zone) == ReferenceClock(spec).add_days(t, days)
+
+
+# Zones whose offsets jumped far or oddly since 1990, for the wall-clock arithmetic of days and weeks: Apia and
+# Kwajalein skipped a whole day, Troll's summer time is two hours, Caracas and Pyongyang moved by half an hour,
+# Moscow and Volgograd went back for good, Dublin's summer time is its standard time.
+JUMPING_ZONES = (
+    "Pacific/Apia",
+    "Pacific/Kwajalein",
+    "Antarctica/Troll",
+    "America/Caracas",
+    "Asia/Pyongyang",
+    "Europe/Moscow",
+    "Europe/Volgograd",
+    "Europe/Dublin",
+    "America/St_Johns",
+)
+
+
+def moved_by_wall(t: int, amount: int, unit: str, zone_name: str) -> int:
+    """The definition of a move by days or weeks: the local wall time moved on the calendar, placed on the time
+    line by `wall_to_instant` (the first instant that shows it, or the first after a skipped one)."""
+    wall = dt.datetime.fromtimestamp(t, zoneinfo.ZoneInfo(zone_name)).replace(tzinfo=None)
+    return wall_to_instant(wall + dt.timedelta(days=amount * (7 if unit == "week" else 1)), zone_name)
+
+
+@EXAMPLES
+@given(st.sampled_from(sorted(ZONES) + list(JUMPING_ZONES)), st.data())
+def test_a_move_by_days_is_the_wall_clock_definition(zone_name: str, data: st.DataObject) -> None:
+    """`add_wall` by days and weeks, which takes the instant whole days later when its offset is the same and it
+    is not a repeated time's second showing, equals the definition on both sides of every offset change: the
+    start or the end (or both) in a skipped or repeated hour, a day before or after one, and anywhere else."""
+    unit = data.draw(st.sampled_from(["day", "week"]))
+    amount = data.draw(st.integers(-3, 3))
+    switches = transitions(zone_name, range(1990, 2030))
+    if switches and data.draw(st.booleans()):
+        near = data.draw(st.sampled_from(switches)) + data.draw(st.integers(-3 * 3600, 3 * 3600))
+        # the start near the switch, or far enough before or after it that the end lands near it
+        t = near - data.draw(st.sampled_from([0, amount])) * (7 if unit == "week" else 1) * 86400
+    else:
+        t = data.draw(st.integers(FIRST_INSTANT, END_INSTANT - 30 * 86400))
+    assert add_wall(t, amount, unit, zone_name) == moved_by_wall(t, amount, unit, zone_name)
 
 
 # Zones whose offsets are not whole hours, or whose rules are odd, beside those above: exact output there too.

@@ -135,7 +135,17 @@ def add_wall(instant: int, amount: int, unit: WallUnit, zone_name: str) -> int:
     # are pendulum's (a month clips to the last day of a shorter one). The wall time is then placed on the time
     # line by sladsl's rule for skipped and repeated times, as a plain naive datetime: a pendulum one given a
     # zone loads pendulum's own copy of the zone's rules from disk every time.
-    start = local(instant, zone_name).replace(tzinfo=None)
+    tz = zone(zone_name)
+    aware = dt.datetime.fromtimestamp(instant, tz)
+    if unit != "month":
+        # The common case, in one conversion: when the instant whole days later has the same offset, its local
+        # clock shows the moved wall time; unless it is the second showing of a repeated time (`fold`), it is
+        # the first instant that does, which is what `wall_to_instant` finds. Else the rule below decides.
+        later = instant + amount * (86400 if unit == "day" else 7 * 86400)
+        moved = dt.datetime.fromtimestamp(later, tz)
+        if not moved.fold and moved.utcoffset() == aware.utcoffset():
+            return later
+    start = aware.replace(tzinfo=None)
     if unit == "day":
         wall = start + dt.timedelta(days=amount)
     elif unit == "week":
