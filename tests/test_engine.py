@@ -22,6 +22,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -44,8 +45,8 @@ from sladsl.evaluation.engine import (
     owner,
 )
 from sladsl.evaluation.finality import BUCKETS, Finality, bucket_of
-from sladsl.evaluation.verdicts import ClaimedLate, OutageShare, SeverityFrom
-from sladsl.render.json import Lines, render_json
+from sladsl.evaluation.verdicts import AvailabilityVerdict, Award, ClaimedLate, OutageShare, SeverityFrom
+from sladsl.render.json import Lines, availability_json, award_json, render_json, target_json
 from sladsl.run.check import Options, report, stream
 from sladsl.run.progress import Progress
 from sladsl.timeline.formats import Entry, json_lines, json_lines_backwards
@@ -322,6 +323,53 @@ def test_every_way_of_running_gives_the_same_figures(name: str, data: st.DataObj
     bytes_of_one = rendered(agreement_model, one)
     for workers in (2, 3):
         assert rendered(agreement_model, shared_items(agreement_model, found, workers)) == bytes_of_one
+
+
+def assert_lines_as_defined(agreement_model: model.Agreement, items: list[Item]) -> None:
+    """Every target, availability and credit line `Lines` encodes without a dict is, byte for byte, its dict
+    (`target_json`, `availability_json`, `award_json`) encoded by orjson."""
+    lines = Lines(agreement_model)
+    iso = lines.iso
+    for item in items:
+        found = lines.render(item)
+        if isinstance(item, Decided):
+            assert found == [orjson.dumps(target_json(v, iso, line=True)) for v in item.verdicts]
+        elif isinstance(item, AvailabilityVerdict):
+            assert found[-1] == orjson.dumps({"type": "availability", **availability_json(item, iso)})
+        elif isinstance(item, Award):
+            assert found == [orjson.dumps({"type": "credit", **award_json(item, iso)})]
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(st.sampled_from(sorted(MODELS)), st.data())
+def test_lines_encoded_without_a_dict_are_the_dicts_encoded(name: str, data: st.DataObject) -> None:
+    agreement_model = MODELS[name]
+    assert_lines_as_defined(
+        agreement_model, streamed_items(agreement_model, entries_of(data.draw(timelines(agreement_model))))
+    )
+
+
+def test_lines_encoded_without_a_dict_are_the_dicts_encoded_on_every_timeline(tmp_path: Path) -> None:
+    """Every bundled agreement's timeline (Slack's uses a maintenance budget), and a generated one for every
+    feature (outages shared and a customer's own, awards claimed, capped and void) whose customer ids JSON must
+    escape."""
+    cases = []
+    for path in sorted((ROOT / "agreements").glob("*.sla")):
+        timeline = path.with_name(f"{path.stem}.timeline.jsonl")
+        cases.append((sladsl.load(path.read_text(encoding="utf-8"), str(path)).agreement, timeline.read_text()))
+    mixed = write(tmp_path / "mixed.jsonl", 400, mixed=True).read_text(encoding="utf-8")
+    odd = 'cust "é\\\u0007'  # a quote, a letter that is not ASCII, a backslash and a control character
+    cases.append((MODELS["all-features"], mixed.replace('"cust-0', json.dumps(odd)[:-1])))
+    kinds: set[str] = set()
+    for agreement_model, text in cases:
+        items = streamed_items(agreement_model, entries_of(text))
+        assert_lines_as_defined(agreement_model, items)
+        kinds |= {type(item).__name__ for item in items}
+        kinds |= {"budget" for i in items if isinstance(i, AvailabilityVerdict) and i.budget is not None}
+        kinds |= {"own outages" for i in items if isinstance(i, AvailabilityVerdict) and i.shares}
+        kinds |= {"reasons" for i in items if isinstance(i, Award) and i.reasons}
+        kinds |= {"escaped" for i in items if isinstance(i, Award) and i.customer.startswith(odd)}
+    assert {"Decided", "AvailabilityVerdict", "Award", "budget", "own outages", "reasons", "escaped"} <= kinds
 
 
 @settings(max_examples=examples(100), deadline=None)

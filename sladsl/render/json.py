@@ -486,8 +486,9 @@ class Lines:
         self.awards: list[Award] = []  # the credits shown, for the totals
         self.shared = SharedOutages()
         self._parts: dict[tuple[int, str | None], tuple[bytes, bytes]] = {}  # see `target_line`
-        self._held: list[model.Target] = []
+        self._held: list[model.Target | model.Availability] = []  # kept while their encoded parts are
         self._traces: dict[tuple[Fact, ...], bytes] = {}  # see `_trace`
+        self._commitments: dict[int, tuple[bytes, bytes, bytes]] = {}  # see `availability_line`
 
     def target_line(self, t: TargetVerdict) -> bytes:
         """`orjson.dumps(target_json(t, iso, line=True))`, byte for byte, without the dict: what the verdict's
@@ -544,6 +545,66 @@ class Lines:
         self._held.append(t.target)
         return middle, tail
 
+    def availability_line(self, a: AvailabilityVerdict) -> bytes:
+        """`orjson.dumps({"type": "availability", **availability_json(a, iso)})`, byte for byte, without the dict:
+        the commitment's name, target and citation are encoded once per commitment (held beside them, so its id
+        is never another's), and the instants, counts, decimal strings and status need no escaping."""
+        iso, dumps = self.iso, orjson.dumps
+        commitment = a.commitment
+        parts = self._commitments.get(id(commitment))
+        if parts is None:
+            parts = self._commitments[id(commitment)] = (
+                dumps(commitment.name),
+                dumps(str(commitment.percent)),
+                dumps(commitment.citation),
+            )
+            self._held.append(commitment)
+        name, target, citation = parts
+        return (
+            b'{"type":"availability","customer":%b,"commitment":%b,"period":%b,"start":"%b","end":"%b",'
+            b'"period_seconds":%d,"downtime_seconds":%d,"maintenance_seconds":%d,"counted_seconds":%d,'
+            b'"value":"%b","target":%b,"status":"%b","citation":%b,"outages":%b,"shared_outages":%d,'
+            b'"maintenance_budget":%b}'
+            % (
+                dumps(a.customer),
+                name,
+                dumps(a.period),
+                iso(a.start).encode(),
+                iso(a.end).encode(),
+                a.period_seconds,
+                a.downtime_seconds,
+                a.maintenance_seconds,
+                a.counted_seconds,
+                str(a.value).encode(),
+                target,
+                a.status.encode(),
+                citation,
+                dumps(outages_json(a.shares, iso)) if a.shares else b"[]",
+                len(a.shared),
+                b"null" if a.budget is None else dumps(budget_json(a.budget)),
+            )
+        )
+
+    def credit_line(self, a: Award) -> bytes:
+        """`orjson.dumps({"type": "credit", **award_json(a, iso)})`, byte for byte, without the outer dict: the
+        instant, decimal string and status need no escaping. (Its basis is not kept for other awards: two
+        decimals can be equal and written differently, so equal bases need not have equal text.)"""
+        iso, dumps = self.iso, orjson.dumps
+        return b'{"type":"credit","customer":%b,"credit":%b,"incident":%b,"period":%b,"at":"%b","unit":%b,' % (
+            dumps(a.customer),
+            dumps(a.credit),
+            dumps(a.incident),
+            dumps(a.period),
+            iso(a.at).encode(),
+            dumps(a.unit),
+        ) + b'"value":"%b","status":"%b","citation":%b,"basis":%b,"reasons":%b}' % (
+            str(a.value).encode(),
+            a.status.encode(),
+            dumps(a.citation),
+            dumps(basis_json(a.basis)),
+            dumps([reason_json(r, iso) for r in a.reasons]) if a.reasons else b"[]",
+        )
+
     def header(self, agreement: model.Agreement, agreement_file: str, timeline_file: str) -> bytes:
         return orjson.dumps(header_json(agreement, agreement_file, timeline_file))
 
@@ -558,12 +619,12 @@ class Lines:
         if isinstance(item, KpiVerdict):
             return [orjson.dumps({"type": "kpi", **kpi_json(item)})]
         if isinstance(item, AvailabilityVerdict):
-            line = orjson.dumps({"type": "availability", **availability_json(item, iso)})
+            line = self.availability_line(item)
             if self.shared.first(item):
                 return [orjson.dumps({"type": "shared_outages", **shared_outages_json(item, iso)}), line]
             return [line]
         if isinstance(item, Award):
             self.awards.append(item)
-            return [orjson.dumps({"type": "credit", **award_json(item, iso)})]
+            return [self.credit_line(item)]
         totals = [orjson.dumps({"type": "total", **total}) for total in totals_json(self.awards)]
         return [*totals, orjson.dumps(summary_json(item, iso))]
