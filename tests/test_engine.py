@@ -372,6 +372,57 @@ def test_lines_encoded_without_a_dict_are_the_dicts_encoded_on_every_timeline(tm
     assert {"Decided", "AvailabilityVerdict", "Award", "budget", "own outages", "reasons", "escaped"} <= kinds
 
 
+def test_a_ladder_basis_is_written_for_its_own_period_and_value() -> None:
+    """Izy's refunds, where the text of a band's basis is kept for the awards that share it: two customers in
+    one band in January with different uptimes (B also had an outage of its own), and in May (as long as
+    January, with no clock change) the very uptime January's outage for everyone gave. Each line says its own
+    period and value: 1000 minutes down of 44,640 is 97.7598...%, and 1,100 is 97.5358...%."""
+    text = "\n".join(
+        json.dumps(record)
+        for record in [
+            {"type": "customer", "id": "A", "fee": "1000.00", "currency": "EUR"},
+            {"type": "customer", "id": "B", "fee": "1000.00", "currency": "EUR"},
+            {
+                "type": "outage",
+                "id": "O1",
+                "start": "2025-01-10T10:00:00+01:00",
+                "end": "2025-01-11T02:40:00+01:00",
+            },
+            {
+                "type": "outage",
+                "id": "O2",
+                "start": "2025-01-20T10:00:00+01:00",
+                "end": "2025-01-20T11:40:00+01:00",
+                "customer": "B",
+            },
+            {
+                "type": "outage",
+                "id": "O3",
+                "start": "2025-05-10T10:00:00+02:00",
+                "end": "2025-05-11T02:40:00+02:00",
+            },
+            {
+                "type": "outage",
+                "id": "O4",
+                "start": "2025-06-02T10:00:00+02:00",
+                "end": "2025-06-02T10:01:00+02:00",
+            },
+        ]
+    )
+    items = streamed_items(MODELS["izy"], entries_of(text))
+    assert_lines_as_defined(MODELS["izy"], items)
+    lines = Lines(MODELS["izy"])
+    credits = [json.loads(line) for item in items if isinstance(item, Award) for line in lines.render(item)]
+    found = [(c["customer"], c["basis"]["period"], c["basis"]["value"][:7], c["value"]) for c in credits]
+    assert found == [
+        ("A", "2025-01", "97.7598", "150.00"),
+        ("B", "2025-01", "97.5358", "150.00"),
+        ("A", "2025-05", "97.7598", "150.00"),
+        ("B", "2025-05", "97.7598", "150.00"),
+    ]
+    assert len({json.dumps(c["basis"]["band"]) for c in credits}) == 1  # one band: 97% to 98%, 15% of the fee
+
+
 @settings(max_examples=examples(100), deadline=None)
 @given(st.sampled_from(sorted(MODELS)), st.data())
 def test_the_report_does_not_depend_on_the_order_of_records(name: str, data: st.DataObject) -> None:

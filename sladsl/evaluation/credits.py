@@ -84,6 +84,8 @@ class Credits:
         self.claimed: dict[tuple[str, str | None, str | None], list[Claim]] = {}  # (customer, incident, period)
         for claim in claims:
             self.claimed.setdefault((claim.customer, claim.incident, claim.period), []).append(claim)
+        # The window for claims that every award is measured by: the first the agreement gives.
+        self.window = next((w for w in agreement.claim_windows if w.kind == "claim"), None)
 
     def creditable(self, verdict: TargetVerdict) -> bool:
         """Whether a target verdict can earn a credit: it is breached, and some credit selects it."""
@@ -145,17 +147,23 @@ class Credits:
                     if found is not None:
                         raw.append(found)
         for ladder in agreement.ladders:
+            # The band a value falls in (the larger where bands overlap, None in a gap), found once per value:
+            # many customers' periods have the same value.
+            falls_in: dict[Decimal, model.Band | None] = {}
             for period in periods:
                 if period.commitment.name != ladder.measure or period.status == "pending":
                     continue
-                bands = [b for b in ladder.bands if b.contains(period.value)]
-                if not bands:  # a gap in the ladder as written: say so, never skip silently
+                if period.value in falls_in:
+                    band = falls_in[period.value]
+                else:
+                    bands = [b for b in ladder.bands if b.contains(period.value)]
+                    band = falls_in[period.value] = max(bands, key=lambda b: b.amount.value) if bands else None
+                if band is None:  # a gap in the ladder as written: say so, never skip silently
                     unit = self.value_of(period.customer, ladder.bands[0].amount)[0] if ladder.bands else ""
                     gap = InBand(ladder.measure, period.period, period.value, None)
                     award = self.period_award(period, ladder.name, gap, (unit, Decimal(0)), ladder.citation)
                     raw.append((replace(award[0], status="void", reasons=(LadderGap(),)), *award[1:]))
                     continue
-                band = max(bands, key=lambda b: b.amount.value)
                 if band.amount.value == 0:
                     continue
                 basis_band = InBand(ladder.measure, period.period, period.value, band)
@@ -251,11 +259,11 @@ class Credits:
         return placed[window.calendar]
 
     def claim_status(self, award: Award, started: int, ended: int) -> Award:
-        windows = [w for w in self.agreement.claim_windows if w.kind == "claim"]
-        if not windows:
-            self.matched.update(c.seq for c in self.claims_of(award))
+        window = self.window
+        if window is None:
+            if self.claimed:
+                self.matched.update(c.seq for c in self.claims_of(award))
             return award
-        window = windows[0]
         failure = started if window.edge == "starts" else ended
         try:
             closes = self.clock(window, award.customer).day_end_after(failure, window.days)

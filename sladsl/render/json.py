@@ -489,6 +489,7 @@ class Lines:
         self._held: list[model.Target | model.Availability] = []  # kept while their encoded parts are
         self._traces: dict[tuple[Fact, ...], bytes] = {}  # see `_trace`
         self._commitments: dict[int, tuple[bytes, bytes, bytes]] = {}  # see `availability_line`
+        self._bands: dict[tuple[int, str, str, str], tuple[model.Band, bytes]] = {}  # see `_basis`
 
     def target_line(self, t: TargetVerdict) -> bytes:
         """`orjson.dumps(target_json(t, iso, line=True))`, byte for byte, without the dict: what the verdict's
@@ -587,8 +588,7 @@ class Lines:
 
     def credit_line(self, a: Award) -> bytes:
         """`orjson.dumps({"type": "credit", **award_json(a, iso)})`, byte for byte, without the outer dict: the
-        instant, decimal string and status need no escaping. (Its basis is not kept for other awards: two
-        decimals can be equal and written differently, so equal bases need not have equal text.)"""
+        instant, decimal string and status need no escaping."""
         iso, dumps = self.iso, orjson.dumps
         return b'{"type":"credit","customer":%b,"credit":%b,"incident":%b,"period":%b,"at":"%b","unit":%b,' % (
             dumps(a.customer),
@@ -601,9 +601,27 @@ class Lines:
             str(a.value).encode(),
             a.status.encode(),
             dumps(a.citation),
-            dumps(basis_json(a.basis)),
+            self._basis(a.basis),
             dumps([reason_json(r, iso) for r in a.reasons]) if a.reasons else b"[]",
         )
+
+    def _basis(self, basis: Basis) -> bytes:
+        """An award's basis, encoded. A ladder's award for a period is most of a long timeline's credits, and
+        every customer whose period held only the outages for everyone has the same one: its text is kept by
+        what decides it: the band (kept beside the text, so its id is never another's while the text is kept),
+        the measure, the period and the value as written (two equal decimals can be written differently). The
+        latest few thousand are kept."""
+        band = basis.band if isinstance(basis, InBand) else None
+        if band is None:
+            return orjson.dumps(basis_json(basis))
+        assert isinstance(basis, InBand)
+        key = (id(band), basis.measure, basis.period, str(basis.value))
+        found = self._bands.get(key)
+        if found is None:
+            if len(self._bands) >= 4096:
+                self._bands.clear()
+            found = self._bands[key] = (band, orjson.dumps(basis_json(basis)))
+        return found[1]
 
     def header(self, agreement: model.Agreement, agreement_file: str, timeline_file: str) -> bytes:
         return orjson.dumps(header_json(agreement, agreement_file, timeline_file))
