@@ -548,7 +548,7 @@ class Lines:
 
     def availability_line(self, a: AvailabilityVerdict) -> bytes:
         """`orjson.dumps({"type": "availability", **availability_json(a, iso)})`, byte for byte, without the dict:
-        the commitment's name, target and citation are encoded once per commitment (held beside them, so its id
+        the commitment's name, target and citation are encoded once per commitment (which is held, so that its id
         is never another's), and the instants, counts, decimal strings and status need no escaping."""
         iso, dumps = self.iso, orjson.dumps
         commitment = a.commitment
@@ -607,20 +607,18 @@ class Lines:
 
     def _basis(self, basis: Basis) -> bytes:
         """An award's basis, encoded. A ladder's award for a period is most of a long timeline's credits, and
-        every customer whose period held only the outages for everyone has the same one: its text is kept by
-        what decides it: the band (kept beside the text, so its id is never another's while the text is kept),
-        the measure, the period and the value as written (two equal decimals can be written differently). The
-        latest few thousand are kept."""
-        band = basis.band if isinstance(basis, InBand) else None
-        if band is None:
+        every customer whose period held only the outages for everyone has the same one. So a band's basis is
+        kept, the latest few thousand, by the band (kept beside the text, so that its id is never another's
+        meanwhile), the measure, the period and the value as written (two equal decimals can be written
+        differently)."""
+        if not isinstance(basis, InBand) or basis.band is None:
             return orjson.dumps(basis_json(basis))
-        assert isinstance(basis, InBand)
-        key = (id(band), basis.measure, basis.period, str(basis.value))
+        key = (id(basis.band), basis.measure, basis.period, str(basis.value))
         found = self._bands.get(key)
         if found is None:
             if len(self._bands) >= 4096:
                 self._bands.clear()
-            found = self._bands[key] = (band, orjson.dumps(basis_json(basis)))
+            found = self._bands[key] = (basis.band, orjson.dumps(basis_json(basis)))
         return found[1]
 
     def header(self, agreement: model.Agreement, agreement_file: str, timeline_file: str) -> bytes:
