@@ -211,7 +211,8 @@ def test_add_days_keeps_wall_time(data: st.DataObject) -> None:
 
 # Zones whose offsets jumped far or oddly since 1990, for the wall-clock arithmetic of days and weeks: Apia and
 # Kwajalein skipped a whole day, Troll's summer time is two hours, Caracas and Pyongyang moved by half an hour,
-# Moscow and Volgograd went back for good, Dublin's summer time is its standard time.
+# Moscow and Volgograd went back for good, Dublin's summer time is its standard time, St John's keeps summer
+# time at a half-hour offset.
 JUMPING_ZONES = (
     "Pacific/Apia",
     "Pacific/Kwajalein",

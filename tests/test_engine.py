@@ -351,12 +351,14 @@ def test_lines_encoded_without_a_dict_are_the_dicts_encoded(name: str, data: st.
 
 def test_lines_encoded_without_a_dict_are_the_dicts_encoded_on_every_timeline(tmp_path: Path) -> None:
     """Every bundled agreement's timeline (Slack's uses a maintenance budget), and a generated one for every
-    feature (outages shared and a customer's own, awards claimed, capped and void) whose customer ids JSON must
+    feature (outages for everyone and a customer's own, awards with reasons) whose customer ids JSON must
     escape."""
     cases = []
     for path in sorted((ROOT / "agreements").glob("*.sla")):
         timeline = path.with_name(f"{path.stem}.timeline.jsonl")
-        cases.append((sladsl.load(path.read_text(encoding="utf-8"), str(path)).agreement, timeline.read_text()))
+        cases.append(
+            (sladsl.load(path.read_text(encoding="utf-8"), str(path)).agreement, timeline.read_text("utf-8"))
+        )
     mixed = write(tmp_path / "mixed.jsonl", 400, mixed=True).read_text(encoding="utf-8")
     odd = 'cust "é\\\u0007'  # a quote, a letter that is not ASCII, a backslash and a control character
     cases.append((MODELS["all-features"], mixed.replace('"cust-0', json.dumps(odd)[:-1])))
@@ -376,7 +378,7 @@ def test_a_ladder_basis_is_written_for_its_own_period_and_value() -> None:
     """Izy's refunds, where the text of a band's basis is kept for the awards that share it: two customers in
     one band in January with different uptimes (B also had an outage of its own), and in May (as long as
     January, with no clock change) the very uptime January's outage for everyone gave. Each line says its own
-    period and value: 1000 minutes down of 44,640 is 97.7598...%, and 1,100 is 97.5358...%."""
+    period and value: 1,000 minutes down of 44,640 is 97.7598...%, and 1,100 is 97.5358...%."""
     text = "\n".join(
         json.dumps(record)
         for record in [
