@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from bench.generate import write
 from sladsl import model, read_timeline
 from sladsl.cli import main
 from sladsl.evaluation.engine import (
+    BATCH,
     Decided,
     Evaluation,
     IncidentStage,
@@ -42,6 +44,7 @@ from sladsl.evaluation.engine import (
     Rejected,
     Summary,
     final_as_of,
+    in_batches,
     owner,
 )
 from sladsl.evaluation.finality import BUCKETS, Finality, bucket_of
@@ -260,6 +263,15 @@ def streamed_items(agreement_model: model.Agreement, found: list[Entry]) -> list
     return items
 
 
+def batched_items(agreement_model: model.Agreement, found: list[Entry], size: int) -> list[Item]:
+    """`streamed_items`, the entries taken `size` at a time (`in_batches`), as a check takes them."""
+    evaluation = Evaluation(agreement_model, finality=learned(found))
+    taken = in_batches(((entry, True) for entry in found), evaluation.incidents, size)
+    items: list[Item] = [item for batch in taken for item in batch]
+    items.extend(evaluation.finish())
+    return items
+
+
 def shared_items(agreement_model: model.Agreement, found: list[Entry], workers: int) -> list[Item]:
     """What `--jobs` does, in one process: each share read by its own stage, the decided items merged by their
     keys, then the period stage over every share's partial."""
@@ -305,8 +317,9 @@ def figures(items: list[Item]) -> dict[str, Any]:
 @given(st.sampled_from(sorted(MODELS)), st.data())
 def test_every_way_of_running_gives_the_same_figures(name: str, data: st.DataObject) -> None:
     """Whole-file (decided at the end), streamed (decided as soon as possible), and shared among two and three
-    workers: the same figures, records in any order; the workers' merged lines are the streamed lines, byte
-    for byte; and every record read is evaluated or rejected."""
+    workers: the same figures, records in any order; the lines streamed in batches and the workers' merged lines
+    are the lines streamed one entry at a time, byte for byte; and every record read is evaluated or
+    rejected."""
     agreement_model = MODELS[name]
     found = entries_of(data.draw(timelines(agreement_model)))
     whole = Evaluation(agreement_model)
@@ -321,6 +334,8 @@ def test_every_way_of_running_gives_the_same_figures(name: str, data: st.DataObj
     assert summary.records.read == len(found)
     assert summary.records.balanced, summary.records
     bytes_of_one = rendered(agreement_model, one)
+    for size in (1, 2, 5):
+        assert rendered(agreement_model, batched_items(agreement_model, found, size)) == bytes_of_one
     for workers in (2, 3):
         assert rendered(agreement_model, shared_items(agreement_model, found, workers)) == bytes_of_one
 
@@ -550,6 +565,89 @@ def without_lines(found: sladsl.Report) -> tuple[object, ...]:
     return tuple(periods), tuple(awards)
 
 
+# -- feeding in batches -----------------------------------------------------------------------------------------
+
+
+def decides(entry: tuple[int, int]) -> list[Any]:
+    """What a stand-in stage decides: entry `(n, k)` decides `k` items, each naming its entry."""
+    number, count = entry
+    return [(number, i) for i in range(count)]
+
+
+class Steps:
+    """A stand-in for `IncidentStage` that notes each step of each entry, in the order they come; entry `(n, k)`
+    decides `decides((n, k))`. `failing` names a step and an entry number at which that step raises."""
+
+    def __init__(self, failing: tuple[str, int] | None = None) -> None:
+        self.steps: list[tuple[str, int]] = []
+        self.failing = failing
+
+    def step(self, name: str, number: int) -> None:
+        if (name, number) == self.failing:
+            raise ValueError(f"{name} {number}")
+        self.steps.append((name, number))
+
+    def record_of(self, entry: tuple[int, int]) -> tuple[int, int]:
+        self.step("read", entry[0])
+        return entry
+
+    def take(self, entry: tuple[int, int], record: tuple[int, int], *, counted: bool) -> list[Any]:
+        assert record is entry
+        self.step("take", entry[0])
+        return [(*item, counted) for item in decides(entry)]
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans()), max_size=40), st.integers(1, 9))
+def test_feeding_in_batches_decides_what_one_entry_at_a_time_does(
+    drawn: list[tuple[int, bool]], size: int
+) -> None:
+    entries = [((number, count), counted) for number, (count, counted) in enumerate(drawn)]
+    stage = Steps()
+    batches = list(in_batches(entries, stage, size))  # type: ignore[arg-type]
+    one_at_a_time = [(*item, counted) for entry, counted in entries for item in decides(entry)]
+    assert [item for batch in batches for item in batch] == one_at_a_time
+    assert len(batches) == -(-len(entries) // size)  # a list per `size` entries, the last perhaps short
+    # Each entry read once and taken once, in order; a batch's entries all read before the first is taken.
+    numbers = [entry[0] for entry, _ in entries]
+    assert [n for step, n in stage.steps if step == "read"] == numbers
+    assert [n for step, n in stage.steps if step == "take"] == numbers
+    when = {step: index for index, step in enumerate(stage.steps)}
+    for number in numbers:
+        last_of_its_batch = min(len(numbers), (number // size + 1) * size) - 1
+        assert when[("read", last_of_its_batch)] < when[("take", number)]
+
+
+@pytest.mark.parametrize("parsed", [5, 6])  # inside a batch of 3, and just after one
+def test_a_failure_while_parsing_comes_after_what_the_entries_parsed_before_it_decided(parsed: int) -> None:
+    entries = [((0, 1), True), ((1, 2), True), ((2, 0), True), ((3, 1), False), ((4, 1), True), ((5, 1), True)]
+
+    def parse() -> Iterator[tuple[tuple[int, int], bool]]:
+        yield from entries[:parsed]
+        raise OSError("the disk went away")
+
+    got: list[Any] = []
+    with pytest.raises(OSError, match="the disk went away"):
+        for batch in in_batches(parse(), Steps(), 3):  # type: ignore[arg-type]
+            got += batch
+    everything = [(0, 0, True), (1, 0, True), (1, 1, True), (3, 0, False), (4, 0, True), (5, 0, True)]
+    assert got == everything[:parsed]  # every entry parsed was taken
+
+
+@pytest.mark.parametrize(
+    ("failing", "taken"),
+    [(("read", 4), 4), (("take", 4), 4), (("read", 3), 3), (("take", 0), 0)],
+)
+def test_a_failure_while_reading_or_taking_comes_after_what_the_entries_before_it_decided(
+    failing: tuple[str, int], taken: int
+) -> None:
+    got: list[Any] = []
+    with pytest.raises(ValueError, match=" ".join(map(str, failing))):
+        for batch in in_batches([((n, 1), True) for n in range(9)], Steps(failing), 3):  # type: ignore[arg-type]
+            got += batch
+    assert got == [(n, 0, True) for n in range(taken)]  # those before it in its batch too, and none after
+
+
 # -- when an incident's records are all in ----------------------------------------------------------------------
 
 
@@ -657,7 +755,8 @@ class _Discard(io.RawIOBase):
 
 def test_streaming_does_not_hold_its_output(generated: Path) -> None:
     """Memory, not time: the peak of Python's allocations while 3,000 incidents are streamed. The parts: the
-    read chunk and its split copy (1 MB each), the output block (1 MB), held incidents, caches."""
+    read chunk and its split copy (1 MB each), the output block (1 MB), held incidents, caches, and the batch of
+    entries being taken (`BATCH` of them, with their records and what they decided: under 1 KB each)."""
     agreement_model = MODELS["izy"]
     stream(agreement_model, "a.sla", str(generated), _Discard(), Options())  # the clock compiled, the zone read
     tracemalloc.start()
@@ -666,7 +765,7 @@ def test_streaming_does_not_hold_its_output(generated: Path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 3 * (1 << 20) + 4_000_000
+    assert peak < 3 * (1 << 20) + 4_000_000 + BATCH * 1_000
 
 
 def test_availability_periods_are_written_not_held(tmp_path: Path) -> None:

@@ -234,8 +234,8 @@ def single(
         agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
     )
     render = lines.render
-    for entry in found:
-        for item in evaluation.feed(entry):
+    for decided in evaluation.feed_all(found):
+        for item in decided:
             for line in render(item):
                 write(line)
     held = len(evaluation.incidents.open) + len(evaluation.incidents.held)

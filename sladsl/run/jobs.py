@@ -51,6 +51,7 @@ from sladsl.evaluation.engine import (
     Rejected,
     Summary,
     final_as_of,
+    in_batches,
 )
 from sladsl.evaluation.finality import CUSTOMER, Finality, line_code, reader_of
 from sladsl.render.json import Lines
@@ -258,13 +259,8 @@ def _work(job: Job, index: int, workers: int, conn: Any, *, terminal: bool) -> N
 
         if progress is not None:
             progress.start("checking", job.size)
-        counts_all = index == 0
-        for entry, code in _mine(job, index, parts, firsts, progress):
-            # A worker reads the records step 1 wrote for it (`reader_of`): those of its incidents, which it
-            # counts, and every customer record, which only worker 0 counts (as it counts what names no incident).
-            items = stage.feed(entry, counted=counts_all or code != CUSTOMER)
-            if items:
-                emit(items)
+        for decided in in_batches(_mine(job, index, parts, firsts, progress), stage):
+            emit(decided)
         if progress is not None:
             progress.say("deciding the incidents still open")
         conn.send(("ok", stage.latest))
@@ -288,9 +284,12 @@ def _work(job: Job, index: int, workers: int, conn: Any, *, terminal: bool) -> N
 
 def _mine(
     job: Job, index: int, parts: list[tuple[int, int]], firsts: list[int], progress: Progress | None
-) -> Iterator[tuple[Entry, int]]:
+) -> Iterator[tuple[Entry, bool]]:
     """Step 3's input: the records this worker reads, in the order of the file, each parsed where step 1 found
-    it, with the code step 1 gave it; the other workers' lines are never looked at."""
+    it, and whether this worker counts it; the other workers' lines are never looked at. A worker reads the
+    records step 1 wrote for it (`reader_of`): those of its incidents, which it counts, and every customer
+    record, which only worker 0 counts (as it counts what names no incident)."""
+    counts_all = index == 0
     lines_before = 0
     kept = 0  # where the pages of the file still counted in this process's memory begin
     with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as whole:
@@ -304,7 +303,8 @@ def _mine(
                     start = cut + offset
                     body = whole[start : start + length]
                     place = (line + lines_before, start, column, body)
-                    yield Entry(first + number, None, read_line(body), body, (name, place)), code
+                    entry = Entry(first + number, None, read_line(body), body, (name, place))
+                    yield entry, counts_all or code != CUSTOMER
                 if found:
                     done = cut + found[-2]
                     if progress is not None:

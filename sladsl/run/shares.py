@@ -41,6 +41,7 @@ from sladsl.evaluation.engine import (
     Rejected,
     Summary,
     final_as_of,
+    in_batches,
     owner,
 )
 from sladsl.evaluation.finality import Finality, code_of_key
@@ -222,6 +223,14 @@ class Share:
         stage = IncidentStage(
             self.agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
         )
+        for decided in in_batches(self._entries(parts), stage):
+            self.emit(decided)
+        self.stage = stage
+        return self
+
+    def _entries(self, parts: Sequence[Sequence[Row]]) -> Iterator[tuple[Entry, bool]]:
+        """The share's records as entries, in the order of the timeline, and whether this share counts each."""
+        the_plan, index = self.plan, self.index
         for piece, rows in enumerate(parts):
             first, before = the_plan.firsts[piece], the_plan.bytes_before[piece]
             lines = the_plan.lines_before[piece]
@@ -230,9 +239,7 @@ class Share:
                 where = Span(self.name, start, start + len(body), at, column, at, column + len(body))
                 entry = Entry(first + number, where, parse_line(body), body)
                 belongs = owner(entry.raw, the_plan.shares)  # None: a customer record, which share 0 counts
-                self.emit(stage.feed(entry, counted=index in (belongs, 0)))
-        self.stage = stage
-        return self
+                yield entry, index in (belongs, 0)
 
     @property
     def latest(self) -> int | None:
