@@ -34,6 +34,7 @@ import sladsl
 from bench.generate import write
 from sladsl import model, read_timeline
 from sladsl.cli import main
+from sladsl.diagnostics import Diagnostic
 from sladsl.evaluation.engine import (
     BATCH,
     Decided,
@@ -52,6 +53,7 @@ from sladsl.evaluation.verdicts import AvailabilityVerdict, Award, ClaimedLate, 
 from sladsl.render.json import Lines, availability_json, award_json, render_json, target_json
 from sladsl.run.check import Options, report, stream
 from sladsl.run.progress import Progress
+from sladsl.source import Span
 from sladsl.timeline.formats import Entry, json_lines, json_lines_backwards
 from sladsl.timeline.records import Customer, Event, Incident, RecordReader, key_of
 from tests.helpers import BAD_TIMELINES, ROOT, VENDORS, examples, read_against
@@ -567,85 +569,108 @@ def without_lines(found: sladsl.Report) -> tuple[object, ...]:
 
 # -- feeding in batches -----------------------------------------------------------------------------------------
 
-
-def decides(entry: tuple[int, int]) -> list[Any]:
-    """What a stand-in stage decides: entry `(n, k)` decides `k` items, each naming its entry."""
-    number, count = entry
-    return [(number, i) for i in range(count)]
+NOWHERE = Span("t.jsonl", 0, 0, 1, 1, 1, 1)
 
 
 class Steps:
-    """A stand-in for `IncidentStage` that notes each step of each entry, in the order they come; entry `(n, k)`
-    decides `decides((n, k))`. `failing` names a step and an entry number at which that step raises."""
+    """A stand-in for `IncidentStage` that notes each step of each entry in the order they come. An entry's raw
+    value `(rejects, completes)` makes its `take` reject that many records and make that many incidents ready,
+    each in the reverse of key order, so that only sorting puts them right. `failing` names a step and an entry
+    number at which that step raises."""
 
     def __init__(self, failing: tuple[str, int] | None = None) -> None:
         self.steps: list[tuple[str, int]] = []
         self.failing = failing
+        self.ready: list[tuple[int, int]] = []
 
     def step(self, name: str, number: int) -> None:
         if (name, number) == self.failing:
             raise ValueError(f"{name} {number}")
         self.steps.append((name, number))
 
-    def record_of(self, entry: tuple[int, int]) -> tuple[int, int]:
-        self.step("read", entry[0])
+    def record_of(self, entry: Entry) -> Entry:
+        self.step("read", entry.seq)
         return entry
 
-    def take(self, entry: tuple[int, int], record: tuple[int, int], *, counted: bool) -> list[Any]:
+    def take(self, entry: Entry, record: Entry, *, counted: bool) -> list[Item]:
         assert record is entry
-        self.step("take", entry[0])
-        return [(*item, counted) for item in decides(entry)]
+        self.step("take", entry.seq)
+        rejects, completes = entry.raw
+        why = Diagnostic("E0302", f"counted: {counted}", NOWHERE)
+        self.ready += [(entry.seq, n) for n in reversed(range(completes))]
+        return [Rejected((entry.seq, 0, n, ""), why) for n in reversed(range(rejects))]
+
+    def judge_ready(self, out: list[Item]) -> None:
+        for seq, n in self.ready:
+            self.step("judge", seq)
+            out.append(Decided((seq, 1, n, f"I{seq}-{n}"), f"I{seq}-{n}", ()))
+        self.ready = []
+
+    def feed(self, entry: Entry, *, counted: bool) -> list[Item]:
+        """What `IncidentStage.feed` does with the three steps: one entry at a time, its items sorted."""
+        out = self.take(entry, self.record_of(entry), counted=counted)
+        self.judge_ready(out)
+        return sorted(out, key=lambda item: item.key)  # type: ignore[union-attr]
+
+
+def stand_in_entries(drawn: list[tuple[int, int, bool]], numbers: list[int]) -> list[tuple[Entry, bool]]:
+    return [
+        (Entry(number, NOWHERE, (rejects, completes), ""), counted)
+        for number, (rejects, completes, counted) in zip(numbers, drawn, strict=True)
+    ]
 
 
 @settings(max_examples=examples(300), deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.booleans()), max_size=40), st.integers(1, 9))
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.booleans()), max_size=40),
+    st.integers(1, 9),
+    st.randoms(use_true_random=False),
+    st.booleans(),
+)
 def test_feeding_in_batches_decides_what_one_entry_at_a_time_does(
-    drawn: list[tuple[int, bool]], size: int
+    drawn: list[tuple[int, int, bool]], size: int, rng: Any, shuffled: bool
 ) -> None:
-    entries = [((number, count), counted) for number, (count, counted) in enumerate(drawn)]
+    """Whatever the batch size, and whether the entries' numbers rise (as in a file) or not (as records given
+    to `evaluate` in any order may)."""
+    numbers = list(range(len(drawn)))
+    if shuffled:
+        rng.shuffle(numbers)
+    entries = stand_in_entries(drawn, numbers)
+    one_at_a_time = [item for entry, counted in entries for item in Steps().feed(entry, counted=counted)]
     stage = Steps()
     batches = list(in_batches(entries, stage, size))  # type: ignore[arg-type]
-    one_at_a_time = [(*item, counted) for entry, counted in entries for item in decides(entry)]
     assert [item for batch in batches for item in batch] == one_at_a_time
     assert len(batches) == -(-len(entries) // size)  # a list per `size` entries, the last perhaps short
-    # Each entry read once and taken once, in order; a batch's entries all read before the first is taken.
-    numbers = [entry[0] for entry, _ in entries]
-    assert [n for step, n in stage.steps if step == "read"] == numbers
-    assert [n for step, n in stage.steps if step == "take"] == numbers
-    when = {step: index for index, step in enumerate(stage.steps)}
-    for number in numbers:
-        last_of_its_batch = min(len(numbers), (number // size + 1) * size) - 1
-        assert when[("read", last_of_its_batch)] < when[("take", number)]
+    # Each step of a batch over all of its entries before the next step begins, entries in order.
+    for first in range(0, len(entries), size):
+        part = [entry.seq for entry, _ in entries[first : first + size]]
+        judged = [n for n in part for _ in range(entries[numbers.index(n)][0].raw[1])]
+        expected = [("read", n) for n in part] + [("take", n) for n in part] + [("judge", n) for n in judged]
+        assert stage.steps[: len(expected)] == expected
+        del stage.steps[: len(expected)]
 
 
-@pytest.mark.parametrize("parsed", [5, 6])  # inside a batch of 3, and just after one
-def test_a_failure_while_parsing_comes_after_what_the_entries_parsed_before_it_decided(parsed: int) -> None:
-    entries = [((0, 1), True), ((1, 2), True), ((2, 0), True), ((3, 1), False), ((4, 1), True), ((5, 1), True)]
+@pytest.mark.parametrize("step", ["read", "take", "judge"])
+@pytest.mark.parametrize("number", [3, 4, 5])  # the first, second and last entry of the second batch of 3
+def test_a_failure_hands_on_the_batches_before_it_and_nothing_of_its_own(step: str, number: int) -> None:
+    entries = stand_in_entries([(1, 1, True)] * 9, list(range(9)))
+    got: list[Any] = []
+    with pytest.raises(ValueError, match=f"{step} {number}"):
+        for batch in in_batches(entries, Steps((step, number)), 3):  # type: ignore[arg-type]
+            got += batch
+    assert [item.key[0] for item in got] == [0, 0, 1, 1, 2, 2]
 
-    def parse() -> Iterator[tuple[tuple[int, int], bool]]:
-        yield from entries[:parsed]
+
+def test_a_failure_while_parsing_hands_on_the_batches_before_it() -> None:
+    def parse() -> Iterator[tuple[Entry, bool]]:
+        yield from stand_in_entries([(1, 0, True)] * 5, list(range(5)))
         raise OSError("the disk went away")
 
     got: list[Any] = []
     with pytest.raises(OSError, match="the disk went away"):
         for batch in in_batches(parse(), Steps(), 3):  # type: ignore[arg-type]
             got += batch
-    everything = [(0, 0, True), (1, 0, True), (1, 1, True), (3, 0, False), (4, 0, True), (5, 0, True)]
-    assert got == everything[:parsed]  # every entry parsed was taken
-
-
-@pytest.mark.parametrize(
-    ("failing", "taken"),
-    [(("read", 4), 4), (("take", 4), 4), (("read", 3), 3), (("take", 0), 0)],
-)
-def test_a_failure_while_reading_or_taking_comes_after_what_the_entries_before_it_decided(
-    failing: tuple[str, int], taken: int
-) -> None:
-    got: list[Any] = []
-    with pytest.raises(ValueError, match=" ".join(map(str, failing))):
-        for batch in in_batches([((n, 1), True) for n in range(9)], Steps(failing), 3):  # type: ignore[arg-type]
-            got += batch
-    assert got == [(n, 0, True) for n in range(taken)]  # those before it in its batch too, and none after
+    assert [item.key[0] for item in got] == [0, 1, 2]
 
 
 # -- when an incident's records are all in ----------------------------------------------------------------------

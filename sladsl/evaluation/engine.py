@@ -193,6 +193,7 @@ class IncidentStage:
         self.open: dict[str, _State] = {}
         self.held: list[_Waiting | _Held] = []  # decided but for the as-of instant: see `judge`
         self.awaiting: dict[str, list[str]] = {}  # customer -> incidents whose last record is in, but not theirs
+        self.ready: list[tuple[_Held, int]] = []  # incidents decided after record `seq`, to judge: `judge_ready`
         self.read = self.evaluated = self.rejected = 0
         self.statuses = {"met": 0, "breached": 0, "pending": 0, "excluded": 0}
         self.creditable: list[TargetVerdict] = []
@@ -209,7 +210,11 @@ class IncidentStage:
     def feed(self, entry: Entry, *, counted: bool = True) -> list[Item]:
         """Read one entry; what it let be decided. With `counted` False (a customer record read by a `--jobs`
         worker that does not own it), the record is used but neither counted nor reported."""
-        return self.take(entry, self.record_of(entry), counted=counted)
+        out = self.take(entry, self.record_of(entry), counted=counted)
+        self.judge_ready(out)
+        if len(out) > 1:
+            out.sort(key=_key)
+        return out
 
     def record_of(self, entry: Entry) -> Record | Reject:
         """The record an entry holds, or why it cannot be used. It depends on the entry and the agreement alone,
@@ -220,7 +225,8 @@ class IncidentStage:
             return error
 
     def take(self, entry: Entry, record: Record | Reject, *, counted: bool = True) -> list[Item]:
-        """`feed`, given the entry's record (`record_of`)."""
+        """`feed`, given the entry's record (`record_of`), but the incidents it lets be decided are only made
+        ready (`judge_ready` judges them), and what it rejects is in the order it was rejected, not sorted."""
         out: list[Item] = []
         if counted:
             self.read += 1
@@ -242,7 +248,6 @@ class IncidentStage:
                         state.refused = entry.where.line
                 if self.finality.is_last(seq):
                     self.complete(key[1], seq, out)
-                    out.sort(key=_key)
             return out
         if isinstance(record, Event):
             self.event(record, entry, out)
@@ -260,8 +265,6 @@ class IncidentStage:
         else:
             self.claims.append(record)
             self.kept(record.at)
-        if len(out) > 1:
-            out.sort(key=_key)
         return out
 
     def reject(self, out: list[Item], key: Key, diagnostic: Diagnostic) -> None:
@@ -438,7 +441,7 @@ class IncidentStage:
             incident.tags,
             place,
         )
-        self.judge(held, seq, out, self.standing)
+        self.ready.append((held, seq))
 
     def unplaced(self, incident: Incident, events: list[Event], seq: int, out: list[Item]) -> None:
         """A calendar follows the customer, and the incident's customer has no record that says where it is (its
@@ -461,6 +464,15 @@ class IncidentStage:
                 "incident",
             )
             self.reject(out, (seq, 0, event.seq, ""), rejection(event.where, event.entry.text, refused))
+
+    def judge_ready(self, out: list[Item]) -> None:
+        """Judge the incidents made ready since the last call, in the order they were made ready: their verdicts
+        go to `out`, or wait for the as-of instant. Deciding which incidents are ready and judging them are two
+        steps, so that a batch of entries can be taken before any is judged (`in_batches`)."""
+        ready, self.ready = self.ready, []
+        judge, standing = self.judge, self.standing
+        for incident, seq in ready:
+            judge(incident, seq, out, standing)
 
     def judge(self, incident: _Held, seq: int, out: list[Item], as_of: int | None) -> None:
         targets = self.targets if incident.place is None else self.targets.at(incident.place)
@@ -502,6 +514,7 @@ class IncidentStage:
         self.awaiting.clear()  # those incidents are open still, and decided with the rest
         for ident in list(self.open):
             self.complete(ident, END, out)
+        self.judge_ready(out)
         held, self.held = self.held, []
         for waiting in held:
             assert stand is not None  # a held incident has a report, which names an instant
@@ -687,38 +700,32 @@ def in_batches(
     `size` entries, in the order one entry at a time gives.
 
     A batch goes through one step at a time: its entries are parsed, then their records read (`record_of`),
-    then taken, and its items are handed on to be written, rather than each entry through all four. Each step
-    then runs long enough for its code and data to stay in the processor's caches, and a check runs about a
-    fifth faster. A failure in any step first hands on what the entries before it decided (the entries parsed
-    or read before it are taken first), as one entry at a time would have, so what was written before a run
-    stopped does not change either."""
+    then taken, then the incidents they completed judged (`judge_ready`), and its items are handed on to be
+    written, rather than each entry through every step. Each step then runs long enough for its code and data
+    to stay in the processor's caches, and a check runs about a quarter faster. A failure in any step stops
+    the run with nothing of its batch handed on: what was written before it is what the batches before it
+    decided."""
     source = iter(entries)
-    record_of, take = stage.record_of, stage.take
+    record_of, take, judge_ready = stage.record_of, stage.take, stage.judge_ready
     while True:
-        batch: list[tuple[Entry, bool]] = []
-        failure: Exception | None = None
-        try:
-            batch.extend(islice(source, size))  # what was parsed before a failure is kept in `batch`
-        except Exception as error:
-            failure = error
-        if not batch and failure is None:
+        batch = list(islice(source, size))
+        if not batch:
             return
-        records: list[Record | Reject] = []
-        try:
-            for entry, _ in batch:
-                records.append(record_of(entry))
-        except Exception as error:
-            failure = error  # it came before the parsing's: the entries from this one on are not taken
+        records = [record_of(entry) for entry, _ in batch]
         decided: list[Item] = []
-        try:
-            for (entry, counted), record in zip(batch, records, strict=False):
-                decided += take(entry, record, counted=counted)
-        except Exception:
-            yield decided
-            raise
+        for (entry, counted), record in zip(batch, records, strict=True):
+            decided += take(entry, record, counted=counted)
+        judge_ready(decided)
+        if len(decided) > 1:
+            # In the order `feed` gives: by entry, then by key among one entry's items, all of which begin with
+            # its number. When the numbers rise through the batch, as they do in a file, that is by key alone.
+            numbers = [entry.seq for entry, _ in batch]
+            if numbers == sorted(set(numbers)):
+                decided.sort(key=_key)
+            else:
+                position = {number: index for index, number in enumerate(numbers)}
+                decided.sort(key=lambda item: (position[_key(item)[0]], _key(item)))
         yield decided
-        if failure is not None:
-            raise failure
 
 
 def finality_of(entries: Sequence[Entry]) -> Finality:
