@@ -3,10 +3,10 @@
 A whole report (`report`, for `check --format text|json`, `report` and `diff`) is the engine run to the end. A
 streamed check (`stream`, for `--format jsonl`) first reads a JSON Lines timeline backwards to learn where each
 incident's last record is (`sladsl.evaluation.finality`), then reads it forwards and writes each incident's
-verdicts as soon as that record is in, holding only the incidents still open. Standard input is copied to a
-temporary file first, since it can be read only once. A CSV file or a JSON array is read whole, then fed record
-by record through the same engine. With `jobs` above one, a JSON Lines file is shared among worker processes
-(`sladsl.run.jobs`). Whatever the path, the figures are those of the one engine.
+verdicts once that record is in (records are taken a batch of 256 at a time: `in_batches`), holding only the
+incidents still open. Standard input is copied to a temporary file first, since it can be read only once. A CSV
+file or a JSON array is read whole, then fed through the same engine. With `jobs` above one, a JSON Lines file is
+shared among worker processes (`sladsl.run.jobs`). Whatever the path, the figures are those of the one engine.
 """
 
 from __future__ import annotations
