@@ -234,9 +234,8 @@ class IncidentStage:
             self.read += 1
         seq = entry.seq
         if isinstance(record, Reject):
-            error = record
             if counted:
-                self.reject(out, (seq, 0, seq, ""), rejection(entry.where, entry.text, error))
+                self.reject(out, (seq, 0, seq, ""), rejection(entry.where, entry.text, record))
             key = key_of(entry.raw)
             if key is not None:
                 if key[0] == "customer":
@@ -726,7 +725,7 @@ def in_batches(
                 decided.sort(key=_key)
             else:
                 position = {number: index for index, number in enumerate(numbers)}
-                decided.sort(key=lambda item: (position[_key(item)[0]], _key(item)))
+                decided.sort(key=lambda item: (position[(key := _key(item))[0]], key))
         yield decided
 
 
