@@ -8,7 +8,6 @@ README lists it and every code has a test file under `tests/data/`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 import msgspec
@@ -207,5 +206,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     if len(pool) > 1000:
         size = len(word)
         pool = [c for c in pool if abs(len(c) - size) <= 2]
+    import difflib  # noqa: PLC0415 (only a problem needs it, and a check that has none starts sooner without it)
+
     found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return found[0] if found else None

@@ -274,6 +274,8 @@ NOT_FOR_A_CHECK = (
     "hypothesis",
     "attrs",  # the syntax tree and the importers' classes: a check's values are Structs, defined in C at import
     "attr",
+    "difflib",  # a suggestion in a diagnostic
+    "csv",  # CSV timelines
 )
 LOADED_BY_A_CHECK = """
 import json, sys

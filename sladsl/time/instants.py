@@ -13,6 +13,7 @@ arithmetic.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 
 import msgspec
@@ -57,7 +58,10 @@ def day_start(day: dt.date, zone_name: str) -> int:
     return wall_to_instant(dt.datetime.combine(day, dt.time()), zone_name)
 
 
-_MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]  # `MM:SS` of a second in an hour
+@functools.cache
+def _minutes_seconds() -> list[str]:
+    """`MM:SS` of each second in an hour, made when first asked for (a check that writes text never asks)."""
+    return [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
 
 
 class LocalTimes:
@@ -69,6 +73,7 @@ class LocalTimes:
 
     def __init__(self, zone_name: str) -> None:
         self.tz = zone(zone_name)
+        self._mmss = _minutes_seconds()
         self._hours: dict[int, tuple[str, str]] = {}  # the UTC hours that `_hour` could make text for
         self._slow: set[int] = set()  # and those it could not
 
@@ -89,7 +94,7 @@ class LocalTimes:
     def iso(self, instant: int) -> str:
         found = self._hours.get(instant // 3600)
         if found is not None:
-            return found[0] + _MINUTES_SECONDS[instant % 3600] + found[1]
+            return found[0] + self._mmss[instant % 3600] + found[1]
         return self._first_of_hour(instant)
 
     def _first_of_hour(self, instant: int) -> str:
@@ -102,7 +107,7 @@ class LocalTimes:
             found = self._hour(hour)
             if found is not None:
                 self._hours[hour] = found
-                return found[0] + _MINUTES_SECONDS[instant % 3600] + found[1]
+                return found[0] + self._mmss[instant % 3600] + found[1]
             self._slow.add(hour)
         return dt.datetime.fromtimestamp(instant, self.tz).isoformat()
 

@@ -4,7 +4,6 @@ refused with a suggestion rather than taken as a fixed offset or a guess."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import zoneinfo
 
@@ -63,6 +62,8 @@ def is_abbreviation(name: str) -> bool:
 
 def closest_zone(name: str) -> str | None:
     """The tz database name most like `name`, for a did-you-mean."""
+    import difflib  # noqa: PLC0415 (only a misspelt zone needs it)
+
     close = difflib.get_close_matches(name, zone_names(), n=1)
     return close[0] if close else None
 

@@ -19,7 +19,6 @@ numbering; an evaluation uses that to learn which record is the last of each inc
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -467,6 +466,8 @@ def _csv_entries(source: Source) -> Iterator[Entry]:
     it spans. A line ends at LF, CR LF or a lone CR (read as LF, so every place agrees); a line holding U+2028
     or a form feed is one line, as the csv module reads it. A row the csv module cannot read (a quote never
     closed, text after a closing quote, a NUL) is rejected, and reading goes on from the next line."""
+    import csv  # noqa: PLC0415 (only CSV timelines need it)
+
     text = _LONE_CR.sub("\n", source.text)
     if text != source.text:
         source = Source(source.name, text)
