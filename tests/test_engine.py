@@ -944,6 +944,104 @@ def test_a_failure_inside_a_job_is_reported_not_hung_on(jobs: str) -> None:
     assert b"Traceback" not in result.stderr
 
 
+def _failing_timeline(path: Path) -> Path:
+    """Forty incidents of severity A, each answered on the next line: under the E0221 agreement every one of
+    them fails, as soon as its response is read."""
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(40):
+            day = f"2025-04-{1 + i % 28:02d}"
+            report = {"type": "reported", "incident": f"INC-{i}", "customer": "acme", "severity": "A"}
+            out.write(json.dumps({**report, "at": f"{day}T10:00:00+02:00"}) + "\n")
+            out.write(
+                json.dumps({"type": "response", "incident": f"INC-{i}", "at": f"{day}T11:00:00+02:00"}) + "\n"
+            )
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_when_many_incidents_fail_the_same_one_is_reported_every_time(tmp_path: Path, jobs: int) -> None:
+    """Workers take shares in whatever order they are free, and stop at the first of theirs that fails. The run
+    reports the failure of the first share that fails, whichever worker took it: each share's first failing
+    incident is the first of its incidents in the file, and the first share that fails is always taken, as
+    shares are taken in order. One job reports the first incident of all."""
+    from sladsl.run.jobs import SHARES_PER_WORKER  # noqa: PLC0415
+
+    timeline = _failing_timeline(tmp_path / "fails.jsonl")
+    ids = [f"INC-{i}" for i in range(40)]
+    if jobs == 1:
+        expected = "INC-0"
+    else:
+        shares = [bucket_of(ident) % (jobs * SHARES_PER_WORKER) for ident in ids]
+        expected = ids[shares.index(min(shares))]
+        assert expected != "INC-0"  # the first share's first incident is not the file's: the test tells them apart
+    agreement = ROOT / "tests" / "data" / "bad" / "E0221-calendar-too-sparse-for-its-deadline.sla"
+    runs = [command("check", "--format", "jsonl", "--jobs", str(jobs), agreement, timeline) for _ in range(3)]
+    for run in runs:
+        assert run.returncode == 2, run.stderr
+        assert f"error[E0221]: incident `{expected}` (reported".encode() in run.stderr
+        assert run.stderr == runs[0].stderr
+        assert run.stdout == runs[0].stdout
+
+
+def _take_all(counters: Any, shares: int, out: Any) -> None:
+    """A stand-in worker: takes shares until there are none, and sends back those it took."""
+    from sladsl.run.jobs import _take  # noqa: PLC0415
+
+    taken = []
+    while (share := _take(counters, shares)) is not None:
+        taken.append(share)
+        time.sleep(0.0005)  # as a worker reads a share: the others take theirs meanwhile
+    out.send(taken)
+    out.close()
+
+
+def test_each_share_is_taken_once_in_order_by_whichever_worker_asks() -> None:
+    import multiprocessing  # noqa: PLC0415
+
+    context = multiprocessing.get_context()
+    counters = context.Array("q", 2)
+    pipes = [context.Pipe(duplex=False) for _ in range(3)]
+    workers = [context.Process(target=_take_all, args=(counters, 64, sent)) for _, sent in pipes]
+    for worker in workers:
+        worker.start()
+    taken = [heard.recv() for heard, _ in pipes]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(share for shares in taken for share in shares) == list(range(64))
+    assert all(shares == sorted(shares) for shares in taken)
+    assert counters[0] == 64
+
+
+class _Said:
+    """A worker's end of a pipe, with one message said on it; or, with none, one that must not be read."""
+
+    def __init__(self, *message: Any) -> None:
+        self.message = message
+
+    def recv(self) -> Any:
+        assert self.message, "read from a worker after a failure that stops the run at once"
+        return self.message
+
+
+def test_the_failure_of_the_first_share_is_raised_whichever_worker_took_it() -> None:
+    from sladsl.run.jobs import _gather  # noqa: PLC0415
+
+    said = [
+        ("share failed", (5, ValueError("five"))),
+        ("ok", [7]),
+        ("share failed", (3, ValueError("three"))),
+        ("share failed", (6, ValueError("six"))),
+    ]
+    for first in range(len(said)):
+        turned = said[first:] + said[:first]
+        with pytest.raises(ValueError, match="three"):
+            _gather([(_Said(*message), None) for message in turned])
+    assert _gather([(_Said("ok", [1]), None), (_Said("ok", [2]), None)]) == [[1], [2]]
+    # A failure outside a share (reading a worker's Nth, merging) stops the run at once.
+    with pytest.raises(OSError, match="disk"):
+        _gather([(_Said("ok", [1]), None), (_Said("failed", OSError("disk full")), None), (_Said(), None)])
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is `pid`, read from /proc."""
     found = []

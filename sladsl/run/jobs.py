@@ -1,27 +1,32 @@
 """`--jobs N`: a JSON Lines timeline shared among N worker processes, with output byte for byte that of one.
 
-A report or event belongs to the worker its incident's bucket falls to (`sladsl.evaluation.engine.owner`); a
-customer record is read by every worker, for plans, and counted by worker 0; everything else belongs to worker 0.
-A run goes in four steps, each worker doing its part of each:
+The incidents are cut into shares, a few per worker (`SHARES_PER_WORKER`): a report or event belongs to the
+share its incident's bucket falls to (`sladsl.evaluation.engine.owner`); a customer record is read by every
+share, for plans, and counted by share 0; everything else belongs to share 0. A worker takes the next share no
+one has taken whenever it is free, so a worker slowed by a busy core takes fewer, and none waits long for the
+others at the end. A run goes in four steps, each worker doing its part of each:
 
 1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
-   concerns, `sladsl.evaluation.finality.line_code`) with its number to a file for the worker that will read
+   concerns, `sladsl.evaluation.finality.line_code`) with its number to a file for the share that will read
    the record; the customers' records are sent to the parent, which tells every worker where each customer's
    last record is, and how many records each Nth holds.
-2. Each worker reads the codes of its own records, last to first, and learns what one process learns by reading
-   the timeline backwards, for the incidents of its own buckets: which of its records is the last of its
-   incident, and which records are its to read.
-3. Each worker reads the file forwards, parses only its own records, and runs the incident stage of the engine
-   on them, writing its lines with their keys to a spool file. When all have read their input they agree on the
-   as-of instant (the latest any of them saw), decide what they still hold, and send back their partials.
+2. A worker takes a share, reads its codes last to first, and learns what one process learns by reading the
+   timeline backwards, for the incidents of that share: which of its records is the last of its incident, and
+   which records are its to read.
+3. It then reads the file forwards, parses only that share's records, and runs the incident stage of the engine
+   on them, writing its lines with their keys to the share's spool file; then it takes the next share, until
+   none is left. When all shares are read the workers agree on the as-of instant (the latest any share saw),
+   decide what their shares still hold, and send back each share's partial.
 
 4. The output is merged in key order, which is the order one process writes in, in N stretches, one per worker:
-   the lines decided after the first record of each Nth of the records on. Each worker noted, as it wrote its
-   spool, where each stretch's lines end in it, so worker n merges stretch n from every spool on its own, and
-   the parent only copies the stretches out in order and then runs the period stage on the partials.
+   the lines decided after the first record of each Nth of the records on. Each share's spool notes where each
+   stretch's lines end in it, so worker n merges stretch n from every spool on its own, and the parent only
+   copies the stretches out in order and then runs the period stage on the partials.
 
 So every line is parsed about twice in all, as one process parses it, not twice per worker, and nothing that
-grows with the timeline is done by one process alone but the copying of the merged output.
+grows with the timeline is done by one process alone but the copying of the merged output. Which worker took
+which share changes nothing in the output: the lines are merged by key, the partials are taken in share order,
+and when shares fail, the run reports the failure of the first of them.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ import mmap
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
 import msgspec
@@ -53,37 +59,40 @@ from sladsl.evaluation.engine import (
     final_as_of,
     in_batches,
 )
-from sladsl.evaluation.finality import CUSTOMER, Finality, line_code, reader_of
+from sladsl.evaluation.finality import BUCKETS, CUSTOMER, Finality, line_code, reader_of
 from sladsl.render.json import Lines
 from sladsl.run import files
 from sladsl.run.check import Options, WorkerLost, Writer
 from sladsl.run.progress import Progress
 from sladsl.timeline.formats import Entry, json_lines, read_line
 
+SHARES_PER_WORKER = 4  # enough that a slow worker's last share is short, few enough that each is worth its set-up
+
 
 class Job(msgspec.Struct, frozen=True):
-    """What every worker needs: the agreement, the file, its size and where it is cut, the options, and the
-    folder for the workers' files."""
+    """What every worker needs: the agreement, the file, its size and where it is cut, how many shares the
+    incidents are cut into, the options, and the folder for the workers' files."""
 
     agreement: model.Agreement
     path: str
     name: str
     size: int
     cuts: tuple[int, ...]
+    shares: int
     options: Options
     folder: str
 
-    def spool(self, worker: int) -> str:
-        """The file of a worker's lines, each after its key, in key order."""
-        return os.path.join(self.folder, f"worker-{worker}.lines")
+    def spool(self, share: int) -> str:
+        """The file of a share's lines, each after its key, in key order."""
+        return os.path.join(self.folder, f"share-{share}.lines")
 
     def merged(self) -> list[str]:
         """The files of the merged output, one per worker, in the order of the output."""
         return [os.path.join(self.folder, f"merged-{index}") for index in range(len(self.cuts) - 1)]
 
-    def codes(self, part: int, reader: int) -> str:
-        """The file of the codes that worker `reader` reads, found in the `part`-th Nth of the timeline."""
-        return os.path.join(self.folder, f"codes-{part}-{reader}")
+    def codes(self, part: int, share: int) -> str:
+        """The file of the codes that share `share` reads, found in the `part`-th Nth of the timeline."""
+        return os.path.join(self.folder, f"codes-{part}-{share}")
 
 
 def parallel(
@@ -101,14 +110,17 @@ def parallel(
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     progress.on = False  # worker 0 draws it
     size = files.size_of(path) or 0
+    shares = min(BUCKETS, jobs * SHARES_PER_WORKER)
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
-        job = Job(agreement, path, name, size, tuple(files.line_starts(path, size, jobs)), options, folder)
+        cuts = tuple(files.line_starts(path, size, jobs))
+        job = Job(agreement, path, name, size, cuts, shares, options, folder)
+        counters = context.Array("q", 2)  # the next share to take, and how many shares have been read
         pipes = [context.Pipe() for _ in range(jobs)]
         ends = [end for pair in pipes for end in pair]
         processes = [
             context.Process(
                 target=_worker,
-                args=(job, i, jobs, pipes[i][1]),
+                args=(job, i, jobs, pipes[i][1], counters),
                 kwargs={"others": [end for end in ends if end is not pipes[i][1]], "terminal": progress.terminal},
                 daemon=True,
             )
@@ -122,12 +134,16 @@ def parallel(
             learned = _customers([_receive(parent) for parent, _ in pipes])
             for parent, _ in pipes:
                 parent.send(learned)
-            final = final_as_of(options.as_of, [_receive(parent) for parent, _ in pipes])
+            latest: list[int | None] = [t for found in _gather(pipes) for t in found]
+            final = final_as_of(options.as_of, latest)
             for parent, _ in pipes:
                 parent.send(final)
-            done: list[tuple[Partial, list[int]]] = [_receive(parent) for parent, _ in pipes]
-            partials = [partial for partial, _ in done]
-            stretches = [spool_ends for _, spool_ends in done]
+            done: list[tuple[int, Partial, list[int]]] = sorted(
+                (held for found in _gather(pipes) for held in found), key=lambda held: held[0]
+            )
+            assert [share for share, _, _ in done] == list(range(shares))
+            partials = [partial for _, partial, _ in done]
+            stretches = [spool_ends for _, _, spool_ends in done]
             for parent, _ in pipes:
                 parent.send(stretches)
             for parent, _ in pipes:
@@ -155,8 +171,8 @@ def parallel(
         failed = [p.exitcode for p in processes if p.exitcode != 0]
         if failed:
             raise RuntimeError(f"a --jobs worker failed (exit code {failed[0]})")
-        for worker in range(jobs):  # merged: the spools are no longer needed, and hold as much as the output
-            os.remove(job.spool(worker))
+        for share in range(shares):  # merged: the spools are no longer needed, and hold as much as the output
+            os.remove(job.spool(share))
         for merged in job.merged():  # each worker's stretch of the output, in order, each let go once copied
             files.copy_to(merged, out)
             os.remove(merged)
@@ -185,118 +201,199 @@ def write_periods(
     return summary
 
 
-def _worker(job: Job, index: int, workers: int, conn: Any, *, others: list[Any], terminal: bool) -> None:
-    """One of N workers: its share's lines, spooled with their keys; its partial sent back at the end. Whatever
-    stops it is sent to the parent, which stops the run and reports it as one job would. It first closes its
-    copies of the other pipes' ends: while it held them, the parent could not see a worker that died without a
-    word, and waited for it."""
+def _worker(
+    job: Job, index: int, workers: int, conn: Any, counters: Any, *, others: list[Any], terminal: bool
+) -> None:
+    """One of N workers: the lines of the shares it takes, spooled with their keys; their partials sent back at
+    the end. Whatever stops it is sent to the parent, which stops the run and reports it as one job would. It
+    first closes its copies of the other pipes' ends: while it held them, the parent could not see a worker
+    that died without a word, and waited for it."""
     for end in others:
         end.close()
     try:
-        _work(job, index, workers, conn, terminal=terminal)
+        _work(job, index, workers, conn, counters, terminal=terminal)
+    except ShareFailed as failed:
+        conn.send(("share failed", (failed.share, _sendable(failed.error))))
     except Exception as error:
-        try:
-            conn.send(("failed", error))
-        except Exception:  # an exception that cannot be pickled is sent as its text
-            conn.send(("failed", RuntimeError(f"{type(error).__name__}: {error}")))
+        conn.send(("failed", _sendable(error)))
     finally:
         conn.close()
+
+
+class ShareFailed(Exception):
+    """What stopped a worker in one of its shares: the parent hears from every worker, then reports the failure
+    of the first share that failed, whichever worker took it."""
+
+    def __init__(self, share: int, error: Exception) -> None:
+        super().__init__(share, error)
+        self.share, self.error = share, error
+
+
+def _sendable(error: Exception) -> Exception:
+    """An exception as it can be sent to the parent: itself, or its text when it cannot be pickled."""
+    try:
+        pickle.dumps(error)
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
 
 
 FIELDS = 6  # what step 1 writes of a record: its number and code, then its line, column, offset and length
 
 
-def _work(job: Job, index: int, workers: int, conn: Any, *, terminal: bool) -> None:
+class _Spool:
+    """A share's lines, each after its key, written to its spool file a megabyte at a time. Step 4 merges the
+    output in stretches, one per worker: the lines decided after the first of every Nth of the records on;
+    `ends[n]` is where the spool's lines of stretch n end, noted as the spool is written."""
+
+    def __init__(self, path: str, bounds: list[int], lines: Lines) -> None:
+        self.sink = open(path, "wb")  # noqa: SIM115 - held open while the share's stage is, closed by `close`
+        self.bounds = bounds
+        self.render = lines.render
+        self.pending = bytearray()
+        self.written = 0
+        self.ends: list[int] = []
+
+    def emit(self, items: Iterable[Item]) -> None:
+        pending, ends, bounds = self.pending, self.ends, self.bounds
+        for item in items:
+            assert isinstance(item, (Decided, Rejected))
+            while len(ends) < len(bounds) and item.key[0] >= bounds[len(ends)]:
+                ends.append(self.written + len(pending))
+            key = sortable(item.key)
+            for line in self.render(item):
+                pending.extend(key)
+                pending.extend(line)
+                pending.extend(b"\n")
+        if len(pending) >= 1 << 20:
+            self.written += len(pending)
+            self.sink.write(pending)
+            pending.clear()
+
+    def close(self) -> list[int]:
+        """The rest of the lines written and the file closed; where each stretch's lines end."""
+        self.sink.write(self.pending)
+        self.written += len(self.pending)
+        self.pending.clear()
+        self.sink.close()
+        return self.ends + [self.written] * (len(self.bounds) + 1 - len(self.ends))
+
+
+def _take(counters: Any, shares: int) -> int | None:
+    """The next share no worker has taken, taken; None when all have been."""
+    with counters.get_lock():
+        share: int = counters[0]
+        if share >= shares:
+            return None
+        counters[0] = share + 1
+    return share
+
+
+def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, terminal: bool) -> None:
     options = job.options
     progress = Progress(job.size) if index == 0 else None
     if progress is not None:
         progress.on = terminal
         progress.start("reading", job.cuts[index + 1] - job.cuts[index])
-    conn.send(("ok", _codes(job, index, workers, progress)))
+    conn.send(("ok", _codes(job, index, progress)))
     parts, customers = conn.recv()
     total = sum(count for count, _ in parts)
     firsts = [sum(count for count, _ in parts[:part]) for part in range(workers)]  # each Nth's first record
-    finality = Finality(job.size, (index, workers))
+    bounds = [total * part // workers for part in range(1, workers)]
+    lines = Lines(job.agreement)
+    if progress is not None:
+        progress.start("checking", job.size)
+    held: list[tuple[int, IncidentStage, _Spool]] = []
+    try:
+        while (share := _take(counters, job.shares)) is not None:
+            finality = _finality(job, share, total, firsts, customers)  # step 2
+            # Step 3: the share's records read forwards, its lines spooled.
+            stage = IncidentStage(
+                job.agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
+            )
+            spool = _Spool(job.spool(share), bounds, lines)
+            held.append((share, stage, spool))
+            entries = _mine(job, share, parts, firsts, _shown(progress, counters, job))
+            try:
+                for decided in in_batches(entries, stage):
+                    spool.emit(decided)
+            except Exception as error:
+                raise ShareFailed(share, error) from error
+            with counters.get_lock():
+                counters[1] += 1
+        if progress is not None:
+            progress.say("deciding the incidents still open")
+        conn.send(("ok", [stage.latest for _, stage, _ in held]))
+        final = conn.recv()
+        done = []
+        for share, stage, spool in held:  # in the order taken, which is share order
+            try:
+                spool.emit(stage.finish(final))
+            except Exception as error:
+                raise ShareFailed(share, error) from error
+            done.append((share, stage.partial(customers=share == 0), spool.close()))
+    finally:
+        for _, _, spool in held:
+            spool.sink.close()
+    conn.send(("ok", done))
+    # Step 4: this worker's stretch of the output, merged from every share's spool.
+    every: list[list[int]] = conn.recv()
+    if progress is not None:
+        progress.say(f"merging the output of {workers} workers")
+    with open(job.merged()[index], "wb") as out, contextlib.ExitStack() as stack:
+        stretches = [
+            _lines_between(stack.enter_context(open(job.spool(share), "rb")), [0, *found][index], found[index])
+            for share, found in enumerate(every)
+        ]
+        _merge(stretches, out)
+    conn.send(("ok", None))
+
+
+def _finality(job: Job, share: int, total: int, firsts: list[int], customers: dict[str, int]) -> Finality:
+    """Step 2 for one share: which of its records is the last of its incident, from its codes read last to
+    first, the last Nth's first."""
+    finality = Finality(job.size, (share, job.shares))
     finality.expect(total)
     finality.customers = customers
-    for part in reversed(range(workers)):  # this worker's records, from the last Nth to the first
+    for part in reversed(range(len(firsts))):
         last = total - 1 - firsts[part]  # the place, counted from the end, of the Nth's first record
-        for block in files.blocks_backwards(job.codes(part, index), unit=FIELDS * 8):
+        for block in files.blocks_backwards(job.codes(part, share), unit=FIELDS * 8):
             found = array.array("q", block)
             numbers, codes = found[0::FIELDS], found[1::FIELDS]
             numbers.reverse()
             codes.reverse()
             finality.add_places((last - number for number in numbers), codes)
     finality.done()
-    stage = IncidentStage(
-        job.agreement, as_of=options.as_of, window=options.window, trace=options.trace, finality=finality
-    )
-    lines = Lines(job.agreement)
-    # Step 4 merges the output in stretches, one per worker: the lines decided after the first of every Nth of
-    # the records on; `ends[n]` is where the spool's lines of stretch n end, noted as the spool is written.
-    bounds = [total * part // workers for part in range(1, workers)]
-    ends: list[int] = []
-    written = 0
-    with open(job.spool(index), "wb") as sink:
-        pending = bytearray()  # the keyed lines, written to the spool a megabyte at a time
-        render = lines.render
+    return finality
 
-        def emit(items: Iterable[Item]) -> None:
-            nonlocal written
-            for item in items:
-                assert isinstance(item, (Decided, Rejected))
-                while len(ends) < len(bounds) and item.key[0] >= bounds[len(ends)]:
-                    ends.append(written + len(pending))
-                key = sortable(item.key)
-                for line in render(item):
-                    pending.extend(key)
-                    pending.extend(line)
-                    pending.extend(b"\n")
-            if len(pending) >= 1 << 20:
-                written += len(pending)
-                sink.write(pending)
-                pending.clear()
 
-        if progress is not None:
-            progress.start("checking", job.size)
-        for decided in in_batches(_mine(job, index, parts, firsts, progress), stage):
-            emit(decided)
-        if progress is not None:
-            progress.say("deciding the incidents still open")
-        conn.send(("ok", stage.latest))
-        emit(stage.finish(conn.recv()))
-        sink.write(pending)
-        written += len(pending)
-    ends.extend([written] * (workers - len(ends)))
-    conn.send(("ok", (stage.partial(customers=index == 0), ends)))
-    # Step 4: this worker's stretch of the output, merged from every worker's spool.
-    every: list[list[int]] = conn.recv()
-    if progress is not None:
-        progress.say(f"merging the output of {workers} workers")
-    with open(job.merged()[index], "wb") as out, contextlib.ExitStack() as stack:
-        stretches = [
-            _lines_between(stack.enter_context(open(job.spool(reader), "rb")), [0, *found][index], found[index])
-            for reader, found in enumerate(every)
-        ]
-        _merge(stretches, out)
-    conn.send(("ok", None))
+def _shown(progress: Progress | None, counters: Any, job: Job) -> Callable[[int], None] | None:
+    """For worker 0, what step 3 calls with how far into the file its share has read: the bar shows the shares
+    read by every worker, and that part of the one at hand."""
+    if progress is None:
+        return None
+
+    def show(offset: int) -> None:
+        progress((counters[1] * job.size + offset) // job.shares)
+
+    return show
 
 
 def _mine(
-    job: Job, index: int, parts: list[tuple[int, int]], firsts: list[int], progress: Progress | None
+    job: Job, share: int, parts: list[tuple[int, int]], firsts: list[int], progress: Callable[[int], None] | None
 ) -> Iterator[tuple[Entry, bool]]:
-    """Step 3's input: the records this worker reads, in the order of the file, each parsed where step 1 found
-    it, and whether this worker counts it; the other workers' lines are never looked at. A worker reads the
-    records step 1 wrote for it (`reader_of`): those of its incidents, which it counts, and every customer
-    record, which only worker 0 counts (as it counts what names no incident)."""
-    counts_all = index == 0
+    """Step 3's input: the records a share reads, in the order of the file, each parsed where step 1 found it,
+    and whether the share counts it; the other shares' lines are never looked at. A share reads the records
+    step 1 wrote for it (`reader_of`): those of its incidents, which it counts, and every customer record, which
+    only share 0 counts (as it counts what names no incident)."""
+    counts_all = share == 0
     lines_before = 0
     kept = 0  # where the pages of the file still counted in this process's memory begin
     with open(job.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as whole:
         name = job.name
         for part, (_, lines_in_part) in enumerate(parts):
             cut, first = job.cuts[part], firsts[part]
-            for block in files.chunks(job.codes(part, index), size=FIELDS * 8 * 4096):
+            for block in files.chunks(job.codes(part, share), size=FIELDS * 8 * 4096):
                 found = array.array("q", block)
                 fields = [iter(found)] * FIELDS  # the records' six fields at a time, not a slice per record
                 for number, code, line, column, offset, length in zip(*fields, strict=True):
@@ -328,29 +425,28 @@ def _let_go(whole: mmap.mmap, kept: int, done: int) -> int:
     return done
 
 
-def _codes(
-    job: Job, index: int, workers: int, progress: Progress | None
-) -> tuple[tuple[int, int], list[tuple[int, str]]]:
-    """Step 1 for one worker: its Nth of the file parsed, and each record written for the worker that reads it
-    (every worker, for a customer record): its number in the Nth, its code, and its line, column, offset and
+def _codes(job: Job, index: int, progress: Progress | None) -> tuple[tuple[int, int], list[tuple[int, str]]]:
+    """Step 1 for one worker: its Nth of the file parsed, and each record written for the share that reads it
+    (every share, for a customer record): its number in the Nth, its code, and its line, column, offset and
     length there. Returns how many records and lines the Nth holds, and the customers' records among them."""
     lo, hi = job.cuts[index], job.cuts[index + 1]
-    found = [array.array("q") for _ in range(workers)]
+    shares = job.shares
+    found = [array.array("q") for _ in range(shares)]
     customers = []
     count = 0
     chunks = files.chunks_between(job.path, lo, hi, progress)
     with contextlib.ExitStack() as stack:
-        outs = [stack.enter_context(open(job.codes(index, worker), "wb")) for worker in range(workers)]
+        outs = [stack.enter_context(open(job.codes(index, share), "wb")) for share in range(shares)]
         for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
             code, customer = line_code(body)
             if customer is not None:
                 customers.append((number, customer))
-            reader = reader_of(code, workers)
-            for worker in range(workers) if reader is None else (reader,):
-                records = found[worker]
+            reader = reader_of(code, shares)
+            for share in range(shares) if reader is None else (reader,):
+                records = found[share]
                 records.extend((number, code, line, column, offset, len(body)))
                 if len(records) >= FIELDS << 16:  # written 65,536 records at a time, not held
-                    records.tofile(outs[worker])
+                    records.tofile(outs[share])
                     del records[:]
             count = number + 1
         for records, out in zip(found, outs, strict=True):
@@ -382,7 +478,24 @@ def _receive(conn: Any) -> Any:
         raise WorkerLost("a --jobs worker stopped before it finished") from None
     if status == "failed":
         raise payload
+    if status == "share failed":
+        raise ShareFailed(*payload)
     return payload
+
+
+def _gather(pipes: Sequence[tuple[Any, Any]]) -> list[Any]:
+    """Every worker's next message, in the workers' order. When shares failed, the failure of the first of them
+    is raised once every worker has been heard: which worker took which share changes nothing, as shares are
+    taken in order and a worker stops at the first of its own that fails."""
+    found, failed = [], []
+    for parent, _ in pipes:
+        try:
+            found.append(_receive(parent))
+        except ShareFailed as error:
+            failed.append(error)
+    if failed:
+        raise min(failed, key=lambda error: error.share).error
+    return found
 
 
 def _how_it_ended(index: int, code: int) -> str:
