@@ -985,10 +985,10 @@ def test_when_many_incidents_fail_the_same_one_is_reported_every_time(tmp_path: 
 
 def _take_all(counters: Any, shares: int, out: Any) -> None:
     """A stand-in worker: takes shares until there are none, and sends back those it took."""
-    from sladsl.run.jobs import _take  # noqa: PLC0415
+    from sladsl.run.jobs import take_share  # noqa: PLC0415
 
     taken = []
-    while (share := _take(counters, shares)) is not None:
+    while (share := take_share(counters, shares)) is not None:
         taken.append(share)
         time.sleep(0.0005)  # as a worker reads a share: the others take theirs meanwhile
     out.send(taken)
@@ -1024,7 +1024,7 @@ class _Said:
 
 
 def test_the_failure_of_the_first_share_is_raised_whichever_worker_took_it() -> None:
-    from sladsl.run.jobs import _gather  # noqa: PLC0415
+    from sladsl.run.jobs import gather  # noqa: PLC0415
 
     said = [
         ("share failed", (5, ValueError("five"))),
@@ -1035,11 +1035,11 @@ def test_the_failure_of_the_first_share_is_raised_whichever_worker_took_it() -> 
     for first in range(len(said)):
         turned = said[first:] + said[:first]
         with pytest.raises(ValueError, match="three"):
-            _gather([(_Said(*message), None) for message in turned])
-    assert _gather([(_Said("ok", [1]), None), (_Said("ok", [2]), None)]) == [[1], [2]]
+            gather([(_Said(*message), None) for message in turned])
+    assert gather([(_Said("ok", [1]), None), (_Said("ok", [2]), None)]) == [[1], [2]]
     # A failure outside a share (reading a worker's Nth, merging) stops the run at once.
     with pytest.raises(OSError, match="disk"):
-        _gather([(_Said("ok", [1]), None), (_Said("failed", OSError("disk full")), None), (_Said(), None)])
+        gather([(_Said("ok", [1]), None), (_Said("failed", OSError("disk full")), None), (_Said(), None)])
 
 
 def _children(pid: int) -> list[int]:

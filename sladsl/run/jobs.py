@@ -134,12 +134,12 @@ def parallel(
             learned = _customers([_receive(parent) for parent, _ in pipes])
             for parent, _ in pipes:
                 parent.send(learned)
-            latest: list[int | None] = [t for found in _gather(pipes) for t in found]
+            latest: list[int | None] = [t for found in gather(pipes) for t in found]
             final = final_as_of(options.as_of, latest)
             for parent, _ in pipes:
                 parent.send(final)
             done: list[tuple[int, Partial, list[int]]] = sorted(
-                (held for found in _gather(pipes) for held in found), key=lambda held: held[0]
+                (held for found in gather(pipes) for held in found), key=lambda held: held[0]
             )
             assert [share for share, _, _ in done] == list(range(shares))
             partials = [partial for _, partial, _ in done]
@@ -279,7 +279,7 @@ class _Spool:
         return self.ends + [self.written] * (len(self.bounds) + 1 - len(self.ends))
 
 
-def _take(counters: Any, shares: int) -> int | None:
+def take_share(counters: Any, shares: int) -> int | None:
     """The next share no worker has taken, taken; None when all have been."""
     with counters.get_lock():
         share: int = counters[0]
@@ -305,7 +305,7 @@ def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, termi
         progress.start("checking", job.size)
     held: list[tuple[int, IncidentStage, _Spool]] = []
     try:
-        while (share := _take(counters, job.shares)) is not None:
+        while (share := take_share(counters, job.shares)) is not None:
             finality = _finality(job, share, total, firsts, customers)  # step 2
             # Step 3: the share's records read forwards, its lines spooled.
             stage = IncidentStage(
@@ -483,7 +483,7 @@ def _receive(conn: Any) -> Any:
     return payload
 
 
-def _gather(pipes: Sequence[tuple[Any, Any]]) -> list[Any]:
+def gather(pipes: Sequence[tuple[Any, Any]]) -> list[Any]:
     """Every worker's next message, in the workers' order. When shares failed, the failure of the first of them
     is raised once every worker has been heard: which worker took which share changes nothing, as shares are
     taken in order and a worker stops at the first of its own that fails."""
