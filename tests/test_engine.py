@@ -964,14 +964,15 @@ def test_when_many_incidents_fail_the_same_one_is_reported_every_time(tmp_path: 
     reports the failure of the first share that fails, whichever worker took it: each share's first failing
     incident is the first of its incidents in the file, and the first share that fails is always taken, as
     shares are taken in order. One job reports the first incident of all."""
-    from sladsl.run.jobs import SHARES_PER_WORKER  # noqa: PLC0415
+    from sladsl.run.jobs import share_plan  # noqa: PLC0415
 
     timeline = _failing_timeline(tmp_path / "fails.jsonl")
     ids = [f"INC-{i}" for i in range(40)]
     if jobs == 1:
         expected = "INC-0"
     else:
-        shares = [bucket_of(ident) % (jobs * SHARES_PER_WORKER) for ident in ids]
+        plan = share_plan(jobs)
+        shares = [plan[bucket_of(ident)] for ident in ids]
         expected = ids[shares.index(min(shares))]
         assert expected != "INC-0"  # the first share's first incident is not the file's: the test tells them apart
     agreement = ROOT / "tests" / "data" / "bad" / "E0221-calendar-too-sparse-for-its-deadline.sla"
@@ -981,6 +982,23 @@ def test_when_many_incidents_fail_the_same_one_is_reported_every_time(tmp_path: 
         assert f"error[E0221]: incident `{expected}` (reported".encode() in run.stderr
         assert run.stderr == runs[0].stderr
         assert run.stdout == runs[0].stdout
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4, 7, 16, 64])
+def test_shares_shrink_from_a_2n_th_of_the_buckets_to_one(workers: int) -> None:
+    """Every bucket is in one share; the shares are runs of buckets, numbered in order, never growing, the
+    first a 2N-th of all (rounded up) and each after it a 2N-th of those left; the last is one bucket."""
+    from sladsl.run.jobs import share_plan  # noqa: PLC0415
+
+    plan = share_plan(workers)
+    assert len(plan) == BUCKETS
+    assert list(plan) == sorted(plan) and plan[0] == 0
+    sizes = [plan.count(share) for share in range(plan[-1] + 1)]
+    assert all(size > 0 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    for share, size in enumerate(sizes):
+        left = BUCKETS - sum(sizes[:share])
+        assert size == -(-left // (2 * workers))
 
 
 def _take_all(counters: Any, shares: int, out: Any) -> None:

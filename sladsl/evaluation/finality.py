@@ -21,7 +21,7 @@ whose plan comes from its customer is decided only once that customer's records 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from msgspec import DecodeError
@@ -69,14 +69,14 @@ def line_code(body: bytes) -> tuple[int, str | None]:
     return (code_of(ident) if ident and not ident.isspace() else NONE), None
 
 
-def reader_of(code: int, workers: int) -> int | None:
-    """Which of `workers` reads a record, by its code: the owner of its incident's bucket, worker 0 for a record
-    that names no incident, and every worker (None) for a customer record."""
+def reader_of(code: int, share_of: Sequence[int]) -> int | None:
+    """Which share of `--jobs` reads a record, by its code: the share its incident's bucket is in (`share_of`, by
+    bucket), share 0 for a record that names no incident, and every share (None) for a customer record."""
     if code == NONE:
         return 0
     if code == CUSTOMER:
         return None
-    return code % BUCKETS % workers
+    return share_of[code % BUCKETS]
 
 
 class Finality:

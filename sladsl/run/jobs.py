@@ -1,10 +1,11 @@
 """`--jobs N`: a JSON Lines timeline shared among N worker processes, with output byte for byte that of one.
 
-The incidents are cut into shares, a few per worker (`SHARES_PER_WORKER`): a report or event belongs to the
-share its incident's bucket falls to (`sladsl.evaluation.engine.owner`); a customer record is read by every
-share, for plans, and counted by share 0; everything else belongs to share 0. A worker takes the next share no
-one has taken whenever it is free, so a worker slowed by a busy core takes fewer, and none waits long for the
-others at the end. A run goes in four steps, each worker doing its part of each:
+The incidents are cut into shares of their buckets (`sladsl.evaluation.finality.bucket_of`), largest first
+(`share_plan`): a report or event belongs to the share its incident's bucket is in; a customer record is read by
+every share, for plans, and counted by share 0; everything else belongs to share 0. A worker takes the next share
+no one has taken whenever it is free, so a worker slowed by a busy core takes fewer, and as the last shares are
+the smallest, none waits long for the others at the end. A run goes in four steps, each worker doing its part
+of each:
 
 1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
    concerns, `sladsl.evaluation.finality.line_code`) with its number to a file for the share that will read
@@ -66,21 +67,34 @@ from sladsl.run.check import Options, WorkerLost, Writer
 from sladsl.run.progress import Progress
 from sladsl.timeline.formats import Entry, json_lines, read_line
 
-SHARES_PER_WORKER = 4  # enough that a slow worker's last share is short, few enough that each is worth its set-up
+
+def share_plan(workers: int) -> tuple[int, ...]:
+    """The share each bucket is in, for `workers` workers: each share takes a 2N-th of the buckets still left
+    (rounded up), so the shares shrink from a 2N-th of the incidents to a single bucket. The first shares keep
+    every worker busy; the last are small, so when one worker runs out of shares the others have little left."""
+    plan: list[int] = []
+    while len(plan) < BUCKETS:
+        left = BUCKETS - len(plan)
+        plan.extend([plan[-1] + 1 if plan else 0] * -(-left // (2 * workers)))
+    return tuple(plan)
 
 
 class Job(msgspec.Struct, frozen=True):
-    """What every worker needs: the agreement, the file, its size and where it is cut, how many shares the
-    incidents are cut into, the options, and the folder for the workers' files."""
+    """What every worker needs: the agreement, the file, its size and where it is cut, the share of each bucket
+    (`share_plan`), the options, and the folder for the workers' files."""
 
     agreement: model.Agreement
     path: str
     name: str
     size: int
     cuts: tuple[int, ...]
-    shares: int
+    share_of: tuple[int, ...]
     options: Options
     folder: str
+
+    @property
+    def shares(self) -> int:
+        return self.share_of[-1] + 1
 
     def spool(self, share: int) -> str:
         """The file of a share's lines, each after its key, in key order."""
@@ -110,11 +124,11 @@ def parallel(
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     progress.on = False  # worker 0 draws it
     size = files.size_of(path) or 0
-    shares = min(BUCKETS, jobs * SHARES_PER_WORKER)
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
         cuts = tuple(files.line_starts(path, size, jobs))
-        job = Job(agreement, path, name, size, cuts, shares, options, folder)
-        counters = context.Array("q", 2)  # the next share to take, and how many shares have been read
+        job = Job(agreement, path, name, size, cuts, share_plan(jobs), options, folder)
+        shares = job.shares
+        counters = context.Array("q", 2)  # the next share to take, and how many buckets' shares have been read
         pipes = [context.Pipe() for _ in range(jobs)]
         ends = [end for pair in pipes for end in pair]
         processes = [
@@ -241,8 +255,11 @@ def _sendable(error: Exception) -> Exception:
 FIELDS = 6  # what step 1 writes of a record: its number and code, then its line, column, offset and length
 
 
+SPOOLED = 1 << 18  # bytes of a share's lines held before they are written: a worker holds several shares at once
+
+
 class _Spool:
-    """A share's lines, each after its key, written to its spool file a megabyte at a time. Step 4 merges the
+    """A share's lines, each after its key, written to its spool file 256 KB at a time. Step 4 merges the
     output in stretches, one per worker: the lines decided after the first of every Nth of the records on;
     `ends[n]` is where the spool's lines of stretch n end, noted as the spool is written."""
 
@@ -265,7 +282,7 @@ class _Spool:
                 pending.extend(key)
                 pending.extend(line)
                 pending.extend(b"\n")
-        if len(pending) >= 1 << 20:
+        if len(pending) >= SPOOLED:
             self.written += len(pending)
             self.sink.write(pending)
             pending.clear()
@@ -313,14 +330,14 @@ def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, termi
             )
             spool = _Spool(job.spool(share), bounds, lines)
             held.append((share, stage, spool))
-            entries = _mine(job, share, parts, firsts, _shown(progress, counters, job))
+            entries = _mine(job, share, parts, firsts, _shown(progress, counters, job, share))
             try:
                 for decided in in_batches(entries, stage):
                     spool.emit(decided)
             except Exception as error:
                 raise ShareFailed(share, error) from error
             with counters.get_lock():
-                counters[1] += 1
+                counters[1] += job.share_of.count(share)
         if progress is not None:
             progress.say("deciding the incidents still open")
         conn.send(("ok", [stage.latest for _, stage, _ in held]))
@@ -352,7 +369,7 @@ def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, termi
 def _finality(job: Job, share: int, total: int, firsts: list[int], customers: dict[str, int]) -> Finality:
     """Step 2 for one share: which of its records is the last of its incident, from its codes read last to
     first, the last Nth's first."""
-    finality = Finality(job.size, (share, job.shares))
+    finality = Finality(job.size)  # every record it is given is the share's
     finality.expect(total)
     finality.customers = customers
     for part in reversed(range(len(firsts))):
@@ -367,14 +384,15 @@ def _finality(job: Job, share: int, total: int, firsts: list[int], customers: di
     return finality
 
 
-def _shown(progress: Progress | None, counters: Any, job: Job) -> Callable[[int], None] | None:
-    """For worker 0, what step 3 calls with how far into the file its share has read: the bar shows the shares
-    read by every worker, and that part of the one at hand."""
+def _shown(progress: Progress | None, counters: Any, job: Job, share: int) -> Callable[[int], None] | None:
+    """For worker 0, what step 3 calls with how far into the file a share has read: the bar shows the buckets
+    of the shares read by every worker, and that part of the share at hand's."""
     if progress is None:
         return None
+    buckets = job.share_of.count(share)
 
     def show(offset: int) -> None:
-        progress((counters[1] * job.size + offset) // job.shares)
+        progress((counters[1] * job.size + offset * buckets) // BUCKETS)
 
     return show
 
@@ -393,7 +411,9 @@ def _mine(
         name = job.name
         for part, (_, lines_in_part) in enumerate(parts):
             cut, first = job.cuts[part], firsts[part]
-            for block in files.chunks(job.codes(part, share), size=FIELDS * 8 * 4096):
+            # 1,024 records a block: the pages read past are let go after each, and a share of one bucket in 64
+            # has a record in about every 64th line, so a block spans a few megabytes of the file, not dozens.
+            for block in files.chunks(job.codes(part, share), size=FIELDS * 8 * 1024):
                 found = array.array("q", block)
                 fields = [iter(found)] * FIELDS  # the records' six fields at a time, not a slice per record
                 for number, code, line, column, offset, length in zip(*fields, strict=True):
@@ -441,11 +461,13 @@ def _codes(job: Job, index: int, progress: Progress | None) -> tuple[tuple[int, 
             code, customer = line_code(body)
             if customer is not None:
                 customers.append((number, customer))
-            reader = reader_of(code, shares)
+            reader = reader_of(code, job.share_of)
             for share in range(shares) if reader is None else (reader,):
                 records = found[share]
                 records.extend((number, code, line, column, offset, len(body)))
-                if len(records) >= FIELDS << 16:  # written 65,536 records at a time, not held
+                if (
+                    len(records) >= FIELDS << 12
+                ):  # written 4,096 records (192 KB) at a time: a worker holds all shares
                     records.tofile(outs[share])
                     del records[:]
             count = number + 1
