@@ -1003,10 +1003,10 @@ def test_shares_shrink_from_a_2n_th_of_the_buckets_to_one(workers: int) -> None:
 
 def _take_all(counters: Any, shares: int, out: Any) -> None:
     """A stand-in worker: takes shares until there are none, and sends back those it took."""
-    from sladsl.run.jobs import take_share  # noqa: PLC0415
+    from sladsl.run.jobs import NEXT_SHARE, take  # noqa: PLC0415
 
     taken = []
-    while (share := take_share(counters, shares)) is not None:
+    while (share := take(counters, NEXT_SHARE, shares)) is not None:
         taken.append(share)
         time.sleep(0.0005)  # as a worker reads a share: the others take theirs meanwhile
     out.send(taken)
@@ -1016,8 +1016,10 @@ def _take_all(counters: Any, shares: int, out: Any) -> None:
 def test_each_share_is_taken_once_in_order_by_whichever_worker_asks() -> None:
     import multiprocessing  # noqa: PLC0415
 
+    from sladsl.run.jobs import NEXT_PART, NEXT_SHARE  # noqa: PLC0415
+
     context = multiprocessing.get_context()
-    counters = context.Array("q", 2)
+    counters = context.Array("q", 4)
     pipes = [context.Pipe(duplex=False) for _ in range(3)]
     workers = [context.Process(target=_take_all, args=(counters, 64, sent)) for _, sent in pipes]
     for worker in workers:
@@ -1027,7 +1029,7 @@ def test_each_share_is_taken_once_in_order_by_whichever_worker_asks() -> None:
         worker.join(timeout=60)
     assert sorted(share for shares in taken for share in shares) == list(range(64))
     assert all(shares == sorted(shares) for shares in taken)
-    assert counters[0] == 64
+    assert counters[NEXT_SHARE] == 64 and counters[NEXT_PART] == 0
 
 
 class _Said:

@@ -7,10 +7,11 @@ no one has taken whenever it is free, so a worker slowed by a busy core takes fe
 the smallest, none waits long for the others at the end. A run goes in four steps, each worker doing its part
 of each:
 
-1. Each worker parses one Nth of the file, cut at line starts, and writes the code of each record (whom it
-   concerns, `sladsl.evaluation.finality.line_code`) with its number to a file for the share that will read
-   the record; the customers' records are sent to the parent, which tells every worker where each customer's
-   last record is, and how many records each Nth holds.
+1. The file is cut at line starts into 4N parts. A worker takes the next part no one has taken, parses it, and
+   writes the code of each record (whom it concerns, `sladsl.evaluation.finality.line_code`) with its number
+   to a file for the share that will read the record, then takes the next part. The customers' records are
+   sent to the parent, which tells every worker where each customer's last record is, and how many records
+   each part holds.
 2. A worker takes a share, reads its codes last to first, and learns what one process learns by reading the
    timeline backwards, for the incidents of that share: which of its records is the last of its incident, and
    which records are its to read.
@@ -26,7 +27,8 @@ of each:
 
 So every line is parsed about twice in all, as one process parses it, not twice per worker, and nothing that
 grows with the timeline is done by one process alone but the copying of the merged output. Which worker took
-which share changes nothing in the output: the lines are merged by key, the partials are taken in share order,
+which part or share changes nothing in the output: what step 1 found is taken in part order, the lines are
+merged by key, the partials are taken in share order,
 and when shares fail, the run reports the failure of the first of them.
 """
 
@@ -80,14 +82,16 @@ def share_plan(workers: int) -> tuple[int, ...]:
 
 
 class Job(msgspec.Struct, frozen=True):
-    """What every worker needs: the agreement, the file, its size and where it is cut, the share of each bucket
-    (`share_plan`), the options, and the folder for the workers' files."""
+    """What every worker needs: the agreement, the file, its size and where it is cut into parts, how many
+    workers there are, the share of each bucket (`share_plan`), the options, and the folder for the workers'
+    files."""
 
     agreement: model.Agreement
     path: str
     name: str
     size: int
     cuts: tuple[int, ...]
+    workers: int
     share_of: tuple[int, ...]
     options: Options
     folder: str
@@ -102,11 +106,18 @@ class Job(msgspec.Struct, frozen=True):
 
     def merged(self) -> list[str]:
         """The files of the merged output, one per worker, in the order of the output."""
-        return [os.path.join(self.folder, f"merged-{index}") for index in range(len(self.cuts) - 1)]
+        return [os.path.join(self.folder, f"merged-{index}") for index in range(self.workers)]
 
     def codes(self, part: int, share: int) -> str:
-        """The file of the codes that share `share` reads, found in the `part`-th Nth of the timeline."""
+        """The file of the codes that share `share` reads, found in part `part` of the timeline."""
         return os.path.join(self.folder, f"codes-{part}-{share}")
+
+
+PARTS_PER_WORKER = 4  # step 1's parts: a worker that finishes its last part early waits for at most one other
+
+# The counters the workers share: the next part and the next share to take, and for the progress bar, the bytes
+# of the parts parsed and the buckets of the shares read.
+NEXT_PART, NEXT_SHARE, PARSED, READ = range(4)
 
 
 def parallel(
@@ -125,10 +136,10 @@ def parallel(
     progress.on = False  # worker 0 draws it
     size = files.size_of(path) or 0
     with tempfile.TemporaryDirectory(prefix="sladsl-") as folder:
-        cuts = tuple(files.line_starts(path, size, jobs))
-        job = Job(agreement, path, name, size, cuts, share_plan(jobs), options, folder)
+        cuts = tuple(files.line_starts(path, size, jobs * PARTS_PER_WORKER))
+        job = Job(agreement, path, name, size, cuts, jobs, share_plan(jobs), options, folder)
         shares = job.shares
-        counters = context.Array("q", 2)  # the next share to take, and how many buckets' shares have been read
+        counters = context.Array("q", 4)
         pipes = [context.Pipe() for _ in range(jobs)]
         ends = [end for pair in pipes for end in pair]
         processes = [
@@ -145,7 +156,8 @@ def parallel(
         for _, child in pipes:
             child.close()  # the workers hold their ends: a worker that dies unheard gives EOFError, not a hang
         try:
-            learned = _customers([_receive(parent) for parent, _ in pipes])
+            parsed = dict(found for parent, _ in pipes for found in _receive(parent))  # each part's, by part
+            learned = _customers([parsed[part] for part in range(len(cuts) - 1)])
             for parent, _ in pipes:
                 parent.send(learned)
             latest: list[int | None] = [t for found in gather(pipes) for t in found]
@@ -296,14 +308,20 @@ class _Spool:
         return self.ends + [self.written] * (len(self.bounds) + 1 - len(self.ends))
 
 
-def take_share(counters: Any, shares: int) -> int | None:
-    """The next share no worker has taken, taken; None when all have been."""
+def take(counters: Any, which: int, count: int) -> int | None:
+    """The next part (`NEXT_PART`) or share (`NEXT_SHARE`) no worker has taken, taken; None when all `count` of
+    them have been."""
     with counters.get_lock():
-        share: int = counters[0]
-        if share >= shares:
+        taken: int = counters[which]
+        if taken >= count:
             return None
-        counters[0] = share + 1
-    return share
+        counters[which] = taken + 1
+    return taken
+
+
+def _add(counters: Any, which: int, amount: int) -> None:
+    with counters.get_lock():
+        counters[which] += amount
 
 
 def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, terminal: bool) -> None:
@@ -311,18 +329,22 @@ def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, termi
     progress = Progress(job.size) if index == 0 else None
     if progress is not None:
         progress.on = terminal
-        progress.start("reading", job.cuts[index + 1] - job.cuts[index])
-    conn.send(("ok", _codes(job, index, progress)))
+        progress.start("reading", job.size)
+    parsed = []
+    while (part := take(counters, NEXT_PART, len(job.cuts) - 1)) is not None:
+        parsed.append((part, _codes(job, part, _parsing(progress, counters))))
+        _add(counters, PARSED, job.cuts[part + 1] - job.cuts[part])
+    conn.send(("ok", parsed))
     parts, customers = conn.recv()
     total = sum(count for count, _ in parts)
-    firsts = [sum(count for count, _ in parts[:part]) for part in range(workers)]  # each Nth's first record
+    firsts = [sum(count for count, _ in parts[:part]) for part in range(len(parts))]  # each part's first record
     bounds = [total * part // workers for part in range(1, workers)]
     lines = Lines(job.agreement)
     if progress is not None:
         progress.start("checking", job.size)
     held: list[tuple[int, IncidentStage, _Spool]] = []
     try:
-        while (share := take_share(counters, job.shares)) is not None:
+        while (share := take(counters, NEXT_SHARE, job.shares)) is not None:
             finality = _finality(job, share, total, firsts, customers)  # step 2
             # Step 3: the share's records read forwards, its lines spooled.
             stage = IncidentStage(
@@ -336,8 +358,7 @@ def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, termi
                     spool.emit(decided)
             except Exception as error:
                 raise ShareFailed(share, error) from error
-            with counters.get_lock():
-                counters[1] += job.share_of.count(share)
+            _add(counters, READ, job.share_of.count(share))
         if progress is not None:
             progress.say("deciding the incidents still open")
         conn.send(("ok", [stage.latest for _, stage, _ in held]))
@@ -368,12 +389,12 @@ def _work(job: Job, index: int, workers: int, conn: Any, counters: Any, *, termi
 
 def _finality(job: Job, share: int, total: int, firsts: list[int], customers: dict[str, int]) -> Finality:
     """Step 2 for one share: which of its records is the last of its incident, from its codes read last to
-    first, the last Nth's first."""
+    first, the last part's first."""
     finality = Finality(job.size)  # every record it is given is the share's
     finality.expect(total)
     finality.customers = customers
     for part in reversed(range(len(firsts))):
-        last = total - 1 - firsts[part]  # the place, counted from the end, of the Nth's first record
+        last = total - 1 - firsts[part]  # the place, counted from the end, of the part's first record
         for block in files.blocks_backwards(job.codes(part, share), unit=FIELDS * 8):
             found = array.array("q", block)
             numbers, codes = found[0::FIELDS], found[1::FIELDS]
@@ -384,6 +405,18 @@ def _finality(job: Job, share: int, total: int, firsts: list[int], customers: di
     return finality
 
 
+def _parsing(progress: Progress | None, counters: Any) -> Callable[[int], None] | None:
+    """For worker 0, what step 1 calls with how far into a part it has read: the bar shows the parts parsed by
+    every worker, and that much of the part at hand."""
+    if progress is None:
+        return None
+
+    def show(done: int) -> None:
+        progress(counters[PARSED] + done)
+
+    return show
+
+
 def _shown(progress: Progress | None, counters: Any, job: Job, share: int) -> Callable[[int], None] | None:
     """For worker 0, what step 3 calls with how far into the file a share has read: the bar shows the buckets
     of the shares read by every worker, and that part of the share at hand's."""
@@ -392,7 +425,7 @@ def _shown(progress: Progress | None, counters: Any, job: Job, share: int) -> Ca
     buckets = job.share_of.count(share)
 
     def show(offset: int) -> None:
-        progress((counters[1] * job.size + offset * buckets) // BUCKETS)
+        progress((counters[READ] * job.size + offset * buckets) // BUCKETS)
 
     return show
 
@@ -445,18 +478,20 @@ def _let_go(whole: mmap.mmap, kept: int, done: int) -> int:
     return done
 
 
-def _codes(job: Job, index: int, progress: Progress | None) -> tuple[tuple[int, int], list[tuple[int, str]]]:
-    """Step 1 for one worker: its Nth of the file parsed, and each record written for the share that reads it
-    (every share, for a customer record): its number in the Nth, its code, and its line, column, offset and
-    length there. Returns how many records and lines the Nth holds, and the customers' records among them."""
-    lo, hi = job.cuts[index], job.cuts[index + 1]
+def _codes(
+    job: Job, part: int, progress: Callable[[int], None] | None
+) -> tuple[tuple[int, int], list[tuple[int, str]]]:
+    """Step 1 for one part: the part parsed, and each record written for the share that reads it (every share,
+    for a customer record): its number in the part, its code, and its line, column, offset and length there.
+    Returns how many records and lines the part holds, and the customers' records among them."""
+    lo, hi = job.cuts[part], job.cuts[part + 1]
     shares = job.shares
     found = [array.array("q") for _ in range(shares)]
     customers = []
     count = 0
     chunks = files.chunks_between(job.path, lo, hi, progress)
     with contextlib.ExitStack() as stack:
-        outs = [stack.enter_context(open(job.codes(index, share), "wb")) for share in range(shares)]
+        outs = [stack.enter_context(open(job.codes(part, share), "wb")) for share in range(shares)]
         for number, (line, offset, column, body) in enumerate(json_lines(chunks, start=lo == 0)):
             code, customer = line_code(body)
             if customer is not None:
@@ -465,9 +500,7 @@ def _codes(job: Job, index: int, progress: Progress | None) -> tuple[tuple[int, 
             for share in range(shares) if reader is None else (reader,):
                 records = found[share]
                 records.extend((number, code, line, column, offset, len(body)))
-                if (
-                    len(records) >= FIELDS << 12
-                ):  # written 4,096 records (192 KB) at a time: a worker holds all shares
+                if len(records) >= FIELDS << 12:  # 4,096 records (192 KB) at a time, for each of the shares
                     records.tofile(outs[share])
                     del records[:]
             count = number + 1
@@ -479,8 +512,8 @@ def _codes(job: Job, index: int, progress: Progress | None) -> tuple[tuple[int, 
 def _customers(
     found: list[tuple[tuple[int, int], list[tuple[int, str]]]],
 ) -> tuple[list[tuple[int, int]], dict[str, int]]:
-    """How many records and lines each Nth of the timeline has, and where each customer's last record is,
-    counted from the end, from what each worker found in its Nth."""
+    """How many records and lines each part of the timeline has, and where each customer's last record is,
+    counted from the end, from what step 1 found in each part, in the order of the parts."""
     parts = [part for part, _ in found]
     total = sum(count for count, _ in parts)
     places: dict[str, int] = {}
