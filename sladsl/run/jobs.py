@@ -28,8 +28,8 @@ of each:
 So every line is parsed about twice in all, as one process parses it, not twice per worker, and nothing that
 grows with the timeline is done by one process alone but the copying of the merged output. Which worker took
 which part or share changes nothing in the output: what step 1 found is taken in part order, the lines are
-merged by key, the partials are taken in share order,
-and when shares fail, the run reports the failure of the first of them.
+merged by key, the partials are taken in share order, and when shares fail, the run reports the failure of the
+first of them.
 """
 
 from __future__ import annotations
