@@ -8,10 +8,12 @@ or +02:00). Memory stays flat however many incidents are asked for.
 
     python bench/generate.py 100000 > /tmp/timeline.jsonl
     python bench/generate.py 100000 --mixed > /tmp/mixed.jsonl   # for tests/data/engine/all-features.sla
+    python bench/generate.py 165000 --customers 3300 > /tmp/many.jsonl
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import heapq
 import json
@@ -187,8 +189,20 @@ def write(path: Path, incidents: int, *, mixed: bool = False, **options: int) ->
     return path
 
 
-if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("incidents", nargs="?", type=int, default=1000, help="how many incidents (1,000)")
+    parser.add_argument("--mixed", action="store_true", help="for tests/data/engine/all-features.sla, not Izy")
+    parser.add_argument("--customers", type=int, help="how many customers (50 for Izy's, 20 with --mixed)")
+    args = parser.parse_args()
+    if args.incidents < 0 or (args.customers is not None and args.customers < 1):
+        parser.error("the number of incidents must be 0 or more, and of customers 1 or more")
+    options = {} if args.customers is None else {"customers": args.customers}
+    lines = (generate_mixed if args.mixed else generate)(args.incidents, **options)
     out = sys.stdout
-    for line in (generate_mixed if "--mixed" in sys.argv else generate)(count):
+    for line in lines:
         out.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()
