@@ -6,13 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
+from collections.abc import Callable
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sladsl.model import CalendarSpec, HolidaySource, Interval
 from sladsl.time.calendar import Clock
-from sladsl.time.instants import END_INSTANT, FIRST_INSTANT, LocalTimes, add_wall, wall_to_instant
+from sladsl.time.instants import (
+    END_INSTANT,
+    FIRST_INSTANT,
+    LocalTimes,
+    TimestampError,
+    add_wall,
+    parse_instant,
+    parse_instant_slowly,
+    wall_to_instant,
+)
 from tests.helpers import examples
 from tests.reference_clock import ReferenceClock
 
@@ -280,3 +290,44 @@ def test_local_text_is_isoformat(zone_name: str, data: st.DataObject) -> None:
     expected = dt.datetime.fromtimestamp(instant, zoneinfo.ZoneInfo(zone_name)).isoformat()
     assert writer.iso(instant) == expected
     assert writer.iso(instant) == expected  # a second time, from the hour kept
+
+
+def _timestamp(instant: int, offset: dt.timedelta, fraction: int, style: str) -> str:
+    """A timestamp of `instant` written with a fixed offset, in one of the forms ISO 8601 allows."""
+    zone = dt.timezone(offset)
+    moment = dt.datetime.fromtimestamp(instant, zone).replace(microsecond=fraction)
+    if style == "naive":
+        moment = moment.replace(tzinfo=None)
+    text = moment.isoformat(timespec="seconds" if not fraction else "microseconds")
+    return text.removesuffix("+00:00") + "Z" if style == "Z" and not offset else text
+
+
+@given(
+    instant=st.integers(FIRST_INSTANT - 2 * 86400, END_INSTANT + 2 * 86400),
+    offset=st.one_of(
+        st.integers(-18 * 60, 18 * 60).map(lambda minutes: dt.timedelta(minutes=minutes)),  # -18:00 to +18:00
+        st.integers(-86399, 86399).map(lambda seconds: dt.timedelta(seconds=seconds)),  # written with seconds
+        st.integers(-86399_999999, 86399_999999).map(lambda us: dt.timedelta(microseconds=us)),  # and a fraction
+    ),
+    fraction=st.sampled_from([0, 0, 0, 1, 500000, 999999]),
+    style=st.sampled_from(["offset", "Z", "naive"]),
+)
+@settings(max_examples=examples(3000), deadline=None)
+def test_reading_a_timestamp_quickly_gives_what_the_definition_gives(
+    instant: int, offset: dt.timedelta, fraction: int, style: str
+) -> None:
+    """`parse_instant` sums a timestamp's fields on the epoch line; `parse_instant_slowly` is the definition.
+    Both give the same instant, or refuse with the same code: out of range (E0317), no offset (E0304). An offset
+    with a fraction of a second is left to the definition."""
+    text = _timestamp(instant, offset, fraction, style)
+
+    def outcome(parse: Callable[[str], int]) -> int | str:
+        try:
+            return parse(text)
+        except TimestampError as error:
+            return error.code
+
+    quick, defined = outcome(parse_instant), outcome(parse_instant_slowly)
+    assert quick == defined, text
+    if style != "naive" and not offset.microseconds:
+        assert defined == (instant if FIRST_INSTANT <= instant < END_INSTANT else "E0317"), text

@@ -40,6 +40,7 @@ _MARGIN = dt.timedelta(days=7)  # compiled beyond the years a clock answers for:
 Pause = tuple[int, int | None]  # paused at, resumed at (None: not resumed)
 
 _bisect_right = bisect.bisect_right
+_bisect_left = bisect.bisect_left
 
 
 class ClockError(ValueError):
@@ -279,12 +280,17 @@ class Clock:
             return a
         if not self._lo <= a < self._hi:
             self._cover(a)
-        target = self.open_before(a) + seconds
-        while True:
-            j = bisect.bisect_left(self.cum_end, target)
-            if j < len(self.cum_end):
-                return self.starts[j] + (target - self.cum[j])
+        # The hot path of every business-time deadline: `open_before(a)`, written out, then one bisection.
+        cum_end = self.cum_end
+        i = _bisect_right(self.starts, a) - 1
+        end = self.ends[i]
+        target = cum_end[i] - (end - a if a < end else 0) + seconds
+        j = _bisect_left(cum_end, target)
+        while j == len(cum_end):
             self._grow()  # keeps the first compiled year, so `target` keeps its meaning
+            cum_end = self.cum_end
+            j = _bisect_left(cum_end, target)
+        return self.starts[j] + (target - self.cum[j])
 
     def next_opening(self, t: int) -> int:
         """`t` itself when the calendar is open at `t`, else the next instant it opens."""

@@ -170,7 +170,7 @@ class TimestampError(ValueError):
         self.help = help_text
 
 
-_OFFSETS: dict[dt.tzinfo, int] = {}  # fixed offsets seen in timestamps, in whole seconds
+_SHIFTS: dict[dt.tzinfo, int] = {}  # for each fixed offset seen in timestamps: the epoch's day, in seconds, plus it
 _UNIX_DAY = dt.date(1970, 1, 1).toordinal()
 
 
@@ -194,15 +194,13 @@ def parse_instant(text: str) -> int:
         moment = _fromisoformat(text)
     except ValueError:
         return parse_instant_slowly(text)
-    offset = _OFFSETS.get(moment.tzinfo) if moment.tzinfo is not None else None
-    if offset is None:
+    shift = _SHIFTS.get(moment.tzinfo)  # None for a timestamp with no offset: None is never a key
+    if shift is None:
         delta = moment.utcoffset()
         if delta is None or delta.microseconds or type(moment.tzinfo) is not dt.timezone:
             return parse_instant_slowly(text)
-        offset = _OFFSETS[moment.tzinfo] = delta.days * 86400 + delta.seconds
-    instant = (
-        (moment.toordinal() - _UNIX_DAY) * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second - offset
-    )
+        shift = _SHIFTS[moment.tzinfo] = _UNIX_DAY * 86400 + delta.days * 86400 + delta.seconds
+    instant = moment.toordinal() * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second - shift
     if FIRST_INSTANT <= instant < END_INSTANT:
         return instant
     return _in_range(text, instant)
