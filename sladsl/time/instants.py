@@ -170,7 +170,8 @@ class TimestampError(ValueError):
         self.help = help_text
 
 
-_SHIFTS: dict[dt.tzinfo, int] = {}  # for each fixed offset seen in timestamps: the epoch's day, in seconds, plus it
+# For each fixed offset met in timestamps: the epoch's day in seconds, plus the offset. None is never a key.
+_SHIFTS: dict[dt.tzinfo | None, int] = {}
 _UNIX_DAY = dt.date(1970, 1, 1).toordinal()
 
 
