@@ -3,11 +3,11 @@
     python bench/floor.py [--incidents 100000]
 
 It does none of the checking: no validation, no business time, no verdicts. It splits the generated timeline into
-lines, decodes each with msgspec into a struct of the fields it uses (the fastest decoder here; orjson's dicts are
-timed too), keeps the report of each incident until its response arrives, then writes one JSON object per incident
-with the same fields and four local timestamps that `check --format jsonl` writes per target. Whatever `sladsl
-check` does per incident comes on top of this, so the rate printed is an upper bound for a design that handles
-records one by one in Python on one core.
+lines, decodes each with msgspec into a struct of the fields it uses, keeps the report of each incident until its
+response arrives, then writes one line per incident from a template, with the same fields and four local
+timestamps that `check --format jsonl` writes per target (the fastest ways here; orjson dicts, both ways, are
+timed too). Whatever `sladsl check` does per incident comes on top of this, so the rate printed is an upper
+bound for a design that handles records one by one in Python on one core.
 
 A check also reads the timeline backwards first, to learn which record is the last of its incident
 (`sladsl.evaluation.finality`): every record may change its incident until then, so that is when it is decided.
