@@ -203,7 +203,7 @@ def engine(cases: list[tuple[str, int]]) -> Callable[[], list[int]]:
     return lambda: [clock.deadline(parse_instant(text), hours * 3600) for text, hours in cases]
 
 
-def businesstimedelta(cases: list[tuple[str, int]]) -> Callable[[], list[int]]:
+def businesstimedelta(cases: list[tuple[str, int]]) -> Callable[[], list[Any]]:
     import businesstimedelta as btd  # noqa: PLC0415
     import pendulum  # noqa: PLC0415
     import pytz  # noqa: PLC0415
