@@ -257,12 +257,6 @@ class Clock:
         i = bisect.bisect_right(self.starts, t) - 1
         return t < self.ends[i]
 
-    def open_before(self, t: int) -> int:
-        """Open seconds from the start of the compiled range up to `t`; only differences are meaningful."""
-        i = _bisect_right(self.starts, t) - 1
-        end = self.ends[i]
-        return self.cum_end[i] - (end - t if t < end else 0)
-
     def elapsed(self, a: int, b: int) -> int:
         """Business seconds in `[a, b)`; negative when `b` comes before `a`."""
         # The hot path of every business-time target: two bisections and a subtraction.
@@ -280,7 +274,8 @@ class Clock:
             return a
         if not self._lo <= a < self._hi:
             self._cover(a)
-        # The hot path of every business-time deadline: `open_before(a)`, written out, then one bisection.
+        # The hot path of every business-time deadline: the open seconds from the start of the compiled range up
+        # to `a` (as `elapsed` finds them), then the first interval by whose end `seconds` more have elapsed.
         cum_end = self.cum_end
         i = _bisect_right(self.starts, a) - 1
         end = self.ends[i]
