@@ -105,28 +105,6 @@ def floor(path: Path, out: io.BytesIO) -> tuple[float, int]:
     return time.perf_counter() - started, written
 
 
-def _result(
-    iso: Callable[[int], str], incident: str, severity: str, reported: int, answered: int
-) -> dict[str, Any]:
-    """The line `floor` writes for an incident: the fields of `check`'s target line, with four local times."""
-    return {
-        "type": "target",
-        "incident": incident,
-        "customer": None,
-        "kind": "response",
-        "severity": severity,
-        "plan": None,
-        "reported": iso(reported),
-        "start": iso(reported),
-        "due": iso(reported + 7200),
-        "actual": iso(answered),
-        "status": "met",
-        "margin_seconds": 0,
-        "clock": "business time of core_hours",
-        "citation": "§ 1",
-    }
-
-
 def last_records(path: Path) -> tuple[float, int]:
     """The backward pass at its cheapest: (seconds, records marked as the last of their incident)."""
     decode = msgspec.json.Decoder(_Who).decode
@@ -168,6 +146,28 @@ def floor_with_dicts(path: Path, out: io.BytesIO) -> tuple[float, int]:
                     write(orjson.dumps(result) + b"\n")
                     written += 1
     return time.perf_counter() - started, written
+
+
+def _result(
+    iso: Callable[[int], str], incident: str, severity: str, reported: int, answered: int
+) -> dict[str, Any]:
+    """The line `floor` writes for an incident: the fields of `check`'s target line, with four local times."""
+    return {
+        "type": "target",
+        "incident": incident,
+        "customer": None,
+        "kind": "response",
+        "severity": severity,
+        "plan": None,
+        "reported": iso(reported),
+        "start": iso(reported),
+        "due": iso(reported + 7200),
+        "actual": iso(answered),
+        "status": "met",
+        "margin_seconds": 0,
+        "clock": "business time of core_hours",
+        "citation": "§ 1",
+    }
 
 
 def main() -> None:
